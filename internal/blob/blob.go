@@ -1,0 +1,47 @@
+// Package blob defines where artifactd keeps asset bytes: a content-addressed
+// store keyed by the lowercase hex SHA-256 of the bytes. Backends (the local
+// file system today, S3 next) implement Store; blobtest is the conformance
+// suite every backend runs.
+package blob
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// ErrNotFound is returned (wrapped or bare) for a digest with no object.
+var ErrNotFound = errors.New("blob: not found")
+
+// Store is a content-addressed object store.
+type Store interface {
+	// NewUpload starts writing a new object. Nothing is visible under any
+	// digest until Commit succeeds.
+	NewUpload(ctx context.Context) (Upload, error)
+	// Open returns the object's bytes.
+	Open(ctx context.Context, sha256 string) (Object, error)
+	// Stat returns the object's size.
+	Stat(ctx context.Context, sha256 string) (int64, error)
+	// Delete removes the object; deleting a missing object is not an error.
+	Delete(ctx context.Context, sha256 string) error
+}
+
+// Upload is an object being written.
+type Upload interface {
+	io.Writer
+	// Commit makes the bytes written so far visible under sha256, atomically
+	// and durably (the bytes are on stable storage when Commit returns). The
+	// caller has verified that sha256 is the digest of those bytes. When an
+	// object already exists under sha256 it is replaced by identical bytes,
+	// so a commit racing a delete of the same digest leaves the object
+	// present. Commit releases the upload's resources.
+	Commit(ctx context.Context, sha256 string) error
+	// Abort discards the upload. It is safe after Commit (a no-op then).
+	Abort() error
+}
+
+// Object is an open object.
+type Object interface {
+	io.ReadSeekCloser
+	Size() int64
+}

@@ -1,0 +1,155 @@
+package domain
+
+import "time"
+
+// Format is a package format, spelled as on the wire.
+type Format string
+
+const (
+	FormatNpm     Format = "npm"
+	FormatPypi    Format = "pypi"
+	FormatMaven   Format = "maven"
+	FormatNuget   Format = "nuget"
+	FormatGeneric Format = "generic"
+	FormatRuby    Format = "ruby"
+	FormatSwift   Format = "swift"
+	FormatCargo   Format = "cargo"
+)
+
+// Formats lists every format CodeArtifact knows.
+var Formats = []Format{FormatNpm, FormatPypi, FormatMaven, FormatNuget, FormatGeneric, FormatRuby, FormatSwift, FormatCargo}
+
+// Status is a package version's status.
+type Status string
+
+const (
+	StatusPublished  Status = "Published"
+	StatusUnfinished Status = "Unfinished"
+	StatusUnlisted   Status = "Unlisted"
+	StatusArchived   Status = "Archived"
+	StatusDisposed   Status = "Disposed"
+	StatusDeleted    Status = "Deleted"
+)
+
+// Statuses lists every status, in the model's order.
+var Statuses = []Status{StatusPublished, StatusUnfinished, StatusUnlisted, StatusArchived, StatusDisposed, StatusDeleted}
+
+// OriginType says where a package version came from.
+type OriginType string
+
+const (
+	OriginInternal OriginType = "INTERNAL"
+	OriginExternal OriginType = "EXTERNAL"
+	OriginUnknown  OriginType = "UNKNOWN"
+)
+
+// Allow is an origin-control setting: ALLOW or BLOCK.
+type Allow string
+
+const (
+	AllowAllow Allow = "ALLOW"
+	AllowBlock Allow = "BLOCK"
+)
+
+// Domain is a CodeArtifact domain. Domains live in one region and belong
+// to one account; (Region, Owner, Name) is unique.
+type Domain struct {
+	ID            int64
+	Region        string
+	Owner         string
+	Name          string
+	EncryptionKey string
+	CreatedTime   time.Time
+}
+
+// Repository is a repository in a domain.
+type Repository struct {
+	ID                   int64
+	DomainID             int64
+	Name                 string
+	AdministratorAccount string
+	Description          string
+	Upstreams            []Upstream // in resolution order
+	CreatedTime          time.Time
+}
+
+// Upstream is one link in a repository's upstream list. It binds to the
+// upstream's identity (RepositoryID): deleting and recreating a repository of
+// the same name does not re-attach it, as on AWS.
+type Upstream struct {
+	RepositoryID int64
+	Name         string
+}
+
+// OriginConfiguration holds a package's origin controls.
+type OriginConfiguration struct {
+	Publish  Allow
+	Upstream Allow
+}
+
+// Package is a package in a repository. Namespace is empty for formats
+// without one. Names are stored normalized for the formats that normalize.
+type Package struct {
+	ID           int64
+	RepositoryID int64
+	Format       Format
+	Namespace    string
+	Name         string
+	Origin       OriginConfiguration
+	// Metadata is format-specific package-level state (npm dist-tags...),
+	// opaque to everything but the format.
+	Metadata []byte
+}
+
+// PackageVersion is one version of a package.
+type PackageVersion struct {
+	ID                   int64
+	PackageID            int64
+	Version              string
+	Revision             string
+	Status               Status
+	OriginType           OriginType
+	EntryRepository      string // domainEntryPoint.repositoryName
+	EntryExternalConn    string // domainEntryPoint.externalConnectionName
+	PublishedTime        time.Time
+	DisplayName          string
+	Summary              string
+	HomePage             string
+	SourceCodeRepository string
+	Licenses             []License
+	Dependencies         []Dependency
+	Readme               string
+	// Metadata is the format's raw version document (an npm manifest...).
+	Metadata []byte
+}
+
+// License is one license of a package version.
+type License struct {
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Dependency is a direct dependency of a package version.
+type Dependency struct {
+	Namespace          string `json:"namespace,omitempty"`
+	Package            string `json:"package,omitempty"`
+	DependencyType     string `json:"dependencyType,omitempty"`
+	VersionRequirement string `json:"versionRequirement,omitempty"`
+}
+
+// Asset is one file of a package version. Its bytes live in the blob store
+// under SHA256.
+type Asset struct {
+	Name   string
+	Size   int64
+	MD5    string
+	SHA1   string
+	SHA256 string
+	SHA512 string
+}
+
+// Tag is a resource tag.
+type Tag struct {
+	Key   string
+	Value string
+}

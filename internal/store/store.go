@@ -1,0 +1,190 @@
+// Package store defines how artifactd keeps its metadata. Backends (SQLite
+// today, PostgreSQL next) implement Store; storetest is the conformance suite
+// every backend runs.
+//
+// Errors: a missing row is domain.ErrNotFound, a unique-key clash is
+// domain.ErrConflict (both via errors.Is); anything else is a backend error.
+//
+// Pagination: list methods take a Page and return the items plus the cursor
+// of the next page ("" on the last page). Cursors are keyset positions, so a
+// page is stable when rows are inserted concurrently; callers treat them as
+// opaque strings.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/domain"
+)
+
+// Store is a transactional metadata store.
+type Store interface {
+	// Read runs fn in a read-only transaction.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction and commits it when fn
+	// returns nil; otherwise everything fn did is rolled back. Write
+	// transactions are serializable with respect to each other.
+	Write(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction. It must not be used after its function returns.
+type Tx interface {
+	Domains() Domains
+	Repositories() Repositories
+	Packages() Packages
+	Versions() Versions
+	Assets() Assets
+	Tags() Tags
+	Orphans() Orphans
+}
+
+// Page selects one page of a listing.
+type Page struct {
+	After string // cursor from the previous page, "" for the first
+	Limit int    // > 0
+}
+
+// Domains stores domains.
+type Domains interface {
+	// Create inserts d and sets d.ID; ErrConflict if (Region, Owner, Name) exists.
+	Create(ctx context.Context, d *domain.Domain) error
+	Get(ctx context.Context, region, owner, name string) (domain.Domain, error)
+	// List returns the domains of one owner in one region, by name.
+	List(ctx context.Context, region, owner string, p Page) ([]domain.Domain, string, error)
+	Count(ctx context.Context, region, owner string) (int, error)
+	// Delete removes the domain row. The caller checks it has no
+	// repositories and removes its tags.
+	Delete(ctx context.Context, id int64) error
+	// AssetSizeBytes is the total size of the distinct blobs (by SHA-256)
+	// referenced by assets anywhere in the domain.
+	AssetSizeBytes(ctx context.Context, id int64) (int64, error)
+}
+
+// RepositoryFilter selects repositories. DomainID or Region is required.
+type RepositoryFilter struct {
+	DomainID             int64  // 0 = any domain in Region
+	Region               string // used when DomainID is 0
+	AdministratorAccount string // "" = any
+	Prefix               string // name prefix, "" = any
+}
+
+// RepositoryListing is a repository with the domain it belongs to.
+type RepositoryListing struct {
+	Repository  domain.Repository
+	DomainName  string
+	DomainOwner string
+}
+
+// Repositories stores repositories and their upstream lists.
+type Repositories interface {
+	// Create inserts r with its upstreams and sets r.ID; ErrConflict if the
+	// name is taken in the domain.
+	Create(ctx context.Context, r *domain.Repository) error
+	// Get returns the repository with its upstreams (in order).
+	Get(ctx context.Context, domainID int64, name string) (domain.Repository, error)
+	GetByID(ctx context.Context, id int64) (domain.Repository, error)
+	// List returns repositories by (domain name, domain owner, repository
+	// name) order, upstreams not loaded.
+	List(ctx context.Context, f RepositoryFilter, p Page) ([]RepositoryListing, string, error)
+	Count(ctx context.Context, domainID int64) (int, error)
+	// Update replaces the description and the whole upstream list.
+	Update(ctx context.Context, r domain.Repository) error
+	// Delete removes the repository, every package, version and asset in
+	// it, and queues the freed blobs as orphans (tags are the caller's). Upstream links
+	// that other repositories hold to it are kept (they dangle, as on AWS).
+	Delete(ctx context.Context, id int64) error
+}
+
+// PackageFilter selects packages of one repository.
+type PackageFilter struct {
+	RepositoryID int64
+	Format       domain.Format // "" = any
+	Namespace    string        // prefix match, "" = any
+	NamePrefix   string        // "" = any
+	Publish      domain.Allow  // "" = any
+	Upstream     domain.Allow  // "" = any
+}
+
+// Packages stores packages.
+type Packages interface {
+	// Create inserts p and sets p.ID; ErrConflict if it exists.
+	Create(ctx context.Context, p *domain.Package) error
+	Get(ctx context.Context, repoID int64, format domain.Format, namespace, name string) (domain.Package, error)
+	// List returns packages by (format, namespace, name).
+	List(ctx context.Context, f PackageFilter, p Page) ([]domain.Package, string, error)
+	// Update writes Origin and Metadata.
+	Update(ctx context.Context, p domain.Package) error
+	// Delete removes the package with every version and asset, queueing
+	// freed blobs as orphans.
+	Delete(ctx context.Context, id int64) error
+}
+
+// VersionSort is the order of a version listing.
+type VersionSort int
+
+const (
+	SortByVersion       VersionSort = iota // version string, ascending (byte order)
+	SortByPublishedTime                    // published time, newest first
+)
+
+// VersionFilter selects versions of one package.
+type VersionFilter struct {
+	PackageID  int64
+	Status     domain.Status     // "" = any
+	OriginType domain.OriginType // "" = any
+	Sort       VersionSort
+}
+
+// Versions stores package versions (without their assets).
+type Versions interface {
+	// Create inserts v and sets v.ID; ErrConflict if the version exists.
+	Create(ctx context.Context, v *domain.PackageVersion) error
+	Get(ctx context.Context, packageID int64, version string) (domain.PackageVersion, error)
+	List(ctx context.Context, f VersionFilter, p Page) ([]domain.PackageVersion, string, error)
+	// Count returns how many versions the package has, of any status.
+	Count(ctx context.Context, packageID int64) (int, error)
+	// Update writes every mutable field of v (status, revision, metadata...).
+	Update(ctx context.Context, v domain.PackageVersion) error
+	// Delete removes the version and its assets, queueing freed blobs.
+	Delete(ctx context.Context, id int64) error
+}
+
+// Assets stores the assets of package versions.
+type Assets interface {
+	// Add inserts an asset; ErrConflict if the version has one of that name.
+	Add(ctx context.Context, versionID int64, a domain.Asset) error
+	Get(ctx context.Context, versionID int64, name string) (domain.Asset, error)
+	// List returns the version's assets by name.
+	List(ctx context.Context, versionID int64, p Page) ([]domain.Asset, string, error)
+	Count(ctx context.Context, versionID int64) (int, error)
+	// DeleteAll removes every asset of a version, queueing freed blobs.
+	DeleteAll(ctx context.Context, versionID int64) error
+}
+
+// Tags stores resource tags, keyed by resource ARN.
+type Tags interface {
+	List(ctx context.Context, arn string) ([]domain.Tag, error) // by key
+	// Put sets each tag, replacing existing values of the same keys.
+	Put(ctx context.Context, arn string, tags []domain.Tag) error
+	Remove(ctx context.Context, arn string, keys []string) error
+	// DeleteAll removes every tag of a resource.
+	DeleteAll(ctx context.Context, arn string) error
+}
+
+// Orphan is a blob digest that may no longer be referenced by any asset.
+type Orphan struct {
+	SHA256   string
+	QueuedAt time.Time
+}
+
+// Orphans is the queue of blobs whose last reference may have gone. Every
+// method that deletes assets queues their digests in the same transaction,
+// so a crash never forgets a blob. A queued digest may have been referenced
+// again since; the collector checks Referenced before deleting bytes.
+type Orphans interface {
+	List(ctx context.Context, limit int) ([]Orphan, error) // oldest first
+	Referenced(ctx context.Context, sha256 string) (bool, error)
+	Remove(ctx context.Context, sha256 string) error
+}
