@@ -1,0 +1,107 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+type domainsTx struct{ t *tx }
+
+const domainCols = `id, region, owner, name, encryption_key, created_ns`
+
+func scanDomain(sc scanner) (domain.Domain, error) {
+	var d domain.Domain
+	var created int64
+	if err := sc.Scan(&d.ID, &d.Region, &d.Owner, &d.Name, &d.EncryptionKey, &created); err != nil {
+		return domain.Domain{}, err
+	}
+	d.CreatedTime = fromNS(created)
+	return d, nil
+}
+
+func (x domainsTx) Create(ctx context.Context, d *domain.Domain) error {
+	created, err := toNS("domain creation time", d.CreatedTime)
+	if err != nil {
+		return err
+	}
+	var id int64
+	err = x.t.queryRow(ctx, `INSERT INTO domains (region, owner, name, encryption_key, created_ns)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		d.Region, d.Owner, d.Name, d.EncryptionKey, created).Scan(&id)
+	if err != nil {
+		return x.t.conflict("create domain", err, domain.ResDomain, d.Name,
+			"domain "+d.Name+" already exists")
+	}
+	d.ID = id
+	return nil
+}
+
+func (x domainsTx) Get(ctx context.Context, region, owner, name string) (domain.Domain, error) {
+	d, err := scanDomain(x.t.queryRow(ctx, `SELECT `+domainCols+` FROM domains
+		WHERE region = ? AND owner = ? AND name = ?`, region, owner, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Domain{}, domain.NotFound(domain.ResDomain, name, "domain %s not found", name)
+	}
+	if err != nil {
+		return domain.Domain{}, x.t.fail("get domain", err)
+	}
+	return d, nil
+}
+
+func (x domainsTx) List(ctx context.Context, region, owner string, p store.Page) ([]domain.Domain, string, error) {
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var w conds
+	w.add("region = ?", region)
+	w.add("owner = ?", owner)
+	if p.After != "" {
+		c, err := decodeCursor(p.After, kindDomains, 1, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		w.add("name > ?", c.S[0])
+	}
+	out, err := queryAll(ctx, x.t, "list domains", `SELECT `+domainCols+` FROM domains`+w.where()+
+		` ORDER BY name LIMIT ?`, scanDomain, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page(out, p, func(d domain.Domain) string {
+		return encodeCursor(kindDomains, []string{d.Name}, nil)
+	})
+	return out, next, nil
+}
+
+func (x domainsTx) Count(ctx context.Context, region, owner string) (int, error) {
+	return x.t.count(ctx, "domains", `SELECT COUNT(*) FROM domains WHERE region = ? AND owner = ?`, region, owner)
+}
+
+func (x domainsTx) Delete(ctx context.Context, id int64) error {
+	res, err := x.t.exec(ctx, `DELETE FROM domains WHERE id = ?`, id)
+	if err != nil {
+		if x.t.s.d.foreignKeyViolation(err) {
+			return &domain.Error{Kind: domain.ErrConflict, Msg: "domain still has repositories",
+				ResourceType: domain.ResDomain, ResourceID: strconv.FormatInt(id, 10), Err: err}
+		}
+		return x.t.fail("delete domain", err)
+	}
+	return affected(res, func() error {
+		return domain.NotFound(domain.ResDomain, strconv.FormatInt(id, 10), "domain %d not found", id)
+	})
+}
+
+func (x domainsTx) AssetSizeBytes(ctx context.Context, id int64) (int64, error) {
+	var n int64
+	err := x.t.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM (
+		SELECT MAX(size) AS size FROM assets WHERE domain_id = ? GROUP BY sha256) blobs`, id).Scan(&n)
+	if err != nil {
+		return 0, x.t.fail("domain asset size", err)
+	}
+	return n, nil
+}

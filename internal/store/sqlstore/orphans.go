@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+type orphansTx struct{ t *tx }
+
+// queueOrphans queues, in one set-based statement, the distinct digests of
+// the assets selected by from ("assets a WHERE ..."; it must have a WHERE
+// clause, which also keeps SQLite's INSERT ... SELECT ... ON CONFLICT
+// unambiguous). Every path that deletes assets calls it first, in the same
+// transaction, so a crash can never forget a blob.
+func (t *tx) queueOrphans(ctx context.Context, from string, args ...any) error {
+	now := time.Now().UnixNano()
+	_, err := t.exec(ctx, `INSERT INTO blob_orphans (sha256, queued_ns)
+		SELECT DISTINCT a.sha256, CAST(? AS BIGINT) FROM `+from+`
+		ON CONFLICT (sha256) DO NOTHING`, append([]any{now}, args...)...)
+	if err != nil {
+		return t.fail("queue orphaned blobs", err)
+	}
+	return nil
+}
+
+func (x orphansTx) List(ctx context.Context, limit int) ([]store.Orphan, error) {
+	if limit <= 0 {
+		return nil, domain.Invalid("orphan listing limit must be positive, got %d", limit)
+	}
+	return queryAll(ctx, x.t, "list orphans", `SELECT sha256, queued_ns FROM blob_orphans
+		ORDER BY queued_ns, sha256 LIMIT ?`,
+		func(sc scanner) (store.Orphan, error) {
+			var o store.Orphan
+			var ns int64
+			err := sc.Scan(&o.SHA256, &ns)
+			o.QueuedAt = fromNS(ns)
+			return o, err
+		}, limit)
+}
+
+func (x orphansTx) Referenced(ctx context.Context, sha256 string) (bool, error) {
+	var one int
+	err := x.t.queryRow(ctx, `SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1`, sha256).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, x.t.fail("check blob references", err)
+	}
+	return true, nil
+}
+
+func (x orphansTx) Remove(ctx context.Context, sha256 string) error {
+	if _, err := x.t.exec(ctx, `DELETE FROM blob_orphans WHERE sha256 = ?`, sha256); err != nil {
+		return x.t.fail("remove orphan", err)
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+type packagesTx struct{ t *tx }
+
+const packageCols = `id, repository_id, format, namespace, name, origin_publish, origin_upstream, metadata`
+
+func scanPackage(sc scanner) (domain.Package, error) {
+	var p domain.Package
+	var format, publish, upstream string
+	if err := sc.Scan(&p.ID, &p.RepositoryID, &format, &p.Namespace, &p.Name,
+		&publish, &upstream, &p.Metadata); err != nil {
+		return domain.Package{}, err
+	}
+	p.Format = domain.Format(format)
+	p.Origin = domain.OriginConfiguration{Publish: domain.Allow(publish), Upstream: domain.Allow(upstream)}
+	p.Metadata = emptyToNil(p.Metadata)
+	return p, nil
+}
+
+// packageLabel names a package in messages: namespace/name when namespaced.
+func packageLabel(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+func packageIDNotFound(id int64) error {
+	return domain.NotFound(domain.ResPackage, strconv.FormatInt(id, 10), "package %d not found", id)
+}
+
+func (x packagesTx) Create(ctx context.Context, p *domain.Package) error {
+	var id int64
+	err := x.t.queryRow(ctx, `INSERT INTO packages
+		(repository_id, format, namespace, name, origin_publish, origin_upstream, metadata)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.RepositoryID, string(p.Format), p.Namespace, p.Name,
+		string(p.Origin.Publish), string(p.Origin.Upstream), bytesOrNil(p.Metadata)).Scan(&id)
+	if err != nil {
+		if x.t.s.d.foreignKeyViolation(err) {
+			return &domain.Error{Kind: domain.ErrNotFound, Msg: "repository " + strconv.FormatInt(p.RepositoryID, 10) + " not found",
+				ResourceType: domain.ResRepository, ResourceID: strconv.FormatInt(p.RepositoryID, 10), Err: err}
+		}
+		label := packageLabel(p.Namespace, p.Name)
+		return x.t.conflict("create package", err, domain.ResPackage, label, "package "+label+" already exists")
+	}
+	p.ID = id
+	return nil
+}
+
+func (x packagesTx) Get(ctx context.Context, repoID int64, format domain.Format, namespace, name string) (domain.Package, error) {
+	p, err := scanPackage(x.t.queryRow(ctx, `SELECT `+packageCols+` FROM packages
+		WHERE repository_id = ? AND format = ? AND namespace = ? AND name = ?`,
+		repoID, string(format), namespace, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		label := packageLabel(namespace, name)
+		return domain.Package{}, domain.NotFound(domain.ResPackage, label, "package %s not found", label)
+	}
+	if err != nil {
+		return domain.Package{}, x.t.fail("get package", err)
+	}
+	return p, nil
+}
+
+func (x packagesTx) List(ctx context.Context, f store.PackageFilter, p store.Page) ([]domain.Package, string, error) {
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var w conds
+	w.add("repository_id = ?", f.RepositoryID)
+	if f.Format != "" {
+		w.add("format = ?", string(f.Format))
+	}
+	w.prefix("namespace", f.Namespace)
+	w.prefix("name", f.NamePrefix)
+	if f.Publish != "" {
+		w.add("origin_publish = ?", string(f.Publish))
+	}
+	if f.Upstream != "" {
+		w.add("origin_upstream = ?", string(f.Upstream))
+	}
+	if p.After != "" {
+		c, err := decodeCursor(p.After, kindPackages, 3, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		w.add("(format, namespace, name) > (?, ?, ?)", c.S[0], c.S[1], c.S[2])
+	}
+	out, err := queryAll(ctx, x.t, "list packages", `SELECT `+packageCols+` FROM packages`+w.where()+
+		` ORDER BY format, namespace, name LIMIT ?`, scanPackage, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page(out, p, func(p domain.Package) string {
+		return encodeCursor(kindPackages, []string{string(p.Format), p.Namespace, p.Name}, nil)
+	})
+	return out, next, nil
+}
+
+func (x packagesTx) Update(ctx context.Context, p domain.Package) error {
+	res, err := x.t.exec(ctx, `UPDATE packages SET origin_publish = ?, origin_upstream = ?, metadata = ?
+		WHERE id = ?`, string(p.Origin.Publish), string(p.Origin.Upstream), bytesOrNil(p.Metadata), p.ID)
+	if err != nil {
+		return x.t.fail("update package", err)
+	}
+	return affected(res, func() error { return packageIDNotFound(p.ID) })
+}
+
+// Delete removes the package, its versions and their assets, after
+// queueing the blobs of those assets.
+func (x packagesTx) Delete(ctx context.Context, id int64) error {
+	const versionsOf = `SELECT id FROM package_versions WHERE package_id = ?`
+	if err := x.t.queueOrphans(ctx, `assets a WHERE a.version_id IN (`+versionsOf+`)`, id); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM assets WHERE version_id IN (` + versionsOf + `)`,
+		`DELETE FROM package_versions WHERE package_id = ?`,
+	} {
+		if _, err := x.t.exec(ctx, q, id); err != nil {
+			return x.t.fail("delete package", err)
+		}
+	}
+	res, err := x.t.exec(ctx, `DELETE FROM packages WHERE id = ?`, id)
+	if err != nil {
+		return x.t.fail("delete package", err)
+	}
+	return affected(res, func() error { return packageIDNotFound(id) })
+}

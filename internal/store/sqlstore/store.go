@@ -1,0 +1,284 @@
+// Package sqlstore implements store.Store over database/sql with portable
+// SQL, so that every SQL backend (SQLite today, PostgreSQL next) shares one
+// implementation and one set of semantics. What differs between databases
+// is described by a Dialect.
+//
+// Queries are written with '?' placeholders and rebound for the dialect.
+// Inserted ids come back through RETURNING (SQLite >= 3.35, PostgreSQL).
+// Text compares in byte order: SQLite's default BINARY collation; a
+// PostgreSQL schema must declare its text columns COLLATE "C".
+//
+// Conventions every backend gets from this package:
+//   - empty []byte metadata and empty Licenses/Dependencies slices are
+//     stored as NULL and come back as nil;
+//   - times are stored as unix nanoseconds in UTC and come back in UTC; the
+//     zero time is stored as 0 and comes back as the zero time;
+//   - Delete and Update of a missing row report domain.ErrNotFound;
+//   - a Page with Limit <= 0 is domain.ErrInvalid.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// Placeholder is a driver's bind-parameter style.
+type Placeholder int
+
+const (
+	// Question is '?' (SQLite, MySQL).
+	Question Placeholder = iota
+	// Dollar is '$1', '$2'... (PostgreSQL).
+	Dollar
+)
+
+// Dialect describes what differs between the SQL databases sqlstore runs on.
+type Dialect struct {
+	// Name identifies the dialect in error messages ("sqlite", "postgres").
+	Name string
+	// Placeholder is the driver's parameter style; queries are rebound to it.
+	Placeholder Placeholder
+	// BeginRead starts a read-only transaction on the read pool. nil means
+	// db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}).
+	BeginRead func(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// BeginWrite starts a read-write transaction on the write pool. Write
+	// transactions must be serializable with respect to each other (SQLite:
+	// a single-connection pool whose BEGIN is IMMEDIATE). nil means
+	// db.BeginTx(ctx, nil).
+	BeginWrite func(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// IsUniqueViolation reports whether err is a unique or primary-key
+	// constraint violation; such errors become domain.ErrConflict.
+	IsUniqueViolation func(err error) bool
+	// IsForeignKeyViolation reports whether err is a foreign-key violation
+	// (a missing parent on insert, a restricted delete). Optional.
+	IsForeignKeyViolation func(err error) bool
+}
+
+func (d *Dialect) uniqueViolation(err error) bool {
+	return err != nil && d.IsUniqueViolation != nil && d.IsUniqueViolation(err)
+}
+
+func (d *Dialect) foreignKeyViolation(err error) bool {
+	return err != nil && d.IsForeignKeyViolation != nil && d.IsForeignKeyViolation(err)
+}
+
+// Rebind rewrites the '?' placeholders of query into the dialect's style.
+// Question marks inside quoted strings and identifiers are left alone.
+func (d *Dialect) Rebind(query string) string {
+	if d.Placeholder != Dollar || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// Store is a store.Store over two database/sql pools: one for read
+// transactions, one for write transactions (they may be the same pool).
+type Store struct {
+	read, write *sql.DB
+	d           *Dialect
+	rebound     sync.Map // query -> rebound query
+	closeOnce   sync.Once
+	closeErr    error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store reading through readDB and writing through writeDB.
+// The schema must already be migrated (see Migrate). Close closes both pools.
+func New(readDB, writeDB *sql.DB, d Dialect) *Store {
+	return &Store{read: readDB, write: writeDB, d: &d}
+}
+
+// Read runs fn in a read-only transaction.
+func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
+	begin := s.d.BeginRead
+	if begin == nil {
+		begin = func(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+			return db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		}
+	}
+	stx, err := begin(ctx, s.read)
+	if err != nil {
+		return fmt.Errorf("%s: begin read: %w", s.d.Name, err)
+	}
+	defer stx.Rollback() //nolint:errcheck // nothing to keep
+	return fn(&tx{s: s, tx: stx})
+}
+
+// Write runs fn in a read-write transaction, committed when fn returns nil
+// and rolled back otherwise (also when fn panics). Write must not be called
+// from inside another Write's fn: on a single-connection write pool that
+// waits forever.
+func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
+	begin := s.d.BeginWrite
+	if begin == nil {
+		begin = func(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+			return db.BeginTx(ctx, nil)
+		}
+	}
+	stx, err := begin(ctx, s.write)
+	if err != nil {
+		return fmt.Errorf("%s: begin write: %w", s.d.Name, err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			stx.Rollback() //nolint:errcheck // the first error is the one to report
+		}
+	}()
+	if err := fn(&tx{s: s, tx: stx}); err != nil {
+		return err
+	}
+	committed = true
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// Close closes both pools. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		err := s.read.Close()
+		if s.write != s.read {
+			err = errors.Join(err, s.write.Close())
+		}
+		s.closeErr = err
+	})
+	return s.closeErr
+}
+
+func (s *Store) rebind(q string) string {
+	if s.d.Placeholder == Question {
+		return q
+	}
+	if v, ok := s.rebound.Load(q); ok {
+		return v.(string)
+	}
+	r := s.d.Rebind(q)
+	s.rebound.Store(q, r)
+	return r
+}
+
+// tx implements store.Tx over one *sql.Tx.
+type tx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (t *tx) Domains() store.Domains           { return domainsTx{t} }
+func (t *tx) Repositories() store.Repositories { return reposTx{t} }
+func (t *tx) Packages() store.Packages         { return packagesTx{t} }
+func (t *tx) Versions() store.Versions         { return versionsTx{t} }
+func (t *tx) Assets() store.Assets             { return assetsTx{t} }
+func (t *tx) Tags() store.Tags                 { return tagsTx{t} }
+func (t *tx) Orphans() store.Orphans           { return orphansTx{t} }
+
+func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+}
+
+func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+}
+
+// count runs a SELECT COUNT(*) query.
+func (t *tx) count(ctx context.Context, what, q string, args ...any) (int, error) {
+	var n int64
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, t.fail("count "+what, err)
+	}
+	return int(n), nil
+}
+
+// fail wraps a backend error with what was being done.
+func (t *tx) fail(op string, err error) error {
+	return fmt.Errorf("%s: %s: %w", t.s.d.Name, op, err)
+}
+
+// conflict classifies err: a unique violation becomes domain.ErrConflict
+// (resType/id/msg describe it), anything else a wrapped backend error.
+func (t *tx) conflict(op string, err error, resType, id, msg string) error {
+	if t.s.d.uniqueViolation(err) {
+		return &domain.Error{Kind: domain.ErrConflict, Msg: msg, ResourceType: resType, ResourceID: id, Err: err}
+	}
+	return t.fail(op, err)
+}
+
+// affected reports a missing row as notFound when res changed no rows.
+func affected(res sql.Result, notFound func() error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound()
+	}
+	return nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row of rows (and closes them).
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryAll runs q and scans every row; op names the operation in errors.
+func queryAll[T any](ctx context.Context, t *tx, op, q string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	out, err := collect(rows, scan)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	return out, nil
+}
