@@ -1,0 +1,89 @@
+// Package config reads artifactd's settings from flags, with every flag
+// also readable from the environment as ARTIFACTD_<FLAG>.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/artifactd/artifactd/internal/identity"
+)
+
+// Config is everything `artifactd serve` needs.
+type Config struct {
+	Addr    string   // where to listen
+	DataDir string   // embedded storage
+	Regions []string // accepted SigV4 regions; "*" = any
+	LogJSON bool     // JSON logs instead of text
+
+	Account         string // the built-in account
+	RootAccessKeyID string // administrator key from the environment (optional)
+	RootSecretKey   string
+}
+
+// DefaultAccount is the built-in account when ARTIFACTD_ACCOUNT_ID is unset.
+const DefaultAccount = "000000000000"
+
+type regionList []string
+
+func (r *regionList) String() string { return strings.Join(*r, ",") }
+func (r *regionList) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*r = append(*r, x)
+		}
+	}
+	return nil
+}
+
+// Parse reads the serve command's flags. getenv supplies defaults from the
+// environment (os.Getenv in production).
+func Parse(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	env := func(name, def string) string {
+		if v := getenv("ARTIFACTD_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	var regions regionList
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
+	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
+	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
+	fs.SetOutput(os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if len(regions) == 0 {
+		regions.Set(env("REGION", "us-east-1"))
+	}
+	c.Regions = regions
+	c.Account = env("ACCOUNT_ID", DefaultAccount)
+	c.RootAccessKeyID = getenv("ARTIFACTD_ROOT_ACCESS_KEY_ID")
+	c.RootSecretKey = getenv("ARTIFACTD_ROOT_SECRET_ACCESS_KEY")
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if !identity.ValidAccount(c.Account) {
+		return fmt.Errorf("ARTIFACTD_ACCOUNT_ID %q is not a 12-digit account id", c.Account)
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretKey == "") {
+		return fmt.Errorf("set both ARTIFACTD_ROOT_ACCESS_KEY_ID and ARTIFACTD_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("--data-dir must not be empty")
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+// Package identity knows the server's accounts and access keys.
+package identity
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// Key is an access key pair and the account it belongs to.
+type Key struct {
+	AccessKeyID     string `json:"accessKeyId"`
+	SecretAccessKey string `json:"secretAccessKey"`
+	Account         string `json:"account"`
+}
+
+// Keyring resolves access key ids. It is read-only after construction.
+type Keyring struct {
+	keys map[string]Key
+}
+
+// NewKeyring returns a keyring holding keys.
+func NewKeyring(keys ...Key) *Keyring {
+	k := &Keyring{keys: make(map[string]Key, len(keys))}
+	for _, key := range keys {
+		k.keys[key.AccessKeyID] = key
+	}
+	return k
+}
+
+// Lookup implements sigv4.Keys.
+func (k *Keyring) Lookup(accessKeyID string) (secret, account string, ok bool) {
+	key, ok := k.keys[accessKeyID]
+	return key.SecretAccessKey, key.Account, ok
+}
+
+var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// ValidAccount reports whether s is a 12-digit account id.
+func ValidAccount(s string) bool { return accountPattern.MatchString(s) }
+
+// LoadOrCreateRootKey returns the administrator key kept in path, creating
+// it (mode 0600, written atomically) on first use. created reports whether
+// it was generated now.
+func LoadOrCreateRootKey(path, account string) (key Key, created bool, err error) {
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &key); err != nil {
+			return Key{}, false, fmt.Errorf("read %s: %w", path, err)
+		}
+		if key.AccessKeyID == "" || key.SecretAccessKey == "" {
+			return Key{}, false, fmt.Errorf("read %s: incomplete key", path)
+		}
+		// The key belongs to whatever account is configured now.
+		key.Account = account
+		return key, false, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return Key{}, false, err
+	}
+	key = Key{AccessKeyID: "AKIA" + randomString(16, upperAlnum), SecretAccessKey: randomString(40, secretAlphabet), Account: account}
+	b, err = json.MarshalIndent(key, "", "  ")
+	if err != nil {
+		return Key{}, false, err
+	}
+	if err := writeFileAtomic(path, b, 0o600); err != nil {
+		return Key{}, false, err
+	}
+	return key, true, nil
+}
+
+const (
+	upperAlnum     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+// randomString draws n characters from an alphabet whose size divides 256,
+// so every character is equally likely.
+func randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

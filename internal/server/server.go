@@ -1,0 +1,153 @@
+// Package server wires artifactd together: storage, identity, the service
+// and the HTTP surfaces, and runs them until asked to stop.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/api/codeartifact"
+	"github.com/artifactd/artifactd/internal/auth/sigv4"
+	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
+	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/identity"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/store/sqlite"
+)
+
+// Server is a running artifactd.
+type Server struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   store.Store
+	svc     *service.Service
+	handler http.Handler
+}
+
+// New opens storage under cfg.DataDir and builds the HTTP handler. out
+// receives the first-start credentials notice.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*Server, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	key, err := rootKey(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "artifactd.db"))
+	if err != nil {
+		return nil, fmt.Errorf("metadata store: %w", err)
+	}
+	blobs, err := blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	svc := service.New(st, blobs, service.DefaultLimits(), log)
+	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: identity.NewKeyring(key)}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "ok\n")
+	})
+	codeartifact.New(svc, verifier, log).Register(mux)
+	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, mux)}, nil
+}
+
+// rootKey returns the administrator key: from the environment, or from
+// the data directory, generated there on first start.
+func rootKey(cfg config.Config, out io.Writer) (identity.Key, error) {
+	if cfg.RootAccessKeyID != "" {
+		return identity.Key{AccessKeyID: cfg.RootAccessKeyID, SecretAccessKey: cfg.RootSecretKey, Account: cfg.Account}, nil
+	}
+	key, created, err := identity.LoadOrCreateRootKey(filepath.Join(cfg.DataDir, "credentials.json"), cfg.Account)
+	if err != nil {
+		return key, fmt.Errorf("root credentials: %w", err)
+	}
+	if created {
+		// Printed once, to the terminal only: never through the logger.
+		fmt.Fprintf(out, `
+artifactd generated administrator credentials for account %s and saved them in %s.
+Use them with the AWS CLI:
+
+  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
+  aws --endpoint-url http://%s codeartifact list-domains
+
+`, cfg.Account, filepath.Join(cfg.DataDir, "credentials.json"), key.AccessKeyID, key.SecretAccessKey, firstRegion(cfg.Regions), cfg.Addr)
+	} else {
+		fmt.Fprintf(out, "artifactd: using the administrator access key %s kept in %s\n", key.AccessKeyID, filepath.Join(cfg.DataDir, "credentials.json"))
+	}
+	return key, nil
+}
+
+func firstRegion(rs []string) string {
+	for _, r := range rs {
+		if r != "*" {
+			return r
+		}
+	}
+	return "us-east-1"
+}
+
+// Handler is the server's HTTP handler (for in-process tests).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run serves on cfg.Addr until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish before storage closes.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "regions", s.cfg.Regions)
+
+	bg, stopBG := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.collectLoop(bg) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = srv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopBG()
+	<-done
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// collectLoop removes unreferenced blob bytes at start-up (recovering from
+// a crash between a delete and its collection) and then periodically.
+func (s *Server) collectLoop(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		s.svc.CollectOrphans(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

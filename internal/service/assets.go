@@ -1,0 +1,54 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// AssetDownload is an open asset. The caller closes Content.
+type AssetDownload struct {
+	Version VersionInfo
+	Asset   domain.Asset
+	Content blob.Object
+}
+
+// GetPackageVersionAsset opens one asset of a version. Archived and
+// Disposed versions cannot be downloaded; revision, when given, must be
+// the version's current revision.
+func (s *Service) GetPackageVersionAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName, revision string) (AssetDownload, error) {
+	var out AssetDownload
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		vi, err := getVersion(ctx, tx, c, ref, version)
+		if err != nil {
+			return err
+		}
+		if revision != "" && revision != vi.Version.Revision {
+			return domain.NotFound(domain.ResPackageVersion, version, "Package version %s has no revision %s", version, revision)
+		}
+		if st := vi.Version.Status; st == domain.StatusArchived || st == domain.StatusDisposed {
+			return domain.Conflict(domain.ResPackageVersion, version, "Package version %s has status %s; its assets cannot be downloaded", version, st)
+		}
+		a, err := tx.Assets().Get(ctx, vi.Version.ID, assetName)
+		if errors.Is(err, domain.ErrNotFound) {
+			return domain.NotFound(domain.ResAsset, assetName, "Asset %s not found in package version %s", assetName, version)
+		}
+		out = AssetDownload{Version: vi, Asset: a}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	// Readers open outside the transaction: the bytes of a referenced blob
+	// are only removed after the reference is gone, and an open file stays
+	// readable after removal.
+	out.Content, err = s.blobs.Open(ctx, out.Asset.SHA256)
+	if errors.Is(err, blob.ErrNotFound) {
+		// Deleted between the read and the open.
+		return out, domain.NotFound(domain.ResAsset, assetName, "Asset %s not found in package version %s", assetName, version)
+	}
+	return out, err
+}

@@ -1,0 +1,113 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// CopyInput describes a CopyPackageVersions request.
+type CopyInput struct {
+	Package             PackageRef // Repository is the source
+	Destination         string
+	Versions            []string
+	VersionRevisions    map[string]string
+	AllowOverwrite      bool
+	IncludeFromUpstream bool
+}
+
+// CopyPackageVersions copies versions to another repository of the same
+// domain. Assets are shared, not duplicated.
+func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInput) (res BatchResult, err error) {
+	if (len(in.Versions) == 0) == (len(in.VersionRevisions) == 0) {
+		return res, domain.Invalid("Exactly one of versions or versionRevisions must be specified")
+	}
+	if in.Package.Repository == in.Destination {
+		return res, domain.Invalid("The source and destination repositories must be different")
+	}
+	err = s.store.Write(ctx, func(tx store.Tx) error {
+		_, pkg, err := getPackage(ctx, tx, c, in.Package)
+		if err != nil {
+			return err
+		}
+		_, dst, err := getRepository(ctx, tx, c, in.Package.Domain, in.Package.DomainOwner, in.Destination)
+		if err != nil {
+			return err
+		}
+		dstPkg, err := tx.Packages().Get(ctx, dst.ID, pkg.Format, pkg.Namespace, pkg.Name)
+		if errors.Is(err, domain.ErrNotFound) {
+			dstPkg = domain.Package{RepositoryID: dst.ID, Format: pkg.Format, Namespace: pkg.Namespace, Name: pkg.Name, Origin: defaultPublishOrigin}
+			err = tx.Packages().Create(ctx, &dstPkg)
+		}
+		if err != nil {
+			return err
+		}
+		existing := map[string]domain.PackageVersion{}
+		res, err = runBatch(ctx, tx, pkg, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions},
+			func(v domain.PackageVersion) *VersionError {
+				if v.Status == domain.StatusUnfinished || v.Status == domain.StatusDisposed {
+					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied because its status is %s", v.Version, v.Status)}
+				}
+				old, err := tx.Versions().Get(ctx, dstPkg.ID, v.Version)
+				if err != nil {
+					return nil // absent (or unreadable: apply reports the error)
+				}
+				existing[v.Version] = old
+				if old.Revision != v.Revision && !in.AllowOverwrite {
+					return &VersionError{CodeAlreadyExists, fmt.Sprintf("Version %s already exists", v.Version)}
+				}
+				return nil
+			},
+			func(v *domain.PackageVersion) (*VersionResult, error) {
+				if old, ok := existing[v.Version]; ok {
+					if old.Revision == v.Revision {
+						return nil, nil // identical: not copied, not reported
+					}
+					if err := tx.Versions().Delete(ctx, old.ID); err != nil {
+						return nil, err
+					}
+				}
+				if err := copyVersion(ctx, tx, *v, dstPkg.ID); err != nil {
+					return nil, err
+				}
+				return &VersionResult{Revision: v.Revision, Status: v.Status}, nil
+			})
+		return err
+	})
+	if err == nil && len(res.Successful) > 0 {
+		s.CollectOrphans(ctx) // overwritten versions may have freed bytes
+	}
+	return res, err
+}
+
+// copyVersion inserts a copy of v, with its asset records, into a package.
+func copyVersion(ctx context.Context, tx store.Tx, v domain.PackageVersion, packageID int64) error {
+	assets, err := allAssets(ctx, tx, v.ID)
+	if err != nil {
+		return err
+	}
+	cp := v
+	cp.ID, cp.PackageID = 0, packageID
+	if err := tx.Versions().Create(ctx, &cp); err != nil {
+		return err
+	}
+	for _, a := range assets {
+		if err := tx.Assets().Add(ctx, cp.ID, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,151 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// PackageRef addresses a package in a repository.
+type PackageRef struct {
+	Domain, DomainOwner, Repository string
+	Format                          domain.Format
+	Namespace, Package              string
+}
+
+// PackageInfo is a package with the repository it lives in.
+type PackageInfo struct {
+	Repository RepositoryInfo
+	Package    domain.Package
+}
+
+// checkNamespace applies the model's namespace rules for a format.
+func checkNamespace(f domain.Format, ns string) error {
+	switch f {
+	case domain.FormatMaven, domain.FormatSwift, domain.FormatGeneric:
+		if ns == "" {
+			return domain.Invalid("namespace is required for %s packages", f)
+		}
+	case domain.FormatPypi, domain.FormatNuget, domain.FormatRuby, domain.FormatCargo:
+		if ns != "" {
+			return domain.Invalid("%s packages do not have a namespace", f)
+		}
+	}
+	return nil
+}
+
+// normalize returns a package's stored identity. NuGet and Swift names
+// (and Swift scopes) are case-insensitive and stored lowercased; the API
+// normalizes them on input, as AWS does.
+func normalize(ref PackageRef) PackageRef {
+	switch ref.Format {
+	case domain.FormatNuget:
+		ref.Package = strings.ToLower(ref.Package)
+	case domain.FormatSwift:
+		ref.Package = strings.ToLower(ref.Package)
+		ref.Namespace = strings.ToLower(ref.Namespace)
+	}
+	return ref
+}
+
+func packageNotFound(ref PackageRef) error {
+	return domain.NotFound(domain.ResPackage, ref.Package, "Package not found in repository. Repository: %s, Package = PackageCoordinate{packageType=%s, namespace=%s, packageName=%s}", ref.Repository, ref.Format, ref.Namespace, ref.Package)
+}
+
+// getPackage loads the addressed repository and package in tx.
+func getPackage(ctx context.Context, tx store.Tx, c Caller, ref PackageRef) (RepositoryInfo, domain.Package, error) {
+	if err := checkNamespace(ref.Format, ref.Namespace); err != nil {
+		return RepositoryInfo{}, domain.Package{}, err
+	}
+	ref = normalize(ref)
+	d, r, err := getRepository(ctx, tx, c, ref.Domain, ref.DomainOwner, ref.Repository)
+	if err != nil {
+		return RepositoryInfo{}, domain.Package{}, err
+	}
+	ri := RepositoryInfo{Domain: d, Repository: r}
+	p, err := tx.Packages().Get(ctx, r.ID, ref.Format, ref.Namespace, ref.Package)
+	if errors.Is(err, domain.ErrNotFound) {
+		return ri, p, packageNotFound(ref)
+	}
+	return ri, p, err
+}
+
+// DescribePackage returns a package.
+func (s *Service) DescribePackage(ctx context.Context, c Caller, ref PackageRef) (PackageInfo, error) {
+	var info PackageInfo
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		ri, p, err := getPackage(ctx, tx, c, ref)
+		info = PackageInfo{Repository: ri, Package: p}
+		return err
+	})
+	return info, err
+}
+
+// ListPackagesInput filters ListPackages.
+type ListPackagesInput struct {
+	Domain, DomainOwner, Repository string
+	Format                          domain.Format
+	Namespace, PackagePrefix        string
+	Publish, Upstream               domain.Allow
+}
+
+// ListPackages lists a repository's packages.
+func (s *Service) ListPackages(ctx context.Context, c Caller, in ListPackagesInput, p store.Page) (ps []domain.Package, next string, err error) {
+	if in.Namespace != "" && in.Format == "" {
+		return nil, "", domain.Invalid("namespace can only be used together with format")
+	}
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		_, r, err := getRepository(ctx, tx, c, in.Domain, in.DomainOwner, in.Repository)
+		if err != nil {
+			return err
+		}
+		ps, next, err = tx.Packages().List(ctx, store.PackageFilter{
+			RepositoryID: r.ID, Format: in.Format, Namespace: in.Namespace, NamePrefix: in.PackagePrefix,
+			Publish: in.Publish, Upstream: in.Upstream,
+		}, p)
+		return err
+	})
+	return ps, next, err
+}
+
+// DeletePackage deletes a package with all its versions and assets.
+func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (domain.Package, error) {
+	var pkg domain.Package
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		_, p, err := getPackage(ctx, tx, c, ref)
+		if err != nil {
+			return err
+		}
+		pkg = p
+		return tx.Packages().Delete(ctx, p.ID)
+	})
+	if err == nil {
+		s.CollectOrphans(ctx)
+	}
+	return pkg, err
+}
+
+// PutPackageOriginConfiguration sets a package's origin controls, creating
+// a version-less package when it does not exist yet (so ingestion can be
+// blocked in advance, as on AWS).
+func (s *Service) PutPackageOriginConfiguration(ctx context.Context, c Caller, ref PackageRef, origin domain.OriginConfiguration) (domain.Package, error) {
+	var pkg domain.Package
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		ri, p, err := getPackage(ctx, tx, c, ref)
+		switch {
+		case errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0:
+			n := normalize(ref)
+			p = domain.Package{RepositoryID: ri.Repository.ID, Format: n.Format, Namespace: n.Namespace, Name: n.Package, Origin: origin}
+			err = tx.Packages().Create(ctx, &p)
+		case err == nil:
+			p.Origin = origin
+			err = tx.Packages().Update(ctx, p)
+		}
+		pkg = p
+		return err
+	})
+	return pkg, err
+}

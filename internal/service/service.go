@@ -1,0 +1,120 @@
+// Package service holds artifactd's business rules: every operation of the
+// control plane and every package format goes through it. It talks to the
+// metadata store and the blob store through their interfaces only.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// Caller is the authenticated principal of a request.
+type Caller struct {
+	Account string
+	Region  string
+}
+
+// Limits are the quotas the service enforces; the defaults are AWS's.
+type Limits struct {
+	DomainsPerAccount     int
+	RepositoriesPerDomain int
+	UpstreamsPerRepo      int
+	TagsPerResource       int
+	AssetsPerVersion      int
+	MaxAssetBytes         int64
+}
+
+// DefaultLimits are CodeArtifact's default quotas.
+func DefaultLimits() Limits {
+	return Limits{
+		DomainsPerAccount:     10,
+		RepositoriesPerDomain: 1000,
+		UpstreamsPerRepo:      10,
+		TagsPerResource:       200,
+		AssetsPerVersion:      150,
+		MaxAssetBytes:         5 << 30,
+	}
+}
+
+// Service implements the operations.
+type Service struct {
+	store  store.Store
+	blobs  blob.Store
+	limits Limits
+	log    *slog.Logger
+	now    func() time.Time
+
+	// blobLocks serialise, per digest, committing bytes plus referencing
+	// them against collecting unreferenced bytes, so a publish never loses
+	// its bytes to a concurrent collection. Striped by the digest's first byte.
+	blobLocks [256]sync.Mutex
+}
+
+// New returns a Service.
+func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger) *Service {
+	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now}
+}
+
+func (s *Service) lockBlob(sha256 string) func() {
+	var idx byte
+	if len(sha256) >= 2 {
+		fmt.Sscanf(sha256[:2], "%02x", &idx)
+	}
+	m := &s.blobLocks[idx]
+	m.Lock()
+	return m.Unlock
+}
+
+// owner returns the domain owner a request addresses, which must be the
+// caller's own account: cross-account access needs resource policies,
+// which artifactd does not have yet.
+func owner(c Caller, domainOwner string) (string, error) {
+	if domainOwner == "" || domainOwner == c.Account {
+		return c.Account, nil
+	}
+	return "", domain.Denied("User: arn:aws:iam::%s:root is not authorized to access domains owned by account %s", c.Account, domainOwner)
+}
+
+// getDomain loads the addressed domain in tx.
+func getDomain(ctx context.Context, tx store.Tx, c Caller, name, domainOwner string) (domain.Domain, error) {
+	o, err := owner(c, domainOwner)
+	if err != nil {
+		return domain.Domain{}, err
+	}
+	d, err := tx.Domains().Get(ctx, c.Region, o, name)
+	if errors.Is(err, domain.ErrNotFound) {
+		return d, domain.NotFound(domain.ResDomain, name, "Domain not found. Domain: %s, Owner: %s", name, o)
+	}
+	return d, err
+}
+
+// getRepository loads the addressed domain and repository in tx.
+func getRepository(ctx context.Context, tx store.Tx, c Caller, domainName, domainOwner, repo string) (domain.Domain, domain.Repository, error) {
+	d, err := getDomain(ctx, tx, c, domainName, domainOwner)
+	if err != nil {
+		return d, domain.Repository{}, err
+	}
+	r, err := tx.Repositories().Get(ctx, d.ID, repo)
+	if errors.Is(err, domain.ErrNotFound) {
+		return d, r, domain.NotFound(domain.ResRepository, repo, "Repository not found. Repository: %s, Domain: %s", repo, domainName)
+	}
+	return d, r, err
+}
+
+// DomainARN is the ARN of a domain.
+func DomainARN(d domain.Domain) string {
+	return fmt.Sprintf("arn:aws:codeartifact:%s:%s:domain/%s", d.Region, d.Owner, d.Name)
+}
+
+// RepositoryARN is the ARN of a repository.
+func RepositoryARN(d domain.Domain, repo string) string {
+	return fmt.Sprintf("arn:aws:codeartifact:%s:%s:repository/%s/%s", d.Region, d.Owner, d.Name, repo)
+}
