@@ -18,6 +18,9 @@ type Config struct {
 	DataDir string   // embedded storage
 	Regions []string // accepted SigV4 regions; "*" = any
 	LogJSON bool     // JSON logs instead of text
+	// PublicURL is the base of the data-plane endpoints that
+	// GetRepositoryEndpoint hands out (default: http://{addr}).
+	PublicURL string
 
 	Account         string // the built-in account
 	RootAccessKeyID string // administrator key from the environment (optional)
@@ -54,6 +57,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
 	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR) [ARTIFACTD_PUBLIC_URL]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +70,10 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		regions.Set(env("REGION", "us-east-1"))
 	}
 	c.Regions = regions
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	c.Account = env("ACCOUNT_ID", DefaultAccount)
 	c.RootAccessKeyID = getenv("ARTIFACTD_ROOT_ACCESS_KEY_ID")
 	c.RootSecretKey = getenv("ARTIFACTD_ROOT_SECRET_ACCESS_KEY")

@@ -39,6 +39,12 @@ func (k *Keyring) Lookup(accessKeyID string) (secret, account string, ok bool) {
 	return key.SecretAccessKey, key.Account, ok
 }
 
+// Has reports whether an access key exists.
+func (k *Keyring) Has(accessKeyID string) bool {
+	_, ok := k.keys[accessKeyID]
+	return ok
+}
+
 var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // ValidAccount reports whether s is a 12-digit account id.

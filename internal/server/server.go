@@ -18,6 +18,7 @@ import (
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
@@ -52,15 +53,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		st.Close()
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	svc := service.New(st, blobs, service.DefaultLimits(), log)
-	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: identity.NewKeyring(key)}
+	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
+	keys := identity.NewKeyring(key)
+	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
 	})
-	codeartifact.New(svc, verifier, log).Register(mux)
+	codeartifact.New(svc, verifier, cfg.PublicURL, log).Register(mux)
+	dataplane.Mount(mux, svc, keys.Has, cfg.PublicURL, log, formats()...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, mux)}, nil
 }
 

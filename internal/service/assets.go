@@ -42,13 +42,18 @@ func (s *Service) GetPackageVersionAsset(ctx context.Context, c Caller, ref Pack
 	if err != nil {
 		return out, err
 	}
-	// Readers open outside the transaction: the bytes of a referenced blob
-	// are only removed after the reference is gone, and an open file stays
-	// readable after removal.
+	return s.openContent(ctx, out)
+}
+
+// openContent opens the bytes of a download. Readers open outside the
+// transaction: the bytes of a referenced blob are only removed after the
+// reference is gone, and an open file stays readable after removal.
+func (s *Service) openContent(ctx context.Context, out AssetDownload) (AssetDownload, error) {
+	var err error
 	out.Content, err = s.blobs.Open(ctx, out.Asset.SHA256)
 	if errors.Is(err, blob.ErrNotFound) {
 		// Deleted between the read and the open.
-		return out, domain.NotFound(domain.ResAsset, assetName, "Asset %s not found in package version %s", assetName, version)
+		return out, domain.NotFound(domain.ResAsset, out.Asset.Name, "Asset %s not found in package version %s", out.Asset.Name, out.Version.Version.Version)
 	}
 	return out, err
 }

@@ -169,6 +169,9 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 				}
 				return &VersionResult{Revision: v.Revision, Status: target}, nil
 			})
+		if err == nil && len(res.Successful) > 0 {
+			err = s.packageChanged(ctx, tx, pkg)
+		}
 		return err
 	})
 	return res, err
@@ -189,6 +192,9 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 			v.Status = domain.StatusDisposed
 			return &VersionResult{Revision: v.Revision, Status: domain.StatusDisposed}, tx.Versions().Update(ctx, *v)
 		})
+		if err == nil && len(res.Successful) > 0 {
+			err = s.packageChanged(ctx, tx, pkg)
+		}
 		return err
 	})
 	if err == nil && len(res.Successful) > 0 {
@@ -209,6 +215,9 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 		res, err = runBatch(ctx, tx, pkg, in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
 			return &VersionResult{Revision: v.Revision, Status: domain.StatusDeleted}, tx.Versions().Delete(ctx, v.ID)
 		})
+		if err == nil && len(res.Successful) > 0 {
+			err = s.packageChanged(ctx, tx, pkg)
+		}
 		return err
 	})
 	if err == nil && len(res.Successful) > 0 {

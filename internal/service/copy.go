@@ -76,6 +76,9 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 				}
 				return &VersionResult{Revision: v.Revision, Status: v.Status}, nil
 			})
+		if err == nil && len(res.Successful) > 0 {
+			err = s.packageChanged(ctx, tx, dstPkg)
+		}
 		return err
 	})
 	if err == nil && len(res.Successful) > 0 {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode"
 
+	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/hashing"
 	"github.com/artifactd/artifactd/internal/store"
@@ -17,43 +19,75 @@ import (
 // version is published directly: publishing allowed, upstreams blocked.
 var defaultPublishOrigin = domain.OriginConfiguration{Publish: domain.AllowAllow, Upstream: domain.AllowBlock}
 
-// AssetUpload is one asset published to a package version.
-type AssetUpload struct {
+// NewAsset is one file of a publish.
+type NewAsset struct {
+	Name    string
+	Content io.Reader
+	// SHA256 is the digest the client announced ("" = none); a mismatch is
+	// a ValidationException.
+	SHA256 string
+	// Check verifies any other digest the format's client sent (npm's
+	// integrity, PyPI's md5_digest...); its error is returned as is.
+	Check func(hashing.Sums) error
+}
+
+// VersionMetadata is what a format reads from a published artifact.
+type VersionMetadata struct {
+	DisplayName, Summary, HomePage, SourceCodeRepository, Readme string
+	Licenses                                                     []domain.License
+	Dependencies                                                 []domain.Dependency
+	Raw                                                          []byte // the format's own version document
+}
+
+// VersionPublish is a publish of one or more assets to a package version.
+type VersionPublish struct {
 	Package    PackageRef
 	Version    string
-	AssetName  string
-	Content    io.Reader
-	SHA256     string // expected lowercase hex digest; "" = not checked
-	Unfinished bool   // keep (or make) the version Unfinished
+	Assets     []NewAsset
+	Metadata   *VersionMetadata // nil keeps what the version has
+	Unfinished bool             // keep (or make) the version Unfinished
+	// AddToPublished lets a Published version take new assets, for formats
+	// whose versions grow after publication (PyPI wheels beside an sdist).
+	AddToPublished bool
+	// UpdatePackage edits package-level state (npm dist-tags) in the same
+	// transaction as the publish.
+	UpdatePackage func(*domain.Package) error
 }
 
 // PublishResult is what a publish produced.
 type PublishResult struct {
-	Package domain.Package
-	Version domain.PackageVersion
-	Asset   domain.Asset
+	Repository RepositoryInfo
+	Package    domain.Package
+	Version    domain.PackageVersion
+	Assets     []domain.Asset // in the order of the request
 }
 
 // PublishPackageVersion publishes one asset of a generic package version.
-func (s *Service) PublishPackageVersion(ctx context.Context, c Caller, in AssetUpload) (PublishResult, error) {
-	if in.Package.Format != domain.FormatGeneric {
-		return PublishResult{}, domain.Invalid("PublishPackageVersion supports only the generic format, not %s", in.Package.Format)
+func (s *Service) PublishPackageVersion(ctx context.Context, c Caller, ref PackageRef, version string, asset NewAsset, unfinished bool) (PublishResult, error) {
+	if ref.Format != domain.FormatGeneric {
+		return PublishResult{}, domain.Invalid("PublishPackageVersion supports only the generic format, not %s", ref.Format)
 	}
-	if err := checkGenericAssetName(in.AssetName); err != nil {
+	if err := checkGenericAssetName(asset.Name); err != nil {
 		return PublishResult{}, err
 	}
-	return s.publishAsset(ctx, c, in)
+	return s.PublishVersion(ctx, c, VersionPublish{Package: ref, Version: version, Assets: []NewAsset{asset}, Unfinished: unfinished})
 }
 
-// publishAsset streams the content into the blob store while hashing it,
-// checks the digest, then records the asset in one transaction. Nothing
-// becomes visible unless every step succeeds.
-func (s *Service) publishAsset(ctx context.Context, c Caller, in AssetUpload) (PublishResult, error) {
+// staged is an asset whose bytes are uploaded but not yet committed.
+type staged struct {
+	up    blob.Upload
+	asset domain.Asset
+}
+
+// PublishVersion streams each asset into the blob store while hashing it,
+// checks the digests, commits the bytes, then records everything in one
+// transaction. Nothing becomes visible unless every step succeeds.
+func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublish) (PublishResult, error) {
 	if err := checkNamespace(in.Package.Format, in.Package.Namespace); err != nil {
 		return PublishResult{}, err
 	}
 	in.Package = normalize(in.Package)
-	// Fail fast on a missing domain or repository, before reading the body.
+	// Fail fast on a missing domain or repository, before reading any body.
 	if err := s.store.Read(ctx, func(tx store.Tx) error {
 		_, _, err := getRepository(ctx, tx, c, in.Package.Domain, in.Package.DomainOwner, in.Package.Repository)
 		return err
@@ -61,45 +95,99 @@ func (s *Service) publishAsset(ctx context.Context, c Caller, in AssetUpload) (P
 		return PublishResult{}, err
 	}
 
-	up, err := s.blobs.NewUpload(ctx)
-	if err != nil {
-		return PublishResult{}, err
+	var stage []staged
+	defer func() {
+		for _, st := range stage {
+			st.up.Abort()
+		}
+	}()
+	for _, a := range in.Assets {
+		st, err := s.stageAsset(ctx, a)
+		if st.up != nil {
+			stage = append(stage, st)
+		}
+		if err != nil {
+			return PublishResult{}, err
+		}
 	}
-	defer up.Abort()
-	h := hashing.New()
-	limited := &io.LimitedReader{R: in.Content, N: s.limits.MaxAssetBytes + 1}
-	if _, err := io.Copy(io.MultiWriter(up, h), limited); err != nil {
-		return PublishResult{}, fmt.Errorf("receiving asset: %w", err)
-	}
-	sums := h.Sums()
-	if sums.Size > s.limits.MaxAssetBytes {
-		return PublishResult{}, domain.Invalid("Asset %s is larger than the maximum asset size of %d bytes", in.AssetName, s.limits.MaxAssetBytes)
-	}
-	if in.SHA256 != "" && in.SHA256 != sums.SHA256 {
-		return PublishResult{}, domain.Invalid("The SHA256 hash of the asset content (%s) does not match the provided assetSHA256 (%s)", sums.SHA256, in.SHA256)
-	}
-	asset := domain.Asset{Name: in.AssetName, Size: sums.Size, MD5: sums.MD5, SHA1: sums.SHA1, SHA256: sums.SHA256, SHA512: sums.SHA512}
 
-	unlock := s.lockBlob(asset.SHA256)
+	digests := make([]string, len(stage))
+	for i, st := range stage {
+		digests[i] = st.asset.SHA256
+	}
+	unlock := s.lockBlobs(digests)
 	defer unlock()
-	if err := up.Commit(ctx, asset.SHA256); err != nil {
-		return PublishResult{}, err
+	for _, st := range stage {
+		if err := st.up.Commit(ctx, st.asset.SHA256); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	var res PublishResult
-	err = s.store.Write(ctx, func(tx store.Tx) error {
+	err := s.store.Write(ctx, func(tx store.Tx) error {
 		var err error
-		res, err = s.recordAsset(ctx, tx, c, in, asset)
+		res, err = s.recordVersion(ctx, tx, c, in, stage)
 		return err
 	})
 	if err != nil {
-		// The bytes may now be unreferenced; the lock is still held, so no
+		// The bytes may now be unreferenced; the locks are still held, so no
 		// other publish can have started referencing them.
-		if cerr := s.removeIfUnreferenced(ctx, asset.SHA256); cerr != nil {
-			s.log.Error("removing bytes of a failed publish", "sha256", asset.SHA256, "err", cerr)
+		for _, d := range digests {
+			if cerr := s.removeIfUnreferenced(ctx, d); cerr != nil {
+				s.log.Error("removing bytes of a failed publish", "sha256", d, "err", cerr)
+			}
 		}
 		return PublishResult{}, err
 	}
 	return res, nil
+}
+
+// stageAsset uploads one asset's bytes and checks its digests.
+func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
+	up, err := s.blobs.NewUpload(ctx)
+	if err != nil {
+		return staged{}, err
+	}
+	st := staged{up: up}
+	h := hashing.New()
+	limited := &io.LimitedReader{R: a.Content, N: s.limits.MaxAssetBytes + 1}
+	if _, err := io.Copy(io.MultiWriter(up, h), limited); err != nil {
+		return st, fmt.Errorf("receiving asset %s: %w", a.Name, err)
+	}
+	sums := h.Sums()
+	if sums.Size > s.limits.MaxAssetBytes {
+		return st, domain.Invalid("Asset %s is larger than the maximum asset size of %d bytes", a.Name, s.limits.MaxAssetBytes)
+	}
+	if a.SHA256 != "" && a.SHA256 != sums.SHA256 {
+		return st, domain.Invalid("The SHA256 hash of the asset content (%s) does not match the provided assetSHA256 (%s)", sums.SHA256, a.SHA256)
+	}
+	if a.Check != nil {
+		if err := a.Check(sums); err != nil {
+			return st, err
+		}
+	}
+	st.asset = domain.Asset{Name: a.Name, Size: sums.Size, MD5: sums.MD5, SHA1: sums.SHA1, SHA256: sums.SHA256, SHA512: sums.SHA512}
+	return st, nil
+}
+
+// lockBlobs takes the locks of several digests in a fixed order.
+func (s *Service) lockBlobs(digests []string) func() {
+	sorted := append([]string(nil), digests...)
+	sort.Strings(sorted)
+	var unlocks []func()
+	seen := map[int]bool{}
+	for _, d := range sorted {
+		i := blobStripe(d)
+		if seen[i] {
+			continue
+		}
+		seen[i] = true
+		unlocks = append(unlocks, s.lockStripe(i))
+	}
+	return func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
 }
 
 // removeIfUnreferenced deletes a blob nothing references. The caller holds
@@ -115,9 +203,9 @@ func (s *Service) removeIfUnreferenced(ctx context.Context, sha256 string) error
 	return s.blobs.Delete(ctx, sha256)
 }
 
-// recordAsset adds the asset to the version, creating package and version
-// as needed, and enforces the publishing rules.
-func (s *Service) recordAsset(ctx context.Context, tx store.Tx, c Caller, in AssetUpload, asset domain.Asset) (PublishResult, error) {
+// recordVersion adds the staged assets to the version, creating package
+// and version as needed, and enforces the publishing rules.
+func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in VersionPublish, stage []staged) (PublishResult, error) {
 	ref := in.Package
 	ri, pkg, err := getPackage(ctx, tx, c, ref)
 	switch {
@@ -134,9 +222,9 @@ func (s *Service) recordAsset(ctx context.Context, tx store.Tx, c Caller, in Ass
 	}
 
 	v, err := tx.Versions().Get(ctx, pkg.ID, in.Version)
-	// A version takes new assets while it is Unfinished, and a new version
-	// takes its first one.
-	open := v.Status == domain.StatusUnfinished
+	// A version takes new assets while it is Unfinished, a new version
+	// takes its first ones, and some formats add files to Published ones.
+	open := v.Status == domain.StatusUnfinished || (in.AddToPublished && v.Status == domain.StatusPublished)
 	if errors.Is(err, domain.ErrNotFound) {
 		open = true
 		v = domain.PackageVersion{
@@ -153,31 +241,18 @@ func (s *Service) recordAsset(ctx context.Context, tx store.Tx, c Caller, in Ass
 		return PublishResult{}, err
 	}
 
-	old, err := tx.Assets().Get(ctx, v.ID, asset.Name)
-	switch {
-	case err == nil && old.SHA256 != asset.SHA256:
-		return PublishResult{}, domain.Conflict(domain.ResAsset, asset.Name, "Asset %s already exists in package version %s with different content", asset.Name, in.Version)
-	case err == nil && v.Status != domain.StatusPublished && v.Status != domain.StatusUnfinished:
-		return PublishResult{}, statusConflict(v)
-	case err == nil:
-		// Identical re-publish: nothing changes, except that a final
-		// publish of an Unfinished version completes it.
-		asset = old
-	case !errors.Is(err, domain.ErrNotFound):
-		return PublishResult{}, err
-	case !open:
-		return PublishResult{}, statusConflict(v)
-	default:
-		n, err := tx.Assets().Count(ctx, v.ID)
+	res := PublishResult{Repository: ri}
+	for _, st := range stage {
+		a, err := s.addAsset(ctx, tx, v, open, st.asset)
 		if err != nil {
 			return PublishResult{}, err
 		}
-		if n >= s.limits.AssetsPerVersion {
-			return PublishResult{}, domain.Quota(domain.ResPackageVersion, in.Version, "A package version can have at most %d assets", s.limits.AssetsPerVersion)
-		}
-		if err := tx.Assets().Add(ctx, v.ID, asset); err != nil {
-			return PublishResult{}, err
-		}
+		res.Assets = append(res.Assets, a)
+	}
+	if in.Metadata != nil && open {
+		m := in.Metadata
+		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
+		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
 	}
 	if v.Status == domain.StatusUnfinished && !in.Unfinished {
 		v.Status = domain.StatusPublished
@@ -191,7 +266,42 @@ func (s *Service) recordAsset(ctx context.Context, tx store.Tx, c Caller, in Ass
 	if err := tx.Versions().Update(ctx, v); err != nil {
 		return PublishResult{}, err
 	}
-	return PublishResult{Package: pkg, Version: v, Asset: asset}, nil
+	if in.UpdatePackage != nil {
+		if err := in.UpdatePackage(&pkg); err != nil {
+			return PublishResult{}, err
+		}
+		if err := tx.Packages().Update(ctx, pkg); err != nil {
+			return PublishResult{}, err
+		}
+	}
+	res.Package, res.Version = pkg, v
+	return res, nil
+}
+
+// addAsset records one asset of version v. open says whether v takes new
+// assets; re-publishing identical bytes under an existing name is accepted.
+func (s *Service) addAsset(ctx context.Context, tx store.Tx, v domain.PackageVersion, open bool, asset domain.Asset) (domain.Asset, error) {
+	old, err := tx.Assets().Get(ctx, v.ID, asset.Name)
+	switch {
+	case err == nil && old.SHA256 != asset.SHA256:
+		return asset, domain.Conflict(domain.ResAsset, asset.Name, "Asset %s already exists in package version %s with different content", asset.Name, v.Version)
+	case err == nil && v.Status != domain.StatusPublished && v.Status != domain.StatusUnfinished:
+		return asset, statusConflict(v)
+	case err == nil:
+		return old, nil // identical re-publish
+	case !errors.Is(err, domain.ErrNotFound):
+		return asset, err
+	case !open:
+		return asset, statusConflict(v)
+	}
+	n, err := tx.Assets().Count(ctx, v.ID)
+	if err != nil {
+		return asset, err
+	}
+	if n >= s.limits.AssetsPerVersion {
+		return asset, domain.Quota(domain.ResPackageVersion, v.Version, "A package version can have at most %d assets", s.limits.AssetsPerVersion)
+	}
+	return asset, tx.Assets().Add(ctx, v.ID, asset)
 }
 
 func statusConflict(v domain.PackageVersion) error {

@@ -18,8 +18,9 @@ import (
 
 // Caller is the authenticated principal of a request.
 type Caller struct {
-	Account string
-	Region  string
+	Account   string
+	Region    string
+	AccessKey string // the key that signed the request (or minted its token)
 }
 
 // Limits are the quotas the service enforces; the defaults are AWS's.
@@ -56,22 +57,35 @@ type Service struct {
 	// them against collecting unreferenced bytes, so a publish never loses
 	// its bytes to a concurrent collection. Striped by the digest's first byte.
 	blobLocks [256]sync.Mutex
+
+	tokenKeyMu    sync.Mutex // guards tokenKeyCache
+	tokenKeyCache []byte
+
+	rules map[domain.Format]FormatRules
 }
 
-// New returns a Service.
-func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger) *Service {
-	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now}
+// New returns a Service. rules holds the package-level rules of the
+// formats that have them.
+func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
+	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules}
 }
 
-func (s *Service) lockBlob(sha256 string) func() {
-	var idx byte
+// blobStripe is the lock stripe of a digest: its first byte.
+func blobStripe(sha256 string) int {
+	var idx int
 	if len(sha256) >= 2 {
 		fmt.Sscanf(sha256[:2], "%02x", &idx)
 	}
-	m := &s.blobLocks[idx]
+	return idx
+}
+
+func (s *Service) lockStripe(i int) func() {
+	m := &s.blobLocks[i]
 	m.Lock()
 	return m.Unlock
 }
+
+func (s *Service) lockBlob(sha256 string) func() { return s.lockStripe(blobStripe(sha256)) }
 
 // owner returns the domain owner a request addresses, which must be the
 // caller's own account: cross-account access needs resource policies,

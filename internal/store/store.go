@@ -38,6 +38,7 @@ type Tx interface {
 	Assets() Assets
 	Tags() Tags
 	Orphans() Orphans
+	Secrets() Secrets
 }
 
 // Page selects one page of a listing.
@@ -187,4 +188,12 @@ type Orphans interface {
 	List(ctx context.Context, limit int) ([]Orphan, error) // oldest first
 	Referenced(ctx context.Context, sha256 string) (bool, error)
 	Remove(ctx context.Context, sha256 string) error
+}
+
+// Secrets keeps server-wide secrets (the token signing key) that every node
+// sharing the database must agree on.
+type Secrets interface {
+	// GetOrCreate returns the secret stored under name, storing value
+	// first when there is none (the first node to ask wins).
+	GetOrCreate(ctx context.Context, name string, value []byte) ([]byte, error)
 }

@@ -19,14 +19,15 @@ import (
 
 // Handler serves the control plane.
 type Handler struct {
-	svc      *service.Service
-	verifier *sigv4.Verifier
-	log      *slog.Logger
+	svc       *service.Service
+	verifier  *sigv4.Verifier
+	publicURL string // base of the data-plane endpoints
+	log       *slog.Logger
 }
 
 // New returns a control-plane handler.
-func New(svc *service.Service, verifier *sigv4.Verifier, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, verifier: verifier, log: log}
+func New(svc *service.Service, verifier *sigv4.Verifier, publicURL string, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, verifier: verifier, publicURL: publicURL, log: log}
 }
 
 // opFunc serves one operation. It returns the response body to encode as
@@ -77,7 +78,7 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
-	out, err := op.fn(h, service.Caller{Account: id.Account, Region: id.Region}, w, r)
+	out, err := op.fn(h, service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID}, w, r)
 	if err != nil {
 		writeError(w, h.log, err)
 		return

@@ -156,22 +156,21 @@ func (h *Handler) listPackageVersionDependencies(c service.Caller, _ http.Respon
 func (h *Handler) publishPackageVersion(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
 	b := newBinder(r)
 	ref, version := b.bindPackage("repository"), b.bindVersion()
-	in := service.AssetUpload{
-		Package: ref, Version: version,
-		AssetName:  b.required("asset", "assetName", fAssetName),
-		Unfinished: b.boolean("unfinished", "unfinished"),
-		Content:    r.Body,
-		SHA256:     r.Header.Get("x-amz-content-sha256"),
+	asset := service.NewAsset{
+		Name:    b.required("asset", "assetName", fAssetName),
+		Content: r.Body,
+		SHA256:  r.Header.Get("x-amz-content-sha256"),
 	}
-	if in.SHA256 == "" {
+	unfinished := b.boolean("unfinished", "unfinished")
+	if asset.SHA256 == "" {
 		b.fail("null", "assetSHA256", "Member must not be null")
 	} else {
-		b.check("assetSHA256", in.SHA256, fSHA256)
+		b.check("assetSHA256", asset.SHA256, fSHA256)
 	}
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	res, err := h.svc.PublishPackageVersion(r.Context(), c, in)
+	res, err := h.svc.PublishPackageVersion(r.Context(), c, ref, version, asset, unfinished)
 	if err != nil {
 		return nil, err
 	}
@@ -184,5 +183,5 @@ func (h *Handler) publishPackageVersion(c service.Caller, _ http.ResponseWriter,
 		Status          string       `json:"status"`
 		Asset           assetSummary `json:"asset"`
 	}{string(res.Package.Format), res.Package.Namespace, res.Package.Name, res.Version.Version,
-		res.Version.Revision, string(res.Version.Status), toAssetSummary(res.Asset)}, nil
+		res.Version.Revision, string(res.Version.Status), toAssetSummary(res.Assets[0])}, nil
 }

@@ -46,13 +46,16 @@ type Dialect struct {
 	Name string
 	// Placeholder is the driver's parameter style; queries are rebound to it.
 	Placeholder Placeholder
-	// BeginRead starts a read-only transaction on the read pool. nil means
+	// BeginRead starts a read-only transaction on the read pool; it must
+	// see one snapshot throughout (SQLite: any transaction in WAL mode;
+	// PostgreSQL: REPEATABLE READ). nil means
 	// db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}).
 	BeginRead func(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 	// BeginWrite starts a read-write transaction on the write pool. Write
-	// transactions must be serializable with respect to each other (SQLite:
-	// a single-connection pool whose BEGIN is IMMEDIATE). nil means
-	// db.BeginTx(ctx, nil).
+	// transactions must be serializable with respect to each other without
+	// failing for it (SQLite: a single-connection pool whose BEGIN is
+	// IMMEDIATE; PostgreSQL: e.g. a transaction-scoped advisory lock taken
+	// right after BEGIN). nil means db.BeginTx(ctx, nil).
 	BeginWrite func(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 	// IsUniqueViolation reports whether err is a unique or primary-key
 	// constraint violation; such errors become domain.ErrConflict.
@@ -202,6 +205,7 @@ func (t *tx) Versions() store.Versions         { return versionsTx{t} }
 func (t *tx) Assets() store.Assets             { return assetsTx{t} }
 func (t *tx) Tags() store.Tags                 { return tagsTx{t} }
 func (t *tx) Orphans() store.Orphans           { return orphansTx{t} }
+func (t *tx) Secrets() store.Secrets           { return secretsTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)

@@ -1,0 +1,136 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// FormatRules lets a package format keep its package-level state (npm
+// dist-tags...) right whenever the control plane or a client changes a
+// package's versions.
+type FormatRules interface {
+	// PackageChanged runs inside the transaction of a status change,
+	// dispose, delete or copy, with every version the package has
+	// afterwards. It may edit p.Metadata; the service saves p.
+	PackageChanged(p *domain.Package, versions []domain.PackageVersion) error
+}
+
+func (s *Service) formatRules(f domain.Format) FormatRules { return s.rules[f] }
+
+// packageChanged runs the format's rules for pkg, if it has any.
+func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Package) error {
+	r := s.formatRules(pkg.Format)
+	if r == nil {
+		return nil
+	}
+	versions, err := allVersions(ctx, tx, pkg.ID)
+	if err != nil {
+		return err
+	}
+	if err := r.PackageChanged(&pkg, versions); err != nil {
+		return err
+	}
+	return tx.Packages().Update(ctx, pkg)
+}
+
+// allVersions returns every version of a package.
+func allVersions(ctx context.Context, tx store.Tx, packageID int64) ([]domain.PackageVersion, error) {
+	var all []domain.PackageVersion
+	p := store.Page{Limit: 1000}
+	for {
+		vs, next, err := tx.Versions().List(ctx, store.VersionFilter{PackageID: packageID}, p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, vs...)
+		if next == "" {
+			return all, nil
+		}
+		p.After = next
+	}
+}
+
+// PackageVersions returns a package with every version it has, of any
+// status, for formats that render whole-package documents (packuments).
+func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef) (pkg domain.Package, versions []domain.PackageVersion, err error) {
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		_, pkg, err = getPackage(ctx, tx, c, ref)
+		if err != nil {
+			return err
+		}
+		versions, err = allVersions(ctx, tx, pkg.ID)
+		return err
+	})
+	return pkg, versions, err
+}
+
+// OpenAsset opens an asset whatever its version's status; formats apply
+// their own rules about which statuses their clients may download.
+func (s *Service) OpenAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName string) (AssetDownload, error) {
+	var out AssetDownload
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		vi, err := getVersion(ctx, tx, c, ref, version)
+		if err != nil {
+			return err
+		}
+		a, err := tx.Assets().Get(ctx, vi.Version.ID, assetName)
+		if errors.Is(err, domain.ErrNotFound) {
+			return domain.NotFound(domain.ResAsset, assetName, "Asset %s not found in package version %s", assetName, version)
+		}
+		out = AssetDownload{Version: vi, Asset: a}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.openContent(ctx, out)
+}
+
+// UpdatePackage edits a package's format metadata (npm dist-tags) with fn
+// in one transaction, given every version the package has.
+func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, fn func(p *domain.Package, versions []domain.PackageVersion) error) (domain.Package, error) {
+	var pkg domain.Package
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		_, p, err := getPackage(ctx, tx, c, ref)
+		if err != nil {
+			return err
+		}
+		versions, err := allVersions(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if err := fn(&p, versions); err != nil {
+			return err
+		}
+		pkg = p
+		return tx.Packages().Update(ctx, p)
+	})
+	return pkg, err
+}
+
+// UpdateVersionMetadata edits a version's metadata with fn (npm deprecate);
+// the revision follows the new content.
+func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref PackageRef, version string, fn func(v *domain.PackageVersion) error) (domain.PackageVersion, error) {
+	var out domain.PackageVersion
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		vi, err := getVersion(ctx, tx, c, ref, version)
+		if err != nil {
+			return err
+		}
+		v := vi.Version
+		if err := fn(&v); err != nil {
+			return err
+		}
+		assets, err := allAssets(ctx, tx, v.ID)
+		if err != nil {
+			return err
+		}
+		v.Revision = revision(v, assets)
+		out = v
+		return tx.Versions().Update(ctx, v)
+	})
+	return out, err
+}

@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// Authorization-token durations, in seconds, as CodeArtifact allows them.
+const (
+	DefaultTokenSeconds = 43200
+	MinTokenSeconds     = 900
+	MaxTokenSeconds     = 43200
+)
+
+// tokenKeyName names the token signing key in the store's secrets, shared
+// by every node on the same database.
+const tokenKeyName = "authorization-token-hmac-sha256"
+
+// tokenClaims is what a token carries. Field names are short to keep
+// tokens short: pip puts them in URLs.
+type tokenClaims struct {
+	Version   int    `json:"v"`
+	Region    string `json:"r"`
+	Owner     string `json:"o"`
+	Domain    string `json:"d"`
+	Account   string `json:"a"` // the caller's account
+	AccessKey string `json:"k"` // the caller's key: the token dies with it
+	Issued    int64  `json:"i"`
+	Expires   int64  `json:"e"`
+}
+
+// TokenPrincipal is who a valid token speaks for, and the domain it opens.
+type TokenPrincipal struct {
+	Caller Caller
+	Domain string
+	Owner  string
+}
+
+// tokenKey returns the signing key, creating it on first use.
+func (s *Service) tokenKey(ctx context.Context) ([]byte, error) {
+	s.tokenKeyMu.Lock()
+	defer s.tokenKeyMu.Unlock()
+	if s.tokenKeyCache != nil {
+		return s.tokenKeyCache, nil
+	}
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var key []byte
+	err := s.store.Write(ctx, func(tx store.Tx) (err error) {
+		key, err = tx.Secrets().GetOrCreate(ctx, tokenKeyName, fresh)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.tokenKeyCache = key
+	return key, nil
+}
+
+// GetAuthorizationToken mints a data-plane token for a domain. seconds is 0
+// for the default lifetime, else 900–43200.
+func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainName, domainOwner string, seconds int64) (string, time.Time, error) {
+	if seconds != 0 && (seconds < MinTokenSeconds || seconds > MaxTokenSeconds) {
+		return "", time.Time{}, domain.Invalid("durationSeconds must be 0, or between %d and %d", MinTokenSeconds, MaxTokenSeconds)
+	}
+	if seconds == 0 {
+		seconds = DefaultTokenSeconds // there is no role session to follow
+	}
+	var d domain.Domain
+	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		d, err = getDomain(ctx, tx, c, domainName, domainOwner)
+		return err
+	}); err != nil {
+		return "", time.Time{}, err
+	}
+	key, err := s.tokenKey(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now().UTC()
+	exp := now.Add(time.Duration(seconds) * time.Second).Truncate(time.Second)
+	claims, _ := json.Marshal(tokenClaims{1, d.Region, d.Owner, d.Name, c.Account, c.AccessKey, now.Unix(), exp.Unix()})
+	body := base64.RawURLEncoding.EncodeToString(claims)
+	return body + "." + base64.RawURLEncoding.EncodeToString(sign(key, body)), exp, nil
+}
+
+func sign(key []byte, body string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(body))
+	return m.Sum(nil)
+}
+
+// VerifyToken checks a token's signature and expiry. keyValid reports
+// whether the access key that minted it still exists.
+func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(accessKey string) bool) (TokenPrincipal, error) {
+	invalid := domain.Denied("The authorization token is invalid or expired")
+	body, mac, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 2048 {
+		return TokenPrincipal{}, invalid
+	}
+	got, err := base64.RawURLEncoding.DecodeString(mac)
+	if err != nil {
+		return TokenPrincipal{}, invalid
+	}
+	key, err := s.tokenKey(ctx)
+	if err != nil {
+		return TokenPrincipal{}, err
+	}
+	if !hmac.Equal(got, sign(key, body)) {
+		return TokenPrincipal{}, invalid
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	var cl tokenClaims
+	if err != nil || json.Unmarshal(raw, &cl) != nil || cl.Version != 1 {
+		return TokenPrincipal{}, invalid
+	}
+	if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) {
+		return TokenPrincipal{}, invalid
+	}
+	return TokenPrincipal{Caller: Caller{Account: cl.Account, Region: cl.Region, AccessKey: cl.AccessKey}, Domain: cl.Domain, Owner: cl.Owner}, nil
+}
+
+// RepositoryEndpoint returns a repository's data-plane URL for a format:
+// {base}/{format}/d/{domain}-{owner}/{repo}/, path-style like CodeArtifact's
+// VPC endpoints. The token a client presents names the region.
+func (s *Service) RepositoryEndpoint(ctx context.Context, c Caller, base, domainName, domainOwner, repo string, f domain.Format) (string, error) {
+	var ri RepositoryInfo
+	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		ri.Domain, ri.Repository, err = getRepository(ctx, tx, c, domainName, domainOwner, repo)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(base, "/") + "/" + string(f) + "/d/" + ri.Domain.Name + "-" + ri.Domain.Owner + "/" + ri.Repository.Name + "/", nil
+}
