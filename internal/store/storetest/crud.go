@@ -421,3 +421,34 @@ func testTags(f *fx) {
 		f.Errorf("other resource's tags = %v", got)
 	}
 }
+
+func testSecrets(f *fx) {
+	get := func(name string, value []byte) []byte {
+		f.Helper()
+		var got []byte
+		f.write(func(tx store.Tx) error {
+			var err error
+			got, err = tx.Secrets().GetOrCreate(f.ctx, name, value)
+			return err
+		})
+		return got
+	}
+	first := []byte{0, 1, 2, 0xff}
+	if got := get("token-key", first); !reflect.DeepEqual(got, first) {
+		f.Errorf("GetOrCreate of a new secret = %x, want %x", got, first)
+	}
+	if got := get("token-key", []byte("other")); !reflect.DeepEqual(got, first) {
+		f.Errorf("GetOrCreate of an existing secret = %x, want the first value %x", got, first)
+	}
+	if got := get("other", []byte("x")); string(got) != "x" {
+		f.Errorf("GetOrCreate of another name = %q", got)
+	}
+	// An existing secret can be read in a Read transaction.
+	f.read(func(tx store.Tx) error {
+		got, err := tx.Secrets().GetOrCreate(f.ctx, "token-key", []byte("ignored"))
+		if err == nil && !reflect.DeepEqual(got, first) {
+			f.Errorf("GetOrCreate in a Read = %x, want %x", got, first)
+		}
+		return err
+	})
+}

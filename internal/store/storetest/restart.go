@@ -31,6 +31,11 @@ func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 	f.write(func(tx store.Tx) error { return tx.Repositories().Delete(ctx, last.ID) })
 	tags := []domain.Tag{{Key: "a", Value: "1"}, {Key: "b", Value: "2"}}
 	f.write(func(tx store.Tx) error { return tx.Tags().Put(ctx, "arn:d", tags) })
+	secret := []byte("signing key")
+	f.write(func(tx store.Tx) error {
+		_, err := tx.Secrets().GetOrCreate(ctx, "token-key", secret)
+		return err
+	})
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -62,6 +67,10 @@ func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 			got, err := tx.Assets().Get(ctx, full.ID, "a.tgz")
 			if err != nil || !reflect.DeepEqual(got, a) {
 				t.Errorf("asset = %+v, %v; want %+v", got, err, a)
+			}
+			gotSecret, err := tx.Secrets().GetOrCreate(ctx, "token-key", []byte("new"))
+			if err != nil || string(gotSecret) != string(secret) {
+				t.Errorf("secret = %q, %v; want %q", gotSecret, err, secret)
 			}
 			gotTags, err := tx.Tags().List(ctx, "arn:d")
 			if err != nil || !reflect.DeepEqual(gotTags, tags) {
