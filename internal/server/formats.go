@@ -1,16 +1,21 @@
 package server
 
 import (
+	"log/slog"
+
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/generic"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
 // formats lists the package formats served on the data plane, and
 // formatRules the package-level rules of those that have them. Adding a
 // format is a line in each.
-func formats() []dataplane.Format {
-	return []dataplane.Format{}
+func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
+	return []dataplane.Format{
+		generic.New(svc, log),
+	}
 }
 
 func formatRules() map[domain.Format]service.FormatRules {

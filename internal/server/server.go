@@ -63,7 +63,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		io.WriteString(w, "ok\n")
 	})
 	codeartifact.New(svc, verifier, cfg.PublicURL, log).Register(mux)
-	dataplane.Mount(mux, svc, keys.Has, cfg.PublicURL, log, formats()...)
+	dataplane.Mount(mux, svc, keys.Has, cfg.PublicURL, log, formats(svc, log)...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, mux)}, nil
 }
 
