@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -115,30 +114,68 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	for i, st := range stage {
 		digests[i] = st.asset.SHA256
 	}
-	unlock := s.lockBlobs(digests)
-	defer unlock()
-	for _, st := range stage {
-		if err := st.up.Commit(ctx, st.asset.SHA256); err != nil {
-			return PublishResult{}, err
+	// Pin the digests before their bytes become visible, so no collector,
+	// on any node, deletes them before the version references them.
+	var pins []int64
+	if err := s.store.Write(ctx, func(tx store.Tx) error {
+		pins = pins[:0]
+		for _, d := range digests {
+			id, err := tx.Orphans().Pin(ctx, d, s.now())
+			if err != nil {
+				return err
+			}
+			pins = append(pins, id)
 		}
+		return nil
+	}); err != nil {
+		return PublishResult{}, err
 	}
 	var res PublishResult
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		var err error
-		res, err = s.recordVersion(ctx, tx, c, in, stage)
-		return err
-	})
-	if err != nil {
-		// The bytes may now be unreferenced; the locks are still held, so no
-		// other publish can have started referencing them.
-		for _, d := range digests {
-			if cerr := s.removeIfUnreferenced(ctx, d); cerr != nil {
-				s.log.Error("removing bytes of a failed publish", "sha256", d, "err", cerr)
+	err := s.commitStaged(ctx, stage)
+	if err == nil {
+		err = s.store.Write(ctx, func(tx store.Tx) error {
+			var err error
+			if res, err = s.recordVersion(ctx, tx, c, in, stage); err != nil {
+				return err
 			}
+			return unpin(ctx, tx, pins)
+		})
+	}
+	if err != nil {
+		// Whatever bytes were committed may be unreferenced: hand them to
+		// the collector.
+		if cerr := s.store.Write(ctx, func(tx store.Tx) error {
+			for _, d := range digests {
+				if err := tx.Orphans().Queue(ctx, d); err != nil {
+					return err
+				}
+			}
+			return unpin(ctx, tx, pins)
+		}); cerr != nil {
+			s.log.Error("releasing the bytes of a failed publish", "err", cerr)
 		}
+		s.CollectOrphans(ctx)
 		return PublishResult{}, err
 	}
 	return res, nil
+}
+
+func (s *Service) commitStaged(ctx context.Context, stage []staged) error {
+	for _, st := range stage {
+		if err := st.up.Commit(ctx, st.asset.SHA256); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unpin(ctx context.Context, tx store.Tx, pins []int64) error {
+	for _, id := range pins {
+		if err := tx.Orphans().Unpin(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stageAsset uploads one asset's bytes and checks its digests.
@@ -167,40 +204,6 @@ func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
 	}
 	st.asset = domain.Asset{Name: a.Name, Size: sums.Size, MD5: sums.MD5, SHA1: sums.SHA1, SHA256: sums.SHA256, SHA512: sums.SHA512}
 	return st, nil
-}
-
-// lockBlobs takes the locks of several digests in a fixed order.
-func (s *Service) lockBlobs(digests []string) func() {
-	sorted := append([]string(nil), digests...)
-	sort.Strings(sorted)
-	var unlocks []func()
-	seen := map[int]bool{}
-	for _, d := range sorted {
-		i := blobStripe(d)
-		if seen[i] {
-			continue
-		}
-		seen[i] = true
-		unlocks = append(unlocks, s.lockStripe(i))
-	}
-	return func() {
-		for i := len(unlocks) - 1; i >= 0; i-- {
-			unlocks[i]()
-		}
-	}
-}
-
-// removeIfUnreferenced deletes a blob nothing references. The caller holds
-// the digest's lock.
-func (s *Service) removeIfUnreferenced(ctx context.Context, sha256 string) error {
-	var used bool
-	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
-		used, err = tx.Orphans().Referenced(ctx, sha256)
-		return err
-	}); err != nil || used {
-		return err
-	}
-	return s.blobs.Delete(ctx, sha256)
 }
 
 // recordVersion adds the staged assets to the version, creating package

@@ -53,11 +53,6 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	// blobLocks serialise, per digest, committing bytes plus referencing
-	// them against collecting unreferenced bytes, so a publish never loses
-	// its bytes to a concurrent collection. Striped by the digest's first byte.
-	blobLocks [256]sync.Mutex
-
 	tokenKeyMu    sync.Mutex // guards tokenKeyCache
 	tokenKeyCache []byte
 
@@ -69,23 +64,6 @@ type Service struct {
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules}
 }
-
-// blobStripe is the lock stripe of a digest: its first byte.
-func blobStripe(sha256 string) int {
-	var idx int
-	if len(sha256) >= 2 {
-		fmt.Sscanf(sha256[:2], "%02x", &idx)
-	}
-	return idx
-}
-
-func (s *Service) lockStripe(i int) func() {
-	m := &s.blobLocks[i]
-	m.Lock()
-	return m.Unlock
-}
-
-func (s *Service) lockBlob(sha256 string) func() { return s.lockStripe(blobStripe(sha256)) }
 
 // owner returns the domain owner a request addresses, which must be the
 // caller's own account: cross-account access needs resource policies,

@@ -184,10 +184,27 @@ type Orphan struct {
 // method that deletes assets queues their digests in the same transaction,
 // so a crash never forgets a blob. A queued digest may have been referenced
 // again since; the collector checks Referenced before deleting bytes.
+//
+// Pins protect bytes a publish is writing: a publish pins each digest (in a
+// transaction of its own) before it commits the bytes and unpins it in the
+// transaction that references them. The collector leaves a pinned digest
+// alone, so it never deletes bytes a concurrent publish, on any node, is
+// about to reference. A pin left by a crash expires: DropPinsBefore removes
+// it and queues its digest.
 type Orphans interface {
 	List(ctx context.Context, limit int) ([]Orphan, error) // oldest first
 	Referenced(ctx context.Context, sha256 string) (bool, error)
 	Remove(ctx context.Context, sha256 string) error
+	// Queue adds a digest to the queue (no-op when queued already).
+	Queue(ctx context.Context, sha256 string) error
+	// Pin records a publish's intent to reference sha256 and returns the pin.
+	Pin(ctx context.Context, sha256 string, at time.Time) (int64, error)
+	// Unpin removes a pin; removing a missing pin is not an error.
+	Unpin(ctx context.Context, id int64) error
+	// Pinned reports whether sha256 has a pin made at or after since.
+	Pinned(ctx context.Context, sha256 string, since time.Time) (bool, error)
+	// DropPinsBefore removes the pins made before t and queues their digests.
+	DropPinsBefore(ctx context.Context, t time.Time) error
 }
 
 // Secrets keeps server-wide secrets (the token signing key) that every node

@@ -61,3 +61,52 @@ func (x orphansTx) Remove(ctx context.Context, sha256 string) error {
 	}
 	return nil
 }
+
+func (x orphansTx) Queue(ctx context.Context, sha256 string) error {
+	if _, err := x.t.exec(ctx, `INSERT INTO blob_orphans (sha256, queued_ns) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`,
+		sha256, time.Now().UnixNano()); err != nil {
+		return x.t.fail("queue orphan", err)
+	}
+	return nil
+}
+
+func (x orphansTx) Pin(ctx context.Context, sha256 string, at time.Time) (int64, error) {
+	var id int64
+	if err := x.t.queryRow(ctx, `INSERT INTO blob_pins (sha256, created_ns) VALUES (?, ?) RETURNING id`,
+		sha256, at.UnixNano()).Scan(&id); err != nil {
+		return 0, x.t.fail("pin blob", err)
+	}
+	return id, nil
+}
+
+func (x orphansTx) Unpin(ctx context.Context, id int64) error {
+	if _, err := x.t.exec(ctx, `DELETE FROM blob_pins WHERE id = ?`, id); err != nil {
+		return x.t.fail("unpin blob", err)
+	}
+	return nil
+}
+
+func (x orphansTx) Pinned(ctx context.Context, sha256 string, since time.Time) (bool, error) {
+	var one int
+	err := x.t.queryRow(ctx, `SELECT 1 FROM blob_pins WHERE sha256 = ? AND created_ns >= ? LIMIT 1`, sha256, since.UnixNano()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, x.t.fail("check blob pins", err)
+	}
+	return true, nil
+}
+
+func (x orphansTx) DropPinsBefore(ctx context.Context, t time.Time) error {
+	cut := t.UnixNano()
+	if _, err := x.t.exec(ctx, `INSERT INTO blob_orphans (sha256, queued_ns)
+		SELECT DISTINCT p.sha256, CAST(? AS BIGINT) FROM blob_pins p WHERE p.created_ns < ?
+		ON CONFLICT (sha256) DO NOTHING`, time.Now().UnixNano(), cut); err != nil {
+		return x.t.fail("queue expired pins", err)
+	}
+	if _, err := x.t.exec(ctx, `DELETE FROM blob_pins WHERE created_ns < ?`, cut); err != nil {
+		return x.t.fail("drop expired pins", err)
+	}
+	return nil
+}

@@ -303,3 +303,57 @@ func testAssetSizeBytes(f *fx) {
 	size(t.d.ID, 100)
 	size(other.ID, 1100)
 }
+
+// testPins covers the pins that protect a publish's bytes from collection.
+func testPins(f *fx) {
+	t0 := time.Now().UTC()
+	var old, fresh int64
+	f.write(func(tx store.Tx) (err error) {
+		if old, err = tx.Orphans().Pin(f.ctx, sha(1), t0.Add(-2*time.Hour)); err != nil {
+			return err
+		}
+		fresh, err = tx.Orphans().Pin(f.ctx, sha(2), t0)
+		return err
+	})
+	if old == fresh || old == 0 || fresh == 0 {
+		f.Fatalf("pin ids %d, %d: want distinct, non-zero", old, fresh)
+	}
+	pinned := func(d string, since time.Time, want bool) {
+		f.Helper()
+		f.read(func(tx store.Tx) error {
+			got, err := tx.Orphans().Pinned(f.ctx, d, since)
+			if err == nil && got != want {
+				f.Errorf("Pinned(%s, %v) = %v, want %v", d[len(d)-4:], since, got, want)
+			}
+			return err
+		})
+	}
+	pinned(sha(1), t0.Add(-3*time.Hour), true)
+	pinned(sha(1), t0.Add(-time.Hour), false) // too old to count
+	pinned(sha(2), t0.Add(-time.Hour), true)
+	pinned(sha(3), t0.Add(-time.Hour), false)
+
+	// Expired pins go, and their digests are queued for collection.
+	f.write(func(tx store.Tx) error { return tx.Orphans().DropPinsBefore(f.ctx, t0.Add(-time.Hour)) })
+	pinned(sha(1), time.Time{}, false)
+	pinned(sha(2), time.Time{}, true)
+	f.wantOrphans("after DropPinsBefore", sha(1))
+
+	// Unpin removes exactly one pin; unpinning twice is harmless.
+	f.write(func(tx store.Tx) error {
+		if err := tx.Orphans().Unpin(f.ctx, fresh); err != nil {
+			return err
+		}
+		return tx.Orphans().Unpin(f.ctx, fresh)
+	})
+	pinned(sha(2), time.Time{}, false)
+
+	// Queue is idempotent.
+	f.write(func(tx store.Tx) error {
+		if err := tx.Orphans().Queue(f.ctx, sha(4)); err != nil {
+			return err
+		}
+		return tx.Orphans().Queue(f.ctx, sha(4))
+	})
+	f.wantOrphans("after Queue", sha(1), sha(4))
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrphansPackageDelete", testOrphansPackageDelete},
 		{"OrphansRepositoryDelete", testOrphansRepositoryDelete},
 		{"OrphansQueue", testOrphansQueue},
+		{"Pins", testPins},
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
 		{"Rollback", testRollback},
