@@ -58,9 +58,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
 
 	mux := http.NewServeMux()
+	// Liveness: the process serves HTTP. Readiness: it can reach its
+	// metadata store, so a load balancer sends it requests.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		if err := st.Read(r.Context(), func(tx store.Tx) error {
+			_, err := tx.Orphans().List(r.Context(), 1)
+			return err
+		}); err != nil {
+			log.Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "metadata store unreachable\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
 	})
 	codeartifact.New(svc, verifier, cfg.PublicURL, log).Register(mux)
 	dataplane.Mount(mux, svc, keys.Has, cfg.PublicURL, log, formats(svc, log)...)
