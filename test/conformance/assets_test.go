@@ -175,6 +175,25 @@ func TestGetPackageVersionAsset(t *testing.T) {
 		vlWantErr[*types.ResourceNotFoundException](t, err, "GetPackageVersionAsset with another revision")
 	})
 
+	t.Run("StaleRevision", func(t *testing.T) {
+		first := e.mustPublish(t, vlRepo, "getter", "3.0.0", "one.bin", []byte("one"), true)
+		second := e.mustPublish(t, vlRepo, "getter", "3.0.0", "two.bin", []byte("two"), true)
+		in := e.getAssetIn(vlRepo, "getter", "3.0.0", "one.bin")
+		in.PackageVersionRevision = first.VersionRevision
+		_, err := e.c.GetPackageVersionAsset(vlCtx(t), in)
+		vlWantErr[*types.ResourceNotFoundException](t, err, "GetPackageVersionAsset with the revision before the last asset")
+		in.PackageVersionRevision = second.VersionRevision
+		o, err := e.c.GetPackageVersionAsset(vlCtx(t), in)
+		if err != nil {
+			t.Fatalf("GetPackageVersionAsset with the current revision: %v", err)
+		}
+		b, _ := io.ReadAll(o.Asset)
+		o.Asset.Close()
+		if string(b) != "one" || aws.ToString(o.PackageVersionRevision) != aws.ToString(second.VersionRevision) {
+			t.Errorf("got %q revision %q, want \"one\" revision %q", b, aws.ToString(o.PackageVersionRevision), aws.ToString(second.VersionRevision))
+		}
+	})
+
 	t.Run("Missing", func(t *testing.T) {
 		_, err := e.c.GetPackageVersionAsset(vlCtx(t), e.getAssetIn(vlRepo, "getter", "1.0.0", "nope.bin"))
 		vlWantErr[*types.ResourceNotFoundException](t, err, "missing asset")

@@ -170,6 +170,15 @@ func TestPublishPackageVersion(t *testing.T) {
 			t.Errorf("same assets in two repositories: revisions %s and %s, want equal",
 				aws.ToString(a.VersionRevision), aws.ToString(b.VersionRevision))
 		}
+		// The order in which assets arrive does not matter.
+		e.mustPublish(t, vlRepo, "detrev", "2.0.0", "one.bin", []byte("one"), true)
+		r1 := e.mustPublish(t, vlRepo, "detrev", "2.0.0", "two.bin", []byte("two"), false)
+		e.mustPublish(t, vlRepo2, "detrev", "2.0.0", "two.bin", []byte("two"), true)
+		r2 := e.mustPublish(t, vlRepo2, "detrev", "2.0.0", "one.bin", []byte("one"), false)
+		if aws.ToString(r1.VersionRevision) != aws.ToString(r2.VersionRevision) {
+			t.Errorf("same assets published in another order: revisions %s and %s, want equal",
+				aws.ToString(r1.VersionRevision), aws.ToString(r2.VersionRevision))
+		}
 		c := e.mustPublish(t, vlRepo2, "detrev", "1.0.1", "x.bin", []byte("other bytes"), false)
 		if aws.ToString(c.VersionRevision) == aws.ToString(a.VersionRevision) {
 			t.Errorf("different assets gave the same revision %s", aws.ToString(c.VersionRevision))
@@ -232,6 +241,7 @@ func TestPublishWrongSHA256KeepsNothing(t *testing.T) {
 			t.Fatalf("publish with a wrong x-amz-content-sha256 succeeded")
 		}
 		code := vlErrCode(err)
+		t.Logf("wrong x-amz-content-sha256 with the SDK's own signature: %s (HTTP %d)", code, vlHTTPStatus(err))
 		if code != "ValidationException" && code != "InvalidSignatureException" {
 			t.Errorf("publish with a wrong x-amz-content-sha256: error %v (code %q), want ValidationException (or InvalidSignatureException)", err, code)
 		}

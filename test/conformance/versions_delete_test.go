@@ -235,6 +235,27 @@ func TestDeletePackageVersions(t *testing.T) {
 		vlWaitBlobs(t, e.srv.DataDir)
 	})
 
+	t.Run("DeleteRepositoryFreesItsBytes", func(t *testing.T) {
+		shared := []byte("shared between repo-a and a repository that goes away")
+		own := []byte("only in the repository that goes away")
+		e.createRepo(t, "repo-tmp")
+		e.mustPublish(t, vlRepo, "keeper", "1.0.0", "shared.bin", shared, false)
+		e.mustPublish(t, "repo-tmp", "temp", "1.0.0", "shared.bin", shared, true)
+		e.mustPublish(t, "repo-tmp", "temp", "1.0.0", "own.bin", own, false)
+		e.wantAssetSize(t, int64(len(shared)+len(own)), "before DeleteRepository")
+		if _, err := e.c.DeleteRepository(vlCtx(t), &codeartifact.DeleteRepositoryInput{
+			Domain: aws.String(e.domain), Repository: aws.String("repo-tmp"),
+		}); err != nil {
+			t.Fatalf("DeleteRepository: %v", err)
+		}
+		e.wantAssetSize(t, int64(len(shared)), "the deleted repository's own bytes are gone")
+		vlWaitBlobs(t, e.srv.DataDir, vlSHA256(shared))
+		e.mustGetAsset(t, vlRepo, "keeper", "1.0.0", "shared.bin", shared)
+		e.mustDeleteVersions(t, vlRepo, "keeper", []string{"1.0.0"}, "")
+		e.wantAssetSize(t, 0, "everything deleted")
+		vlWaitBlobs(t, e.srv.DataDir)
+	})
+
 	t.Run("HundredVersionsInOneCall", func(t *testing.T) {
 		var vers []string
 		want := map[string]string{}

@@ -190,15 +190,36 @@ func moduleRoot() (string, error) {
 	}
 }
 
+// Ports are drawn from below the kernel's ephemeral range (32768+), so a
+// port a stopped server will reuse on restart is never handed to another
+// test by the kernel, and never twice by this process.
+var (
+	portsMu   sync.Mutex
+	portsUsed = map[int]bool{}
+)
+
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("harness: picking a free port: %v", err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 1000 {
+		var b [2]byte
+		rand.Read(b[:])
+		port := 20000 + (int(b[0])<<8|int(b[1]))%10000
+		if portsUsed[port] {
+			continue
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue // in use by someone else
+		}
+		l.Close()
+		portsUsed[port] = true
+		return addr
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	t.Fatalf("harness: no free port found in 20000-29999")
+	return ""
 }
 
 func randomString(t testing.TB, alphabet string, n int) string {
