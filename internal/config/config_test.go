@@ -1,0 +1,56 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700"}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("defaults = %+v, want %+v", c, want)
+	}
+}
+
+func TestFlagsBeatEnvironment(t *testing.T) {
+	e := env(map[string]string{"ARTIFACTD_ADDR": "127.0.0.1:1", "ARTIFACTD_DATA_DIR": "/env", "ARTIFACTD_REGION": "eu-west-1,us-west-2"})
+	c, err := Parse([]string{"--addr", "127.0.0.1:2", "--public-url", "https://repo.example.com/"}, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:2" || c.DataDir != "/env" || c.PublicURL != "https://repo.example.com" {
+		t.Errorf("got %+v", c)
+	}
+	if !reflect.DeepEqual(c.Regions, []string{"eu-west-1", "us-west-2"}) {
+		t.Errorf("regions from the environment = %v", c.Regions)
+	}
+	c, err = Parse([]string{"--region", "us-east-1", "--region", "*"}, e)
+	if err != nil || !reflect.DeepEqual(c.Regions, []string{"us-east-1", "*"}) {
+		t.Errorf("repeated --region: %v, %v", c.Regions, err)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--addr", "nope"}, nil, "--addr"},
+		{nil, map[string]string{"ARTIFACTD_ACCOUNT_ID": "123"}, "12-digit"},
+		{nil, map[string]string{"ARTIFACTD_ROOT_ACCESS_KEY_ID": "AKID"}, "both"},
+		{[]string{"extra"}, nil, "unexpected"},
+	} {
+		_, err := Parse(tc.args, env(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%v, %v) = %v, want an error mentioning %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
