@@ -18,6 +18,12 @@ type Config struct {
 	DataDir string   // embedded storage
 	Regions []string // accepted SigV4 regions; "*" = any
 	LogJSON bool     // JSON logs instead of text
+	// Database is the metadata store: "" for the embedded SQLite database
+	// under DataDir, or postgres://... .
+	Database string
+	// BlobStore is where asset bytes go: "" for DataDir/blobs, file:///PATH,
+	// or s3://BUCKET[/PREFIX]?region=&endpoint=&use_path_style=.
+	BlobStore string
 	// PublicURL is the base of the data-plane endpoints that
 	// GetRepositoryEndpoint hands out (default: http://{addr}).
 	PublicURL string
@@ -57,6 +63,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
 	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
+	fs.StringVar(&c.Database, "database", env("DATABASE", ""), "metadata store URL: postgres://USER@HOST/DB (default: SQLite in the data dir) [ARTIFACTD_DATABASE]")
+	fs.StringVar(&c.BlobStore, "blob-store", env("BLOB_STORE", ""), "blob store URL: s3://BUCKET[/PREFIX]?region=R&endpoint=URL&use_path_style=true or file:///PATH (default: the data dir) [ARTIFACTD_BLOB_STORE]")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR) [ARTIFACTD_PUBLIC_URL]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.SetOutput(os.Stderr)

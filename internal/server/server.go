@@ -16,13 +16,11 @@ import (
 
 	"github.com/artifactd/artifactd/internal/api/codeartifact"
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
-	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/config"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 // Server is a running artifactd.
@@ -44,11 +42,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "artifactd.db"))
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("metadata store: %w", err)
 	}
-	blobs, err := blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("blob store: %w", err)
@@ -128,7 +126,8 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "regions", s.cfg.Regions)
+	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "regions", s.cfg.Regions,
+		"database", redact(s.cfg.Database), "blob_store", s.cfg.BlobStore)
 
 	bg, stopBG := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/artifactd/artifactd/internal/blob"
+	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
+	blobs3 "github.com/artifactd/artifactd/internal/blob/s3"
+	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/store/postgres"
+	"github.com/artifactd/artifactd/internal/store/sqlite"
+)
+
+// openStore opens the metadata store --database names: the embedded SQLite
+// database under the data directory by default, or PostgreSQL.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	switch db := cfg.Database; {
+	case db == "":
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "artifactd.db"))
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return postgres.Open(ctx, db)
+	case strings.HasPrefix(db, "sqlite://"):
+		return sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite://"))
+	default:
+		return nil, fmt.Errorf("--database: unsupported URL %q (want postgres://... or sqlite://PATH)", redact(db))
+	}
+}
+
+// openBlobs opens the blob store --blob-store names: a folder under the
+// data directory by default, another folder, or an S3 bucket.
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	switch bs := cfg.BlobStore; {
+	case bs == "":
+		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
+	case strings.HasPrefix(bs, "s3://"):
+		return blobs3.New(ctx, bs)
+	case strings.HasPrefix(bs, "file://"):
+		return blobfs.New(strings.TrimPrefix(bs, "file://"))
+	default:
+		return nil, fmt.Errorf("--blob-store: unsupported URL %q (want s3://BUCKET[/PREFIX]?... or file:///PATH)", bs)
+	}
+}
+
+// redact hides a URL's password for messages and logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
