@@ -47,12 +47,6 @@ var (
 	fToken         = newField(1, 2000, `\S+`)
 	fTagKey        = newField(1, 128, `\P{C}+`)
 	fTagValue      = newField(0, 256, `\P{C}*`)
-	fExternalConn  = newField(2, 100, `[A-Za-z0-9][A-Za-z0-9._\-:]{1,99}`)
-	fPolicyRev     = newField(1, 100, `\S+`)
-	fPolicyDoc     = newField(1, 7168, `[\P{C}\s]+`)
-	fGroupPattern  = newField(2, 520, `[^\p{C}\p{Zs}\s]+`)
-	fGroupPrefix   = newField(0, 520, `\P{C}*`)
-	fContactInfo   = newField(0, 1000, `\P{C}*`)
 	formats        = enumOf(domain.Formats)
 	statuses       = enumOf(domain.Statuses)
 	originTypes    = []string{"INTERNAL", "EXTERNAL", "UNKNOWN"}
