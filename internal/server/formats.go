@@ -6,6 +6,7 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/format/generic"
+	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -15,9 +16,12 @@ import (
 func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
 	return []dataplane.Format{
 		generic.New(svc, log),
+		npm.New(svc, log),
 	}
 }
 
 func formatRules() map[domain.Format]service.FormatRules {
-	return map[domain.Format]service.FormatRules{}
+	return map[domain.Format]service.FormatRules{
+		domain.FormatNpm: npm.NewRules(),
+	}
 }

@@ -18,6 +18,13 @@ type FormatRules interface {
 	PackageChanged(p *domain.Package, versions []domain.PackageVersion) error
 }
 
+// DisplayVersioner is an optional FormatRules capability: the version
+// ListPackageVersions reports as defaultDisplayVersion ("" = the newest
+// Published one).
+type DisplayVersioner interface {
+	DefaultDisplayVersion(p domain.Package) string
+}
+
 func (s *Service) formatRules(f domain.Format) FormatRules { return s.rules[f] }
 
 // packageChanged runs the format's rules for pkg, if it has any.

@@ -77,6 +77,12 @@ func (s *Service) ListPackageVersions(ctx context.Context, c Caller, ref Package
 		if err == nil && len(latest) == 1 {
 			out.DefaultDisplayVersion = latest[0].Version
 		}
+		// Formats with their own notion of it (npm's latest dist-tag) say so.
+		if dv, ok := s.formatRules(pkg.Format).(DisplayVersioner); ok && err == nil {
+			if v := dv.DefaultDisplayVersion(pkg); v != "" {
+				out.DefaultDisplayVersion = v
+			}
+		}
 		return err
 	})
 	return out, err

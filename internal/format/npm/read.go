@@ -1,0 +1,208 @@
+package npm
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+)
+
+// abbreviatedType is the media type of abbreviated packuments.
+const abbreviatedType = "application/vnd.npm.install-v1+json"
+
+// wantsAbbreviated reports whether the client accepts the abbreviated
+// packument (npm install does; npm view and publish ask for the full one).
+func wantsAbbreviated(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || mt != abbreviatedType {
+			continue
+		}
+		if q, ok := params["q"]; ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v <= 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// getPackument serves GET /<name>: the packument, from the cache when the
+// package's stamp has not changed since it was rendered.
+func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName) {
+	abbrev := wantsAbbreviated(r)
+	key := cacheKey{endpoint: repo.Endpoint, name: name.String(), abbreviated: abbrev}
+	info, err := f.svc.DescribePackage(r.Context(), repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return
+	}
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	if e, ok := f.cache.get(key, info.Package.ID, loadState(info.Package).Stamp); ok {
+		servePackument(w, r, e, name)
+		return
+	}
+	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return
+	}
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	body, ok := newView(name, repo.Endpoint, pkg, all).packument(abbrev, all)
+	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: body, notFound: !ok}
+	if ok {
+		sum := sha256.Sum256(body)
+		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		e.gz = gzipped(body)
+	}
+	f.cache.put(e)
+	servePackument(w, r, e, name)
+}
+
+// isPackageMissing tells a missing package apart from a missing domain or
+// repository (which keep the service's own message).
+func isPackageMissing(err error) bool {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return de.ResourceType == domain.ResPackage
+	}
+	return true
+}
+
+func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name pkgName) {
+	if e.notFound {
+		packageNotFound(w, name)
+		return
+	}
+	h := w.Header()
+	if e.key.abbreviated {
+		h.Set("Content-Type", abbreviatedType)
+	} else {
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("Vary", "Accept, Accept-Encoding, Authorization")
+	h.Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
+	body, etag := e.body, e.etag
+	if e.gz != nil && acceptsGzip(r) {
+		body, etag = e.gz, strings.TrimSuffix(etag, `"`)+`-gz"`
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// gzipMin is the size from which packuments are also kept gzipped.
+const gzipMin = 1024
+
+// gzipped compresses a document worth compressing (nil otherwise).
+func gzipped(b []byte) []byte {
+	if len(b) < gzipMin {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(b)
+	if zw.Close() != nil || buf.Len() >= len(b) {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// getVersion serves GET /<name>/<version-or-tag>: one version's manifest.
+func (f *Format) getVersion(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, spec string) {
+	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return
+	}
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	v := newView(name, repo.Endpoint, pkg, all)
+	version := spec
+	if tagged, ok := v.tags[spec]; ok {
+		version = tagged
+	}
+	pv, ok := v.find(version)
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not found: version or tag "+spec+" of "+name.String())
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, v.manifest(pv))
+}
+
+// versionOfTarball reads the version from a tarball file name
+// "<name>-<version>.tgz".
+func versionOfTarball(name pkgName, file string) (string, bool) {
+	rest, ok := strings.CutPrefix(file, name.Name+"-")
+	if !ok {
+		return "", false
+	}
+	version, ok := strings.CutSuffix(rest, ".tgz")
+	return version, ok && version != ""
+}
+
+// getTarball streams a version's tarball. Published and Unlisted versions
+// serve it; Archived, Disposed and Unfinished ones are not found.
+func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, file string) {
+	version, ok := versionOfTarball(name, file)
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not found: "+file+" is not a tarball of "+name.String())
+		return
+	}
+	dl, err := f.svc.OpenAsset(r.Context(), repo.Caller, ref, version, assetName)
+	if errors.Is(err, domain.ErrNotFound) {
+		var de *domain.Error
+		if errors.As(err, &de) && (de.ResourceType == domain.ResDomain || de.ResourceType == domain.ResRepository) {
+			f.fail(w, err)
+			return
+		}
+		writeError(w, http.StatusNotFound, "Not found: "+name.String()+"@"+version+" has no tarball in this repository")
+		return
+	}
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	defer dl.Content.Close()
+	if st := dl.Version.Version.Status; !downloadable(st) {
+		writeError(w, http.StatusNotFound, "Not found: "+name.String()+"@"+version+" is "+string(st)+" and cannot be downloaded")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("ETag", `"`+dl.Asset.SHA256+`"`)
+	http.ServeContent(w, r, "", time.Time{}, dl.Content)
+}

@@ -1,0 +1,132 @@
+package npm
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/domain"
+)
+
+// state is npm's package-level state, kept in domain.Package.Metadata.
+type state struct {
+	// DistTags maps tag names to versions. Every tag names a Published
+	// version; PackageChanged keeps it so.
+	DistTags map[string]string `json:"dist-tags"`
+	// Stamp changes (to a fresh random value) with every change to the
+	// package or its versions. Packument caches are keyed on it, so every
+	// node sharing the database sees a change at once.
+	Stamp string `json:"stamp,omitempty"`
+	// Modified is when Stamp last changed.
+	Modified time.Time `json:"modified,omitzero"`
+}
+
+// loadState decodes a package's npm state; anything unreadable counts as
+// no state at all.
+func loadState(p domain.Package) state {
+	var st state
+	if len(p.Metadata) > 0 {
+		_ = json.Unmarshal(p.Metadata, &st)
+	}
+	if st.DistTags == nil {
+		st.DistTags = map[string]string{}
+	}
+	return st
+}
+
+// save writes st into p with a new stamp.
+func (st state) save(p *domain.Package, now time.Time) error {
+	st.Stamp = newStamp()
+	st.Modified = now.UTC()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	p.Metadata = b
+	return nil
+}
+
+func newStamp() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// visible reports whether npm clients see a version in packuments.
+func visible(s domain.Status) bool { return s == domain.StatusPublished }
+
+// downloadable reports whether a version's tarball is served by URL:
+// Unlisted versions are hidden from packuments but stay installable by
+// exact tarball URL, as on CodeArtifact.
+func downloadable(s domain.Status) bool {
+	return s == domain.StatusPublished || s == domain.StatusUnlisted
+}
+
+// fixTags returns the dist-tags that are valid for versions: tags naming
+// a version that is gone or not Published are dropped, and `latest` moves
+// to the highest Published version (releases before prereleases) when it
+// would otherwise be missing. tags is not modified.
+func fixTags(tags map[string]string, versions []domain.PackageVersion) map[string]string {
+	published := map[string]bool{}
+	for _, v := range versions {
+		if visible(v.Status) {
+			published[v.Version] = true
+		}
+	}
+	out := make(map[string]string, len(tags)+1)
+	for tag, v := range tags {
+		if published[v] {
+			out[tag] = v
+		}
+	}
+	if _, ok := out["latest"]; !ok {
+		if best := highest(published); best != "" {
+			out["latest"] = best
+		}
+	}
+	return out
+}
+
+// highest returns the highest release in set by SemVer precedence, or the
+// highest prerelease when there is no release.
+func highest(set map[string]bool) string {
+	var best string
+	bestRelease := false
+	for v := range set {
+		sv, ok := parseSemver(v)
+		release := ok && len(sv.pre) == 0
+		switch {
+		case best == "",
+			release && !bestRelease,
+			release == bestRelease && compareVersions(v, best) > 0:
+			best, bestRelease = v, release
+		}
+	}
+	return best
+}
+
+// Rules keeps npm's package-level state right when the control plane
+// changes versions (service.FormatRules).
+type Rules struct {
+	now func() time.Time
+}
+
+// NewRules returns npm's format rules for the service.
+func NewRules() *Rules { return &Rules{now: time.Now} }
+
+// PackageChanged fixes the dist-tags after a status change, dispose,
+// delete or copy, and renews the package's stamp so that every packument
+// cache forgets it. It runs inside the control plane's transaction.
+func (r *Rules) PackageChanged(p *domain.Package, versions []domain.PackageVersion) error {
+	st := loadState(*p)
+	st.DistTags = fixTags(st.DistTags, versions)
+	return st.save(p, r.now())
+}
+
+// DefaultDisplayVersion is what ListPackageVersions reports as the
+// package's default version: the latest dist-tag (kept on a Published
+// version by PackageChanged), as on CodeArtifact.
+func (r *Rules) DefaultDisplayVersion(p domain.Package) string {
+	return loadState(p).DistTags["latest"]
+}
