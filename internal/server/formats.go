@@ -7,6 +7,7 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/format/generic"
 	"github.com/artifactd/artifactd/internal/format/npm"
+	"github.com/artifactd/artifactd/internal/format/pypi"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -17,11 +18,13 @@ func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
 	return []dataplane.Format{
 		generic.New(svc, log),
 		npm.New(svc, log),
+		pypi.New(svc, log),
 	}
 }
 
 func formatRules() map[domain.Format]service.FormatRules {
 	return map[domain.Format]service.FormatRules{
-		domain.FormatNpm: npm.NewRules(),
+		domain.FormatNpm:  npm.NewRules(),
+		domain.FormatPypi: pypi.Rules{},
 	}
 }

@@ -22,7 +22,7 @@ type AssetDownload struct {
 func (s *Service) GetPackageVersionAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName, revision string) (AssetDownload, error) {
 	var out AssetDownload
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		vi, err := getVersion(ctx, tx, c, ref, version)
+		vi, err := s.getVersion(ctx, tx, c, ref, version)
 		if err != nil {
 			return err
 		}

@@ -146,7 +146,7 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 		return res, domain.Invalid("Invalid target status %s: the target status must be Published, Unlisted or Archived", target)
 	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		_, pkg, err := getPackage(ctx, tx, c, ref)
+		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 // with status Disposed.
 func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref PackageRef, in BatchInput) (res BatchResult, err error) {
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		_, pkg, err := getPackage(ctx, tx, c, ref)
+		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref PackageRef, versions []string, expected domain.Status) (res BatchResult, err error) {
 	in := BatchInput{Versions: versions, ExpectedStatus: expected}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		_, pkg, err := getPackage(ctx, tx, c, ref)
+		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}

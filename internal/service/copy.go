@@ -30,7 +30,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 		return res, domain.Invalid("The source and destination repositories must be different")
 	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		_, pkg, err := getPackage(ctx, tx, c, in.Package)
+		_, pkg, err := s.getPackage(ctx, tx, c, in.Package)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,12 @@ type DisplayVersioner interface {
 	DefaultDisplayVersion(p domain.Package) string
 }
 
+// Normalizer is an optional FormatRules capability: the canonical form of
+// a package's namespace and name, used for storage, lookup and ARNs.
+type Normalizer interface {
+	NormalizeName(namespace, name string) (string, string)
+}
+
 func (s *Service) formatRules(f domain.Format) FormatRules { return s.rules[f] }
 
 // packageChanged runs the format's rules for pkg, if it has any.
@@ -64,7 +70,7 @@ func allVersions(ctx context.Context, tx store.Tx, packageID int64) ([]domain.Pa
 // status, for formats that render whole-package documents (packuments).
 func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef) (pkg domain.Package, versions []domain.PackageVersion, err error) {
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		_, pkg, err = getPackage(ctx, tx, c, ref)
+		_, pkg, err = s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -79,7 +85,7 @@ func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef)
 func (s *Service) OpenAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName string) (AssetDownload, error) {
 	var out AssetDownload
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		vi, err := getVersion(ctx, tx, c, ref, version)
+		vi, err := s.getVersion(ctx, tx, c, ref, version)
 		if err != nil {
 			return err
 		}
@@ -101,7 +107,7 @@ func (s *Service) OpenAsset(ctx context.Context, c Caller, ref PackageRef, versi
 func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, fn func(p *domain.Package, versions []domain.PackageVersion) error) (domain.Package, error) {
 	var pkg domain.Package
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		_, p, err := getPackage(ctx, tx, c, ref)
+		_, p, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -123,7 +129,7 @@ func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, f
 func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref PackageRef, version string, fn func(v *domain.PackageVersion) error) (domain.PackageVersion, error) {
 	var out domain.PackageVersion
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		vi, err := getVersion(ctx, tx, c, ref, version)
+		vi, err := s.getVersion(ctx, tx, c, ref, version)
 		if err != nil {
 			return err
 		}

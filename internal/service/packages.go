@@ -38,15 +38,18 @@ func checkNamespace(f domain.Format, ns string) error {
 }
 
 // normalize returns a package's stored identity. NuGet and Swift names
-// (and Swift scopes) are case-insensitive and stored lowercased; the API
-// normalizes them on input, as AWS does.
-func normalize(ref PackageRef) PackageRef {
+// (and Swift scopes) are case-insensitive and stored lowercased, as AWS
+// does; formats with their own rules (PyPI's PEP 503) supply a Normalizer.
+func (s *Service) normalize(ref PackageRef) PackageRef {
 	switch ref.Format {
 	case domain.FormatNuget:
 		ref.Package = strings.ToLower(ref.Package)
 	case domain.FormatSwift:
 		ref.Package = strings.ToLower(ref.Package)
 		ref.Namespace = strings.ToLower(ref.Namespace)
+	}
+	if n, ok := s.formatRules(ref.Format).(Normalizer); ok {
+		ref.Namespace, ref.Package = n.NormalizeName(ref.Namespace, ref.Package)
 	}
 	return ref
 }
@@ -56,11 +59,11 @@ func packageNotFound(ref PackageRef) error {
 }
 
 // getPackage loads the addressed repository and package in tx.
-func getPackage(ctx context.Context, tx store.Tx, c Caller, ref PackageRef) (RepositoryInfo, domain.Package, error) {
+func (s *Service) getPackage(ctx context.Context, tx store.Tx, c Caller, ref PackageRef) (RepositoryInfo, domain.Package, error) {
 	if err := checkNamespace(ref.Format, ref.Namespace); err != nil {
 		return RepositoryInfo{}, domain.Package{}, err
 	}
-	ref = normalize(ref)
+	ref = s.normalize(ref)
 	d, r, err := getRepository(ctx, tx, c, ref.Domain, ref.DomainOwner, ref.Repository)
 	if err != nil {
 		return RepositoryInfo{}, domain.Package{}, err
@@ -77,7 +80,7 @@ func getPackage(ctx context.Context, tx store.Tx, c Caller, ref PackageRef) (Rep
 func (s *Service) DescribePackage(ctx context.Context, c Caller, ref PackageRef) (PackageInfo, error) {
 	var info PackageInfo
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		ri, p, err := getPackage(ctx, tx, c, ref)
+		ri, p, err := s.getPackage(ctx, tx, c, ref)
 		info = PackageInfo{Repository: ri, Package: p}
 		return err
 	})
@@ -115,7 +118,7 @@ func (s *Service) ListPackages(ctx context.Context, c Caller, in ListPackagesInp
 func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (domain.Package, error) {
 	var pkg domain.Package
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		_, p, err := getPackage(ctx, tx, c, ref)
+		_, p, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -134,10 +137,10 @@ func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (
 func (s *Service) PutPackageOriginConfiguration(ctx context.Context, c Caller, ref PackageRef, origin domain.OriginConfiguration) (domain.Package, error) {
 	var pkg domain.Package
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		ri, p, err := getPackage(ctx, tx, c, ref)
+		ri, p, err := s.getPackage(ctx, tx, c, ref)
 		switch {
 		case errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0:
-			n := normalize(ref)
+			n := s.normalize(ref)
 			p = domain.Package{RepositoryID: ri.Repository.ID, Format: n.Format, Namespace: n.Namespace, Name: n.Package, Origin: origin}
 			err = tx.Packages().Create(ctx, &p)
 		case err == nil:

@@ -51,6 +51,10 @@ type VersionPublish struct {
 	// UpdatePackage edits package-level state (npm dist-tags) in the same
 	// transaction as the publish.
 	UpdatePackage func(*domain.Package) error
+	// UpdateVersion edits the version in the same transaction, after its
+	// assets and Metadata are applied, when the version takes the publish
+	// (PyPI keeps per-file details in the version document).
+	UpdateVersion func(*domain.PackageVersion) error
 }
 
 // PublishResult is what a publish produced.
@@ -85,7 +89,7 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	if err := checkNamespace(in.Package.Format, in.Package.Namespace); err != nil {
 		return PublishResult{}, err
 	}
-	in.Package = normalize(in.Package)
+	in.Package = s.normalize(in.Package)
 	// Fail fast on a missing domain or repository, before reading any body.
 	if err := s.store.Read(ctx, func(tx store.Tx) error {
 		_, _, err := getRepository(ctx, tx, c, in.Package.Domain, in.Package.DomainOwner, in.Package.Repository)
@@ -210,7 +214,7 @@ func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
 // and version as needed, and enforces the publishing rules.
 func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in VersionPublish, stage []staged) (PublishResult, error) {
 	ref := in.Package
-	ri, pkg, err := getPackage(ctx, tx, c, ref)
+	ri, pkg, err := s.getPackage(ctx, tx, c, ref)
 	switch {
 	case errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0:
 		pkg = domain.Package{RepositoryID: ri.Repository.ID, Format: ref.Format, Namespace: ref.Namespace, Name: ref.Package, Origin: defaultPublishOrigin}
@@ -256,6 +260,11 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		m := in.Metadata
 		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
 		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
+	}
+	if in.UpdateVersion != nil && open {
+		if err := in.UpdateVersion(&v); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	if v.Status == domain.StatusUnfinished && !in.Unfinished {
 		v.Status = domain.StatusPublished

@@ -23,8 +23,8 @@ func versionNotFound(ref PackageRef, version string) error {
 	return domain.NotFound(domain.ResPackageVersion, version, "Package version not found in repository. Repository: %s, Package = PackageCoordinate{packageType=%s, namespace=%s, packageName=%s}, Version: %s", ref.Repository, ref.Format, ref.Namespace, ref.Package, version)
 }
 
-func getVersion(ctx context.Context, tx store.Tx, c Caller, ref PackageRef, version string) (VersionInfo, error) {
-	ri, p, err := getPackage(ctx, tx, c, ref)
+func (s *Service) getVersion(ctx context.Context, tx store.Tx, c Caller, ref PackageRef, version string) (VersionInfo, error) {
+	ri, p, err := s.getPackage(ctx, tx, c, ref)
 	if err != nil {
 		return VersionInfo{}, err
 	}
@@ -38,7 +38,7 @@ func getVersion(ctx context.Context, tx store.Tx, c Caller, ref PackageRef, vers
 // DescribePackageVersion returns one version.
 func (s *Service) DescribePackageVersion(ctx context.Context, c Caller, ref PackageRef, version string) (info VersionInfo, err error) {
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		info, err = getVersion(ctx, tx, c, ref, version)
+		info, err = s.getVersion(ctx, tx, c, ref, version)
 		return err
 	})
 	return info, err
@@ -62,7 +62,7 @@ type VersionList struct {
 // ListPackageVersions lists a package's versions.
 func (s *Service) ListPackageVersions(ctx context.Context, c Caller, ref PackageRef, in ListVersionsInput, p store.Page) (out VersionList, err error) {
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		_, pkg, err := getPackage(ctx, tx, c, ref)
+		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ type AssetList struct {
 // ListPackageVersionAssets lists a version's assets.
 func (s *Service) ListPackageVersionAssets(ctx context.Context, c Caller, ref PackageRef, version string, p store.Page) (out AssetList, err error) {
 	err = s.store.Read(ctx, func(tx store.Tx) error {
-		if out.Version, err = getVersion(ctx, tx, c, ref, version); err != nil {
+		if out.Version, err = s.getVersion(ctx, tx, c, ref, version); err != nil {
 			return err
 		}
 		out.Assets, out.Next, err = tx.Assets().List(ctx, out.Version.Version.ID, p)

@@ -1,0 +1,350 @@
+// Package pypi serves Python packages on the data plane: the legacy upload
+// API twine uses, and the simple repository API pip installs from.
+//
+// Under a repository's endpoint {ep} (…/pypi/d/{domain}-{owner}/{repo}/):
+//
+//	POST {ep}                                    twine upload (multipart, :action=file_upload)
+//	GET  {ep}simple/                             root index (PEP 503 / PEP 691)
+//	GET  {ep}simple/{project}/                   project page (PEP 503 HTML or PEP 691 JSON)
+//	GET  {ep}packages/{project}/{version}/{file} a distribution file
+//	GET  {ep}packages/{project}/{version}/{file}.metadata   a wheel's METADATA (PEP 658)
+//
+// Project names are stored, looked up and shown normalized (PEP 503);
+// the name as uploaded is the version's displayName.
+package pypi
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// YankedReason is the data-yanked reason of Unlisted versions.
+const YankedReason = "Unlisted in this repository"
+
+// Format is the PyPI data plane.
+type Format struct {
+	svc *service.Service
+	log *slog.Logger
+	// TempDir holds uploads while they are checked ("" = os.TempDir()).
+	TempDir string
+	now     func() time.Time
+}
+
+// New returns the PyPI format.
+func New(svc *service.Service, log *slog.Logger) *Format {
+	return &Format{svc: svc, log: log, now: time.Now}
+}
+
+// Name implements dataplane.Format.
+func (f *Format) Name() domain.Format { return domain.FormatPypi }
+
+// Listed reports how pip sees a version of status st: Published versions
+// are listed; Unlisted ones are listed as yanked (PEP 592), so only a pin
+// (==) installs them; Archived, Disposed and Unfinished ones are absent.
+func Listed(st domain.Status) (listed, yanked bool) {
+	switch st {
+	case domain.StatusPublished:
+		return true, false
+	case domain.StatusUnlisted:
+		return true, true
+	}
+	return false, false
+}
+
+// ServeRepo implements dataplane.Format.
+func (f *Format) ServeRepo(w http.ResponseWriter, r *http.Request, repo dataplane.Repo) {
+	if repo.Path == "" || repo.Path == "legacy" || repo.Path == "legacy/" {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			writeText(w, http.StatusMethodNotAllowed, "Upload distributions here with POST (twine upload); install from simple/")
+			return
+		}
+		f.upload(w, r, repo)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeText(w, http.StatusMethodNotAllowed, "Method not allowed")
+		return
+	}
+	segs := strings.Split(repo.Path, "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			writeText(w, http.StatusNotFound, "Malformed path")
+			return
+		}
+		segs[i] = u
+	}
+	switch {
+	case segs[0] == "simple" && len(segs) == 1:
+		redirect(w, "simple/")
+	case segs[0] == "simple" && len(segs) == 2 && segs[1] == "":
+		f.index(w, r, repo)
+	case segs[0] == "simple" && len(segs) == 2:
+		// simple/Name → simple/name/
+		if !ValidName(segs[1]) {
+			writeText(w, http.StatusNotFound, "Not a valid project name")
+			return
+		}
+		redirect(w, url.PathEscape(Normalize(segs[1]))+"/")
+	case segs[0] == "simple" && len(segs) == 3 && segs[2] == "":
+		name := segs[1]
+		if !ValidName(name) {
+			writeText(w, http.StatusNotFound, "Not a valid project name")
+			return
+		}
+		if n := Normalize(name); n != name {
+			redirect(w, "../"+url.PathEscape(n)+"/")
+			return
+		}
+		f.project(w, r, repo, name)
+	case segs[0] == "packages" && len(segs) == 4 && segs[1] != "" && segs[2] != "" && segs[3] != "":
+		f.download(w, r, repo, segs[1], segs[2], segs[3])
+	default:
+		writeText(w, http.StatusNotFound, "Not found: the PyPI endpoint serves simple/ and packages/")
+	}
+}
+
+// redirect answers 301 with a Location relative to the request, so it
+// holds behind proxies that mount the endpoint elsewhere.
+func redirect(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusMovedPermanently)
+}
+
+// writeText answers a plain-text message; pip shows the status.
+func writeText(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+// writeError answers a service error as plain text.
+func (f *Format) writeError(w http.ResponseWriter, err error) {
+	writeText(w, dataplane.Status(err), dataplane.Message(f.log, err))
+}
+
+func (f *Format) ref(repo dataplane.Repo, project string) service.PackageRef {
+	return repo.Ref(domain.FormatPypi, "", Normalize(project))
+}
+
+// index serves simple/: every PyPI project of the repository.
+func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Repo) {
+	var names []string
+	page := store.Page{Limit: 1000}
+	for {
+		ps, next, err := f.svc.ListPackages(r.Context(), repo.Caller, service.ListPackagesInput{
+			Domain: repo.Domain, DomainOwner: repo.Owner, Repository: repo.Repository, Format: domain.FormatPypi,
+		}, page)
+		if err != nil {
+			f.writeError(w, err)
+			return
+		}
+		for _, p := range ps {
+			names = append(names, p.Name)
+		}
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	sort.Strings(names)
+	ct := Negotiate(r.Header.Get("Accept"))
+	setPageHeaders(w, ct)
+	if ct == ContentTypeJSON {
+		WriteIndexJSON(w, names)
+	} else {
+		WriteIndexHTML(w, names)
+	}
+}
+
+func setPageHeaders(w http.ResponseWriter, ct string) {
+	if ct != ContentTypeJSON {
+		ct += "; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Vary", "Accept")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// project serves simple/{project}/.
+func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name string) {
+	pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, f.ref(repo, name))
+	if err != nil {
+		f.writeError(w, err)
+		return
+	}
+	p := BuildProject(pkg.Name, versions)
+	ct := Negotiate(r.Header.Get("Accept"))
+	setPageHeaders(w, ct)
+	if ct == ContentTypeJSON {
+		WriteProjectJSON(w, p)
+	} else {
+		WriteProjectHTML(w, p)
+	}
+}
+
+// BuildProject lists the files pip may see among a package's versions,
+// oldest version first, with URLs relative to simple/{project}/.
+func BuildProject(name string, versions []domain.PackageVersion) Project {
+	vs := append([]domain.PackageVersion(nil), versions...)
+	sort.SliceStable(vs, func(i, j int) bool {
+		if !vs[i].PublishedTime.Equal(vs[j].PublishedTime) {
+			return vs[i].PublishedTime.Before(vs[j].PublishedTime)
+		}
+		return vs[i].Version < vs[j].Version
+	})
+	p := Project{Name: name, Versions: []string{}}
+	for _, v := range vs {
+		listed, yanked := Listed(v.Status)
+		if !listed {
+			continue
+		}
+		doc := decodeDoc(v.Metadata)
+		if len(doc.Files) == 0 {
+			continue
+		}
+		p.Versions = append(p.Versions, v.Version)
+		names := make([]string, 0, len(doc.Files))
+		for fn := range doc.Files {
+			names = append(names, fn)
+		}
+		sort.Strings(names)
+		for _, fn := range names {
+			fd := doc.Files[fn]
+			file := File{
+				Filename:       fn,
+				URL:            "../../packages/" + url.PathEscape(name) + "/" + url.PathEscape(v.Version) + "/" + url.PathEscape(fn),
+				SHA256:         fd.SHA256,
+				Size:           fd.Size,
+				RequiresPython: fd.RequiresPython,
+				MetadataSHA256: fd.MetadataSHA256,
+				Yanked:         yanked,
+				UploadTime:     fd.Uploaded,
+			}
+			if yanked {
+				file.YankedReason = YankedReason
+			}
+			p.Files = append(p.Files, file)
+		}
+	}
+	return p
+}
+
+// download serves a distribution file, or with ".metadata" appended the
+// core metadata of a wheel (PEP 658), for listed versions only.
+func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, project, version, filename string) {
+	asset, metadata := filename, false
+	if base, ok := strings.CutSuffix(filename, ".metadata"); ok {
+		asset, metadata = base, true
+	}
+	dl, err := f.svc.OpenAsset(r.Context(), repo.Caller, f.ref(repo, project), version, asset)
+	if err != nil {
+		f.writeError(w, err)
+		return
+	}
+	defer dl.Content.Close()
+	if listed, _ := Listed(dl.Version.Version.Status); !listed {
+		writeText(w, http.StatusNotFound, "Package version "+version+" is "+string(dl.Version.Version.Status)+" and cannot be downloaded")
+		return
+	}
+	if metadata {
+		fn, ok := ParseFilename(asset)
+		if !ok || fn.Kind != KindWheel {
+			writeText(w, http.StatusNotFound, "Only wheels have separate core metadata")
+			return
+		}
+		b, err := WheelMetadata(readerAt(dl.Content), dl.Content.Size(), dl.Version.Package.Name)
+		if err != nil {
+			f.log.Error("reading the METADATA of a stored wheel", "file", asset, "err", err)
+			writeText(w, http.StatusNotFound, "The wheel's METADATA cannot be read")
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(b)))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
+	w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
+	http.ServeContent(w, r, "", time.Time{}, dl.Content)
+}
+
+// readerAt gives random access to a stored object; the file-system store
+// already has it, others go through Seek.
+func readerAt(o io.ReadSeeker) io.ReaderAt {
+	if ra, ok := o.(io.ReaderAt); ok {
+		return ra
+	}
+	return &seekReaderAt{rs: o}
+}
+
+type seekReaderAt struct {
+	mu sync.Mutex
+	rs io.ReadSeeker
+}
+
+func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.rs.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return io.ReadFull(s.rs, p)
+}
+
+// fileDoc is what artifactd keeps about one file of a version, in the
+// version's metadata document, to render the simple API without reading
+// the files.
+type fileDoc struct {
+	Kind           string    `json:"kind"`
+	SHA256         string    `json:"sha256"`
+	Size           int64     `json:"size"`
+	RequiresPython string    `json:"requiresPython,omitempty"`
+	MetadataSHA256 string    `json:"metadataSha256,omitempty"`
+	Uploaded       time.Time `json:"uploaded"`
+}
+
+// versionDoc is a PyPI version's metadata document.
+type versionDoc struct {
+	Files map[string]fileDoc `json:"files"`
+}
+
+func decodeDoc(b []byte) versionDoc {
+	var d versionDoc
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &d); err != nil {
+			d = versionDoc{}
+		}
+	}
+	if d.Files == nil {
+		d.Files = map[string]fileDoc{}
+	}
+	return d
+}
+
+func (d versionDoc) encode() []byte {
+	b, _ := json.Marshal(d)
+	return b
+}
+
+// tempFile creates the file an upload is spooled to.
+func (f *Format) tempFile() (*os.File, error) {
+	return os.CreateTemp(f.TempDir, "artifactd-pypi-*")
+}
