@@ -7,6 +7,7 @@ package blob
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -44,4 +45,25 @@ type Upload interface {
 type Object interface {
 	io.ReadSeekCloser
 	Size() int64
+}
+
+// ErrInvalidDigest is returned (wrapped) for a digest that is not 64
+// lowercase hex characters. Backends check before building any path or key.
+var ErrInvalidDigest = errors.New("blob: invalid sha256 digest")
+
+// CheckDigest returns nil for a valid digest (exactly 64 characters of
+// [0-9a-f]) and an error wrapping ErrInvalidDigest otherwise.
+func CheckDigest(d string) error {
+	ok := len(d) == 64
+	for i := 0; ok && i < len(d); i++ {
+		c := d[i]
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+	}
+	if ok {
+		return nil
+	}
+	if len(d) > 80 {
+		d = d[:80] + "…"
+	}
+	return fmt.Errorf("%w: %q", ErrInvalidDigest, d)
 }

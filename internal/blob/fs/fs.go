@@ -124,27 +124,6 @@ func (s *Store) removeStaleTemps(cutoff time.Time) error {
 	return nil
 }
 
-// validDigest reports whether d is exactly 64 characters of [0-9a-f].
-func validDigest(d string) bool { return len(d) == 64 && lowerHex(d) }
-
-// lowerHex reports whether s consists of [0-9a-f] only.
-func lowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func invalidDigest(d string) error {
-	if len(d) > 80 {
-		d = d[:80] + "…"
-	}
-	return fmt.Errorf("blob/fs: invalid sha256 digest %q", d)
-}
-
 // dirs returns the two fan-out directories of a valid digest.
 func (s *Store) dirs(d string) (string, string) {
 	outer := filepath.Join(s.objects, d[0:2])
@@ -177,8 +156,8 @@ func (s *Store) Open(ctx context.Context, sha256 string) (blob.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !validDigest(sha256) {
-		return nil, invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return nil, fmt.Errorf("blob/fs: %w", err)
 	}
 	f, err := os.Open(s.path(sha256))
 	if err != nil {
@@ -202,8 +181,8 @@ func (s *Store) Stat(ctx context.Context, sha256 string) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if !validDigest(sha256) {
-		return 0, invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return 0, fmt.Errorf("blob/fs: %w", err)
 	}
 	info, err := os.Stat(s.path(sha256))
 	if err != nil {
@@ -230,8 +209,8 @@ func (s *Store) Delete(ctx context.Context, sha256 string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !validDigest(sha256) {
-		return invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return fmt.Errorf("blob/fs: %w", err)
 	}
 	err := os.Remove(s.path(sha256))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -272,7 +251,7 @@ func (s *Store) Walk(ctx context.Context, fn func(sha256 string, size int64) err
 					return err
 				}
 				d := f.Name()
-				if !f.Type().IsRegular() || !validDigest(d) || !strings.HasPrefix(d, prefix) {
+				if !f.Type().IsRegular() || blob.CheckDigest(d) != nil || !strings.HasPrefix(d, prefix) {
 					continue
 				}
 				info, err := f.Info()
@@ -304,7 +283,9 @@ func readDir(dir string) ([]os.DirEntry, error) {
 }
 
 // isHexPair reports whether name is a fan-out directory name.
-func isHexPair(name string) bool { return len(name) == 2 && lowerHex(name) }
+func isHexPair(name string) bool {
+	return len(name) == 2 && blob.CheckDigest(strings.Repeat(name, 32)) == nil
+}
 
 // NewUpload starts a new object in a temp file under root/tmp.
 func (s *Store) NewUpload(ctx context.Context) (blob.Upload, error) {
@@ -388,8 +369,8 @@ func (u *upload) Commit(ctx context.Context, sha256 string) error {
 }
 
 func (u *upload) commit(ctx context.Context, d string) error {
-	if !validDigest(d) {
-		return invalidDigest(d)
+	if err := blob.CheckDigest(d); err != nil {
+		return fmt.Errorf("blob/fs: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -316,27 +316,6 @@ func removeStaleTemps(dir string, cutoff time.Time) error {
 	return nil
 }
 
-// validDigest reports whether d is exactly 64 characters of [0-9a-f].
-func validDigest(d string) bool {
-	if len(d) != 64 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		c := d[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func invalidDigest(d string) error {
-	if len(d) > 80 {
-		d = d[:80] + "…"
-	}
-	return fmt.Errorf("blob/s3: invalid sha256 digest %q", d)
-}
-
 // key returns the object key of a valid digest.
 func (s *Store) key(d string) string {
 	return s.prefix + objectsDir + d[0:2] + "/" + d[2:4] + "/" + d
@@ -370,8 +349,8 @@ func (s *Store) Stat(ctx context.Context, sha256 string) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if !validDigest(sha256) {
-		return 0, invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return 0, fmt.Errorf("blob/s3: %w", err)
 	}
 	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(sha256))})
 	if err != nil {
@@ -389,8 +368,8 @@ func (s *Store) Delete(ctx context.Context, sha256 string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !validDigest(sha256) {
-		return invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return fmt.Errorf("blob/s3: %w", err)
 	}
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(sha256))})
 	if err != nil && !isNotFound(err) {
@@ -422,7 +401,7 @@ func (s *Store) Walk(ctx context.Context, fn func(sha256 string, size int64) err
 				continue
 			}
 			d := rel[6:]
-			if !validDigest(d) || rel[0:2] != d[0:2] || rel[3:5] != d[2:4] || obj.Size == nil {
+			if blob.CheckDigest(d) != nil || rel[0:2] != d[0:2] || rel[3:5] != d[2:4] || obj.Size == nil {
 				continue
 			}
 			if err := fn(d, *obj.Size); err != nil {
@@ -512,8 +491,8 @@ func (u *upload) Commit(ctx context.Context, sha256 string) error {
 }
 
 func (u *upload) commit(ctx context.Context, d string) error {
-	if !validDigest(d) {
-		return invalidDigest(d)
+	if err := blob.CheckDigest(d); err != nil {
+		return fmt.Errorf("blob/s3: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -529,7 +508,7 @@ func (u *upload) commit(ctx context.Context, d string) error {
 func (s *Store) put(ctx context.Context, f *os.File, size int64, d string) error {
 	raw, err := hex.DecodeString(d)
 	if err != nil { // cannot happen: d is valid
-		return invalidDigest(d)
+		return fmt.Errorf("blob/s3: %w", blob.CheckDigest(d))
 	}
 	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:         &s.bucket,
@@ -652,8 +631,8 @@ func (s *Store) Open(ctx context.Context, sha256 string) (blob.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !validDigest(sha256) {
-		return nil, invalidDigest(sha256)
+	if err := blob.CheckDigest(sha256); err != nil {
+		return nil, fmt.Errorf("blob/s3: %w", err)
 	}
 	key := s.key(sha256)
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key})

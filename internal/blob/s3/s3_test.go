@@ -116,7 +116,7 @@ func checkBucket(t *testing.T, client *s3.Client, loc location) {
 	for key := range keys {
 		rel := strings.TrimPrefix(key, loc.prefix)
 		parts := strings.Split(rel, "/")
-		if len(parts) != 4 || parts[0] != "sha256" || !validDigest(parts[3]) ||
+		if len(parts) != 4 || parts[0] != "sha256" || blob.CheckDigest(parts[3]) != nil ||
 			parts[1] != parts[3][0:2] || parts[2] != parts[3][2:4] {
 			t.Errorf("object at unexpected key %q", key)
 			continue
