@@ -284,7 +284,7 @@ func readDir(dir string) ([]os.DirEntry, error) {
 
 // isHexPair reports whether name is a fan-out directory name.
 func isHexPair(name string) bool {
-	return len(name) == 2 && blob.CheckDigest(strings.Repeat(name, 32)) == nil
+	return len(name) == 2 && strings.Trim(name, "0123456789abcdef") == ""
 }
 
 // NewUpload starts a new object in a temp file under root/tmp.
