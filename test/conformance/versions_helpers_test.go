@@ -19,12 +19,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -557,47 +553,36 @@ func vlCheckRevision(t testing.TB, what, rev string) {
 
 // ---------------------------------------------------------- the blob store
 
-// vlBlobFiles lists the regular files of the blob store: every regular file
-// under a directory named "blobs" or "sha256" anywhere in the data dir
-// (artifactd keeps blobs at <data-dir>/blobs/sha256/ab/cd/<digest>).
+// The blob helpers take the data directory, as their callers know it, and
+// ask the server started on it (harness.ServerOf) what its blob store holds:
+// the folder <data-dir>/blobs on the embedded backend, the server's S3
+// prefix on postgres-s3 (see harness.Server.BlobDigests).
+
+func vlBlobServer(t testing.TB, dataDir string) *harness.Server {
+	t.Helper()
+	s := harness.ServerOf(dataDir)
+	if s == nil {
+		t.Fatalf("no server was started on data directory %s", dataDir)
+	}
+	return s
+}
+
+// vlBlobFiles lists what the blob store holds, sorted: the digests of its
+// blobs, and a description of anything else (an upload's temp file, a
+// misplaced object), which no digest equals.
 func vlBlobFiles(t testing.TB, dataDir string) []string {
 	t.Helper()
-	var files []string
-	err := filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // removed while walking
-			}
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		rel, _ := filepath.Rel(dataDir, p)
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		for _, dir := range parts[:len(parts)-1] {
-			if dir == "blobs" || dir == "sha256" {
-				files = append(files, rel)
-				break
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("walking %s: %v", dataDir, err)
-	}
-	sort.Strings(files)
-	return files
+	return vlBlobServer(t, dataDir).BlobDigests(t)
 }
 
-// vlBlobPath is where artifactd keeps the bytes of a digest.
-func vlBlobPath(dataDir, digest string) string {
-	return filepath.Join(dataDir, "blobs", "sha256", digest[:2], digest[2:4], digest)
-}
-
+// vlBlobExists reports whether the blob store holds the bytes of digest.
 func vlBlobExists(dataDir, digest string) bool {
-	st, err := os.Stat(vlBlobPath(dataDir, digest))
-	return err == nil && st.Mode().IsRegular()
+	s := harness.ServerOf(dataDir)
+	if s == nil {
+		return false
+	}
+	all, err := s.ListBlobs(context.Background())
+	return err == nil && slices.Contains(all, digest)
 }
 
 // vlWaitBlobs waits until the blob store holds exactly the blobs of the given
@@ -606,16 +591,7 @@ func vlBlobExists(dataDir, digest string) bool {
 // above anything a working server needs.
 func vlWaitBlobs(t testing.TB, dataDir string, digests ...string) {
 	t.Helper()
-	want := make([]string, 0, len(digests))
-	seen := map[string]bool{}
-	for _, d := range digests {
-		if !seen[d] {
-			seen[d] = true
-			rel, _ := filepath.Rel(dataDir, vlBlobPath(dataDir, d))
-			want = append(want, rel)
-		}
-	}
-	sort.Strings(want)
+	want := slices.Compact(slices.Sorted(slices.Values(digests)))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := vlBlobFiles(t, dataDir)
@@ -623,7 +599,7 @@ func vlWaitBlobs(t testing.TB, dataDir string, digests ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("blob store files =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			t.Errorf("blob store holds\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -5,6 +5,11 @@
 // The binary is built once per test process with
 // `go build -o <tmp>/artifactd ./cmd/artifactd` from the module root, unless
 // the environment variable ARTIFACTD_BIN names a prebuilt binary.
+//
+// Servers keep their state in their data directory, or, with
+// ARTIFACTD_TEST_BACKEND=postgres-s3, in a PostgreSQL database and an S3
+// prefix of their own; several servers can share those (WithShared). See
+// backend.go.
 package harness
 
 import (
@@ -59,6 +64,7 @@ type Server struct {
 	args      []string // extra serve flags
 	env       []string // full environment of the process
 	noRootKey bool
+	storage   *storage // the postgres-s3 backend's database and prefix; nil when embedded
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -75,6 +81,8 @@ type config struct {
 	args      []string
 	env       []string
 	noRootKey bool
+	backend   string  // "" = Backend()
+	shared    *Server // WithShared
 }
 
 // Option configures Start.
@@ -236,12 +244,20 @@ func randomString(t testing.TB, alphabet string, n int) string {
 
 // Start builds (once) and starts a server, waits until GET /healthz answers
 // 200, and registers a cleanup that stops it.
+//
+// On the embedded backend (the default) the server keeps everything in its
+// data directory. On postgres-s3 (ARTIFACTD_TEST_BACKEND, WithPostgresS3)
+// it gets a new PostgreSQL database and S3 prefix, removed at the end of
+// the test, or those of another server (WithShared); see backend.go.
+// Either way Stop, Kill, Start and Restart keep the server's state, and a
+// second Start on the same WithDataDir finds it too.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	var c config
 	for _, o := range opts {
 		o(&c)
 	}
+	givenDir := c.dataDir
 	if c.dataDir == "" {
 		c.dataDir = t.TempDir()
 	}
@@ -256,6 +272,36 @@ func Start(t testing.TB, opts ...Option) *Server {
 	s.addr = freeAddr(t)
 	s.URL = "http://" + s.addr
 
+	backend := c.backend
+	if backend == "" {
+		backend = Backend()
+	}
+	switch {
+	case c.shared != nil:
+		if c.shared.storage == nil {
+			t.Fatalf("harness: WithShared: the other server runs on the %s backend, whose storage belongs to one "+
+				"process; start it with WithPostgresS3 (after RequireSharedStorage)", BackendEmbedded)
+		}
+		if c.shared.DataDir == s.DataDir {
+			t.Fatalf("harness: WithShared: two servers on one data directory %s", s.DataDir)
+		}
+		s.storage = c.shared.storage
+		// Nodes of one installation share the account and root key.
+		s.Account = c.shared.Account
+	case backend == BackendEmbedded:
+	case backend == BackendPostgresS3:
+		if givenDir != "" {
+			if v, ok := storages.Load(givenDir); ok {
+				s.storage = v.(*storage)
+			}
+		}
+		if s.storage == nil {
+			s.storage = newStorage(t, givenDir)
+		}
+	default:
+		t.Fatalf("harness: %s=%q: unknown backend (want %s or %s)", BackendEnv, backend, BackendEmbedded, BackendPostgresS3)
+	}
+
 	env := make([]string, 0, len(os.Environ())+8)
 	for _, kv := range os.Environ() {
 		// Never let the test runner's own settings leak into the server.
@@ -264,10 +310,18 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "ARTIFACTD_ACCOUNT_ID="+DefaultAccount)
+	env = append(env, "ARTIFACTD_ACCOUNT_ID="+s.Account)
+	if st := s.storage; st != nil {
+		env = append(env, st.awsEnv...)
+		env = append(env, "TMPDIR="+st.spoolDir)
+	}
 	if !c.noRootKey {
-		s.AccessKey = "AKIA" + randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
-		s.SecretKey = randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+		if c.shared != nil {
+			s.AccessKey, s.SecretKey = c.shared.AccessKey, c.shared.SecretKey
+		} else {
+			s.AccessKey = "AKIA" + randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+			s.SecretKey = randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+		}
 		env = append(env,
 			"ARTIFACTD_ROOT_ACCESS_KEY_ID="+s.AccessKey,
 			"ARTIFACTD_ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
@@ -286,14 +340,22 @@ func Start(t testing.TB, opts ...Option) *Server {
 	}
 	s.env = env
 
-	t.Cleanup(func() { s.shutdown(t) })
+	servers.Store(s.DataDir, s)
+	t.Cleanup(func() {
+		s.shutdown(t)
+		servers.CompareAndDelete(s.DataDir, s)
+	})
 	s.start(t)
 	return s
 }
 
 func (s *Server) start(t testing.TB) {
 	t.Helper()
-	args := append([]string{"serve", "--addr", s.addr, "--data-dir", s.DataDir}, s.args...)
+	args := []string{"serve", "--addr", s.addr, "--data-dir", s.DataDir}
+	if st := s.storage; st != nil {
+		args = append(args, "--database", st.dsn, "--blob-store", st.blobURL)
+	}
+	args = append(args, s.args...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = s.env
 	s.mu.Lock()
