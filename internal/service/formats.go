@@ -13,8 +13,8 @@ import (
 // package's versions.
 type FormatRules interface {
 	// PackageChanged runs inside the transaction of a status change,
-	// dispose, delete or copy, with every version the package has
-	// afterwards. It may edit p.Metadata; the service saves p.
+	// dispose, delete, copy or metadata update, with every version the
+	// package has afterwards. It may edit p.Metadata; the service saves p.
 	PackageChanged(p *domain.Package, versions []domain.PackageVersion) error
 }
 
@@ -125,7 +125,8 @@ func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, f
 }
 
 // UpdateVersionMetadata edits a version's metadata with fn (npm deprecate);
-// the revision follows the new content.
+// the revision follows the new content, and the format's rules run in the
+// same transaction.
 func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref PackageRef, version string, fn func(v *domain.PackageVersion) error) (domain.PackageVersion, error) {
 	var out domain.PackageVersion
 	err := s.store.Write(ctx, func(tx store.Tx) error {
@@ -143,7 +144,10 @@ func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref Packa
 		}
 		v.Revision = revision(v, assets)
 		out = v
-		return tx.Versions().Update(ctx, v)
+		if err := tx.Versions().Update(ctx, v); err != nil {
+			return err
+		}
+		return s.packageChanged(ctx, tx, vi.Package)
 	})
 	return out, err
 }

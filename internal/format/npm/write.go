@@ -395,19 +395,10 @@ func (f *Format) updateDocument(w http.ResponseWriter, r *http.Request, repo dat
 			return
 		}
 	}
-	if len(remove) > 0 {
-		if !f.deleteVersions(w, r, repo, ref, remove) {
-			return
-		}
-	} else if len(deprecate) > 0 {
-		// A new stamp makes every node's packument cache forget the
-		// package (a deletion renews it through PackageChanged).
-		if _, err := f.svc.UpdatePackage(ctx, repo.Caller, ref, func(p *domain.Package, versions []domain.PackageVersion) error {
-			return loadState(*p).save(p, time.Now())
-		}); err != nil {
-			f.fail(w, err)
-			return
-		}
+	// Deprecations renewed the package's stamp through PackageChanged, in
+	// their own transactions; so does a deletion.
+	if len(remove) > 0 && !f.deleteVersions(w, r, repo, ref, remove) {
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": name.String()})
 }
