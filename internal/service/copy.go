@@ -76,10 +76,15 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 				}
 				return &VersionResult{Revision: v.Revision, Status: v.Status}, nil
 			})
-		if err == nil && len(res.Successful) > 0 {
-			err = s.packageChanged(ctx, tx, dstPkg)
+		if err != nil || len(res.Successful) == 0 {
+			return err
 		}
-		return err
+		if cp, ok := s.formatRules(pkg.Format).(Copier); ok {
+			if err := cp.VersionsCopied(pkg, &dstPkg, sortedKeys(res.Successful)); err != nil {
+				return err
+			}
+		}
+		return s.packageChanged(ctx, tx, dstPkg)
 	})
 	if err == nil && len(res.Successful) > 0 {
 		s.CollectOrphans(ctx) // overwritten versions may have freed bytes
@@ -106,7 +111,7 @@ func copyVersion(ctx context.Context, tx store.Tx, v domain.PackageVersion, pack
 	return nil
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -25,6 +25,13 @@ type DisplayVersioner interface {
 	DefaultDisplayVersion(p domain.Package) string
 }
 
+// Copier is an optional FormatRules capability: it carries package-level
+// state (npm dist-tags) along when CopyPackageVersions copies versions from
+// src to dst, inside the copy's transaction and before dst's PackageChanged.
+type Copier interface {
+	VersionsCopied(src domain.Package, dst *domain.Package, versions []string) error
+}
+
 // Normalizer is an optional FormatRules capability: the canonical form of
 // a package's namespace and name, used for storage, lookup and ARNs.
 type Normalizer interface {

@@ -651,3 +651,26 @@ func TestPackumentCacheConcurrent(t *testing.T) {
 		t.Errorf("over budget: %d", c.bytes)
 	}
 }
+
+func TestRulesVersionsCopied(t *testing.T) {
+	r := &Rules{now: time.Now}
+	var src, dst domain.Package
+	if err := (state{DistTags: map[string]string{"latest": "2.0.0", "beta": "3.0.0-b", "old": "1.0.0"}}).save(&src, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := (state{DistTags: map[string]string{"latest": "0.9.0", "beta": "0.9.1"}}).save(&dst, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before := loadState(dst).Stamp
+	if err := r.VersionsCopied(src, &dst, []string{"2.0.0", "3.0.0-b"}); err != nil {
+		t.Fatal(err)
+	}
+	got := loadState(dst)
+	want := map[string]string{"latest": "2.0.0", "beta": "3.0.0-b"}
+	if !reflect.DeepEqual(got.DistTags, want) {
+		t.Errorf("dist-tags after copy = %v, want %v", got.DistTags, want)
+	}
+	if got.Stamp == before {
+		t.Error("copy kept the stamp")
+	}
+}

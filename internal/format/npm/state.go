@@ -124,6 +124,24 @@ func (r *Rules) PackageChanged(p *domain.Package, versions []domain.PackageVersi
 	return st.save(p, r.now())
 }
 
+// VersionsCopied copies, as CodeArtifact does, the source's dist-tags that
+// name a copied version, replacing same-named tags in the destination.
+// PackageChanged then drops any that name a version the destination does
+// not publish.
+func (r *Rules) VersionsCopied(src domain.Package, dst *domain.Package, versions []string) error {
+	from, to := loadState(src), loadState(*dst)
+	copied := map[string]bool{}
+	for _, v := range versions {
+		copied[v] = true
+	}
+	for tag, v := range from.DistTags {
+		if copied[v] {
+			to.DistTags[tag] = v
+		}
+	}
+	return to.save(dst, r.now())
+}
+
 // DefaultDisplayVersion is what ListPackageVersions reports as the
 // package's default version: the latest dist-tag (kept on a Published
 // version by PackageChanged), as on CodeArtifact.
