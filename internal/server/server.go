@@ -155,16 +155,37 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // collectLoop removes unreferenced blob bytes at start-up (recovering from
-// a crash between a delete and its collection) and then periodically.
+// a crash between a delete and its collection) and then periodically. When
+// several nodes share the store, only the one that leads the job runs it.
 func (s *Server) collectLoop(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
-		s.svc.CollectOrphans(ctx)
+		s.leading(ctx, "blob-collector", s.svc.CollectOrphans)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// leading runs job if this process leads it (always, on a store that only
+// one process uses).
+func (s *Server) leading(ctx context.Context, name string, job func(context.Context)) {
+	l, shared := s.store.(store.Leader)
+	if !shared {
+		job(ctx)
+		return
+	}
+	release, ok, err := l.TryLead(ctx, name)
+	if err != nil {
+		s.log.Warn("taking the lead", "job", name, "err", err)
+		return
+	}
+	if !ok {
+		return // another node runs it
+	}
+	defer release()
+	job(ctx)
 }

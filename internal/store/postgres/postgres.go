@@ -158,7 +158,12 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &leaderStore{Store: s, cfg: cfg}, nil
 }
 
 // open is Open, also returning the read and write pools for tests.

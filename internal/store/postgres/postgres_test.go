@@ -515,3 +515,39 @@ func TestOpenBadDSN(t *testing.T) {
 		t.Fatal("Open of a malformed DSN succeeded")
 	}
 }
+
+// TestLeader checks that one process at a time leads a job, and that the
+// lead passes on when released.
+func TestLeader(t *testing.T) {
+	dsn := newDatabase(t)
+	ctx := context.Background()
+	a, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	la, lb := a.(store.Leader), b.(store.Leader)
+	release, ok, err := la.TryLead(ctx, "collector")
+	if err != nil || !ok {
+		t.Fatalf("first TryLead = %v, %v; want the lead", ok, err)
+	}
+	if _, ok, err := lb.TryLead(ctx, "collector"); err != nil || ok {
+		t.Fatalf("second TryLead while led = %v, %v; want no lead", ok, err)
+	}
+	if rel, ok, err := lb.TryLead(ctx, "other-job"); err != nil || !ok {
+		t.Fatalf("TryLead of another job = %v, %v; want the lead", ok, err)
+	} else {
+		rel()
+	}
+	release()
+	rel, ok, err := lb.TryLead(ctx, "collector")
+	if err != nil || !ok {
+		t.Fatalf("TryLead after release = %v, %v; want the lead", ok, err)
+	}
+	rel()
+}
