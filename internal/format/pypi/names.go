@@ -211,9 +211,12 @@ func (f Filename) Matches(fn, project, version string) bool {
 // and looked up in their PEP 503 form, whatever spelling a client uses.
 type Rules struct{}
 
-// PackageChanged implements service.FormatRules; PyPI keeps no
-// package-level state.
-func (Rules) PackageChanged(*domain.Package, []domain.PackageVersion) error { return nil }
+// PackageChanged implements service.FormatRules: it renews the package's
+// stamp, inside the control plane's transaction, so that every cached
+// simple page of the package is forgotten.
+func (Rules) PackageChanged(p *domain.Package, _ []domain.PackageVersion) error {
+	return renewStamp(p)
+}
 
 // NormalizeName implements service.Normalizer.
 func (Rules) NormalizeName(namespace, name string) (string, string) {

@@ -14,6 +14,9 @@
 package pypi
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -41,11 +44,15 @@ type Format struct {
 	// TempDir holds uploads while they are checked ("" = os.TempDir()).
 	TempDir string
 	now     func() time.Time
+	pages   *pageCache // rendered project pages, keyed on package stamps
 }
+
+// pageCacheBytes bounds the memory of cached project pages.
+const pageCacheBytes = 64 << 20
 
 // New returns the PyPI format.
 func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, now: time.Now}
+	return &Format{svc: svc, log: log, now: time.Now, pages: newPageCache(pageCacheBytes)}
 }
 
 // Name implements dataplane.Format.
@@ -182,21 +189,53 @@ func setPageHeaders(w http.ResponseWriter, ct string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 }
 
-// project serves simple/{project}/.
+// project serves simple/{project}/, from the page cache when the
+// package's stamp is the one the page was rendered from: a request reads
+// only the package record (which also checks access) unless the package
+// changed since.
 func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name string) {
-	pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, f.ref(repo, name))
+	ref := f.ref(repo, name)
+	key := pageKey{endpoint: repo.Endpoint, project: ref.Package, ct: Negotiate(r.Header.Get("Accept"))}
+	info, err := f.svc.DescribePackage(r.Context(), repo.Caller, ref)
+	if err != nil {
+		f.writeError(w, err)
+		return
+	}
+	if e, ok := f.pages.get(key, info.Package.ID, loadState(info.Package).Stamp); ok {
+		servePage(w, r, e)
+		return
+	}
+	// The versions and the stamp the page is cached under come from one
+	// read transaction, so an entry never outlives the state it shows.
+	pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
 	if err != nil {
 		f.writeError(w, err)
 		return
 	}
 	p := BuildProject(pkg.Name, versions)
-	ct := Negotiate(r.Header.Get("Accept"))
-	setPageHeaders(w, ct)
-	if ct == ContentTypeJSON {
-		WriteProjectJSON(w, p)
+	var buf bytes.Buffer
+	if key.ct == ContentTypeJSON {
+		err = WriteProjectJSON(&buf, p)
 	} else {
-		WriteProjectHTML(w, p)
+		err = WriteProjectHTML(&buf, p)
 	}
+	if err != nil {
+		f.writeError(w, err)
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	e := &pageEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	f.pages.put(e)
+	servePage(w, r, e)
+}
+
+// servePage answers a rendered project page; ServeContent handles HEAD,
+// If-None-Match and ranges.
+func servePage(w http.ResponseWriter, r *http.Request, e *pageEntry) {
+	setPageHeaders(w, e.key.ct)
+	w.Header().Set("ETag", e.etag)
+	w.Header().Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.body))
 }
 
 // BuildProject lists the files pip may see among a package's versions,

@@ -295,6 +295,9 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, u *uploadForm) er
 		Version:        version,
 		Assets:         []service.NewAsset{{Name: u.filename, Content: u.file, Check: check}},
 		AddToPublished: true,
+		// Uploads change the simple pages: a new stamp, in the publish's
+		// transaction, retires the cached ones.
+		UpdatePackage: renewStamp,
 		UpdateVersion: func(v *domain.PackageVersion) error {
 			doc := decodeDoc(v.Metadata)
 			if old, ok := doc.Files[u.filename]; !ok || old.SHA256 != sums.SHA256 {

@@ -1,0 +1,47 @@
+package pypi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/artifactd/artifactd/internal/domain"
+)
+
+// state is PyPI's package-level state, kept in domain.Package.Metadata.
+type state struct {
+	// Stamp changes (to a fresh random value) with every change to the
+	// package's versions: uploads, status changes, disposals, deletions,
+	// copies and metadata updates. Caches of rendered simple pages are
+	// keyed on it, so every node sharing the database sees a change at
+	// once. "" (packages from before stamps) means "do not cache".
+	Stamp string `json:"stamp,omitempty"`
+}
+
+// loadState decodes a package's PyPI state; anything unreadable counts as
+// no state at all.
+func loadState(p domain.Package) state {
+	var st state
+	if len(p.Metadata) > 0 {
+		_ = json.Unmarshal(p.Metadata, &st)
+	}
+	return st
+}
+
+// renewStamp gives p a new stamp.
+func renewStamp(p *domain.Package) error {
+	st := loadState(*p)
+	st.Stamp = newStamp()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	p.Metadata = b
+	return nil
+}
+
+func newStamp() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
