@@ -20,17 +20,33 @@ type AssetDownload struct {
 // Disposed versions cannot be downloaded; revision, when given, must be
 // the version's current revision.
 func (s *Service) GetPackageVersionAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName, revision string) (AssetDownload, error) {
+	return s.openAsset(ctx, c, ref, version, assetName, func(vi VersionInfo) error {
+		if revision != "" && revision != vi.Version.Revision {
+			return domain.NotFound(domain.ResPackageVersion, version, "Package version %s has no revision %s", version, revision)
+		}
+		if st := vi.Version.Status; st == domain.StatusArchived || st == domain.StatusDisposed {
+			return domain.Conflict(domain.ResPackageVersion, version, "Package version %s has status %s; its assets cannot be downloaded", version, st)
+		}
+		return nil
+	})
+}
+
+// OpenAsset opens an asset whatever its version's status; formats apply
+// their own rules about which statuses their clients may download.
+func (s *Service) OpenAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName string) (AssetDownload, error) {
+	return s.openAsset(ctx, c, ref, version, assetName, func(VersionInfo) error { return nil })
+}
+
+// openAsset finds an asset, lets check refuse its version, and opens it.
+func (s *Service) openAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName string, check func(VersionInfo) error) (AssetDownload, error) {
 	var out AssetDownload
 	err := s.store.Read(ctx, func(tx store.Tx) error {
 		vi, err := s.getVersion(ctx, tx, c, ref, version)
 		if err != nil {
 			return err
 		}
-		if revision != "" && revision != vi.Version.Revision {
-			return domain.NotFound(domain.ResPackageVersion, version, "Package version %s has no revision %s", version, revision)
-		}
-		if st := vi.Version.Status; st == domain.StatusArchived || st == domain.StatusDisposed {
-			return domain.Conflict(domain.ResPackageVersion, version, "Package version %s has status %s; its assets cannot be downloaded", version, st)
+		if err := check(vi); err != nil {
+			return err
 		}
 		a, err := tx.Assets().Get(ctx, vi.Version.ID, assetName)
 		if errors.Is(err, domain.ErrNotFound) {

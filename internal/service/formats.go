@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -85,28 +84,6 @@ func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef)
 		return err
 	})
 	return pkg, versions, err
-}
-
-// OpenAsset opens an asset whatever its version's status; formats apply
-// their own rules about which statuses their clients may download.
-func (s *Service) OpenAsset(ctx context.Context, c Caller, ref PackageRef, version, assetName string) (AssetDownload, error) {
-	var out AssetDownload
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		vi, err := s.getVersion(ctx, tx, c, ref, version)
-		if err != nil {
-			return err
-		}
-		a, err := tx.Assets().Get(ctx, vi.Version.ID, assetName)
-		if errors.Is(err, domain.ErrNotFound) {
-			return domain.NotFound(domain.ResAsset, assetName, "Asset %s not found in package version %s", assetName, version)
-		}
-		out = AssetDownload{Version: vi, Asset: a}
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	return s.openContent(ctx, out)
 }
 
 // UpdatePackage edits a package's format metadata (npm dist-tags) with fn
