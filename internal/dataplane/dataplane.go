@@ -14,7 +14,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -67,10 +66,35 @@ type handler struct {
 	format    Format
 }
 
-var domainOwner = regexp.MustCompile(`^([a-z][a-z0-9\-]{0,48}[a-z0-9])-([0-9]{12})$`)
+// splitDomainOwner splits "{domain}-{owner}": the owner is the 12 digits
+// at the end, the domain matches [a-z][a-z0-9-]{0,48}[a-z0-9]. It returns
+// nil unless s is well formed, else {s, domain, owner}.
+func splitDomainOwner(s string) []string {
+	const ownerLen = 12
+	n := len(s) - ownerLen - 1 // length of the domain name
+	if n < 2 || n > 50 || s[n] != '-' {
+		return nil
+	}
+	for i := n + 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return nil
+		}
+	}
+	for i := 0; i < n; i++ {
+		c := s[i]
+		lower, digit := c >= 'a' && c <= 'z', c >= '0' && c <= '9'
+		switch {
+		case i == 0 && !lower,
+			i == n-1 && !lower && !digit,
+			!lower && !digit && c != '-':
+			return nil
+		}
+	}
+	return []string{s, s[:n], s[n+1:]}
+}
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m := domainOwner.FindStringSubmatch(r.PathValue("domainOwner"))
+	m := splitDomainOwner(r.PathValue("domainOwner"))
 	repo := r.PathValue("repository")
 	if m == nil || repo == "" {
 		WriteError(w, h.log, domain.NotFound(domain.ResRepository, repo, "No repository at %s", r.URL.Path))

@@ -50,8 +50,17 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	var out [36]byte // 8-4-4-4-12 hex digits
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // withRequestLog gives every response an x-amzn-RequestId and logs one
@@ -60,7 +69,7 @@ func newRequestID() string {
 func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
-		w.Header().Set("x-amzn-RequestId", id)
+		w.Header()["X-Amzn-Requestid"] = []string{id} // canonical form of x-amzn-RequestId
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		defer func() {
@@ -77,8 +86,11 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"status", status, "bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
+			// LogAttrs with typed attributes: no boxing into interfaces.
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
+				slog.Int64("bytes", sw.bytes), slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+				slog.String("remote", r.RemoteAddr))
 		}()
 		next.ServeHTTP(sw, r)
 	})

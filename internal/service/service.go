@@ -55,6 +55,7 @@ type Service struct {
 
 	tokenKeyMu    sync.Mutex // guards tokenKeyCache
 	tokenKeyCache []byte
+	verified      verifiedTokens // tokens whose signature checked out
 
 	rules map[domain.Format]FormatRules
 }

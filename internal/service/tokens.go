@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -104,6 +105,14 @@ func sign(key []byte, body string) []byte {
 // VerifyToken checks a token's signature and expiry. keyValid reports
 // whether the access key that minted it still exists.
 func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(accessKey string) bool) (TokenPrincipal, error) {
+	if cl, ok := s.verified.get(token); ok {
+		// Verified before: the signature holds for good (the key never
+		// changes), but expiry and the minting key are checked every time.
+		if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) {
+			return TokenPrincipal{}, domain.Denied("The authorization token is invalid or expired")
+		}
+		return cl.principal(), nil
+	}
 	invalid := domain.Denied("The authorization token is invalid or expired")
 	body, mac, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 2048 {
@@ -128,7 +137,40 @@ func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(a
 	if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) {
 		return TokenPrincipal{}, invalid
 	}
-	return TokenPrincipal{Caller: Caller{Account: cl.Account, Region: cl.Region, AccessKey: cl.AccessKey}, Domain: cl.Domain, Owner: cl.Owner}, nil
+	s.verified.put(token, cl)
+	return cl.principal(), nil
+}
+
+func (cl *tokenClaims) principal() TokenPrincipal {
+	return TokenPrincipal{Caller: Caller{Account: cl.Account, Region: cl.Region, AccessKey: cl.AccessKey}, Domain: cl.Domain, Owner: cl.Owner}
+}
+
+// verifiedTokensMax bounds the cache of verified tokens.
+const verifiedTokensMax = 4096
+
+// verifiedTokens remembers the claims of tokens whose signature has been
+// checked, keyed by the whole token, so that a client presenting the same
+// token again costs a map lookup instead of an HMAC and a JSON decode.
+// It is cleared when full (tokens are re-verified then).
+type verifiedTokens struct {
+	mu sync.RWMutex
+	m  map[string]*tokenClaims
+}
+
+func (v *verifiedTokens) get(token string) (*tokenClaims, bool) {
+	v.mu.RLock()
+	cl, ok := v.m[token]
+	v.mu.RUnlock()
+	return cl, ok
+}
+
+func (v *verifiedTokens) put(token string, cl tokenClaims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= verifiedTokensMax {
+		v.m = make(map[string]*tokenClaims)
+	}
+	v.m[token] = &cl
 }
 
 // RepositoryEndpoint returns a repository's data-plane URL for a format:

@@ -26,6 +26,14 @@ type Store interface {
 	// returns nil; otherwise everything fn did is rolled back. Write
 	// transactions are serializable with respect to each other.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// Resolve looks up, by name, a domain, one of its repositories, a
+	// package in it and, when asked, a version of the package and an asset
+	// of that version: the data plane's hot read. It runs as a single
+	// statement outside any transaction (one statement sees one snapshot),
+	// without loading upstreams. A missing domain, repository, package,
+	// version or asset is not an error: Resolution.Found tells how far the
+	// lookup got. Errors are backend errors only.
+	Resolve(ctx context.Context, q Lookup) (Resolution, error)
 	Close() error
 }
 
@@ -223,4 +231,41 @@ type Secrets interface {
 	// GetOrCreate returns the secret stored under name, storing value
 	// first when there is none (the first node to ask wins).
 	GetOrCreate(ctx context.Context, name string, value []byte) ([]byte, error)
+}
+
+// Lookup names what Store.Resolve looks up: a package in a repository of a
+// domain, and optionally one version of it and one asset of that version.
+type Lookup struct {
+	Region, Owner, Domain string // the domain
+	Repository            string
+	Format                domain.Format
+	Namespace, Package    string // stored (normalized) names
+	Version               string // "" = resolve no version (nor asset)
+	Asset                 string // "" = resolve no asset
+}
+
+// Found is how far a Resolve got.
+type Found int
+
+// The levels of a Resolution, each implying the ones before it.
+const (
+	FoundNothing    Found = iota // no such domain
+	FoundDomain                  // the domain, not the repository
+	FoundRepository              // the repository, not the package
+	FoundPackage                 // the package, not the version (or no Version asked)
+	FoundVersion                 // the version, not the asset (or no Asset asked)
+	FoundAsset                   // everything asked for
+)
+
+// Resolution is what Store.Resolve found. Fields of levels beyond Found
+// are zero.
+type Resolution struct {
+	Found        Found
+	DomainID     int64
+	RepositoryID int64
+	Package      domain.Package // Origin and Metadata included
+	// VersionID and VersionStatus describe the version (FoundVersion).
+	VersionID     int64
+	VersionStatus domain.Status
+	Asset         domain.Asset // FoundAsset
 }

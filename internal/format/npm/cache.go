@@ -22,7 +22,8 @@ type cacheEntry struct {
 	body     []byte
 	gz       []byte // body gzipped, for larger documents
 	etag     string
-	notFound bool // the package exists but npm sees no version
+	gzEtag   string // etag of gz
+	notFound bool   // the package exists but npm sees no version
 }
 
 // packumentCache is a byte-bounded LRU of rendered packuments. Entries
@@ -90,7 +91,7 @@ func (c *packumentCache) remove(el *list.Element) {
 }
 
 func entrySize(e *cacheEntry) int {
-	return len(e.body) + len(e.gz) + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.stamp) + 128
+	return len(e.body) + len(e.gz) + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.gzEtag) + len(e.stamp) + 128
 }
 
 // len is the number of entries (for tests).

@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -43,7 +45,7 @@ func wantsAbbreviated(r *http.Request) bool {
 func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName) {
 	abbrev := wantsAbbreviated(r)
 	key := cacheKey{endpoint: repo.Endpoint, name: name.String(), abbreviated: abbrev}
-	info, err := f.svc.DescribePackage(r.Context(), repo.Caller, ref)
+	cur, err := f.svc.LookupPackage(r.Context(), repo.Caller, ref)
 	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
 		packageNotFound(w, name)
 		return
@@ -52,7 +54,7 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		f.fail(w, err)
 		return
 	}
-	if e, ok := f.cache.get(key, info.Package.ID, loadState(info.Package).Stamp); ok {
+	if e, ok := f.cache.get(key, cur.ID, stampOf(cur)); ok {
 		servePackument(w, r, e, name)
 		return
 	}
@@ -71,6 +73,7 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		sum := sha256.Sum256(body)
 		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		e.gz = gzipped(body)
+		e.gzEtag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
 	}
 	f.cache.put(e)
 	servePackument(w, r, e, name)
@@ -86,6 +89,27 @@ func isPackageMissing(err error) bool {
 	return true
 }
 
+// Header values of the read paths, shared by every response (net/http
+// only reads them).
+var (
+	hdrJSON        = []string{"application/json"}
+	hdrAbbreviated = []string{abbreviatedType}
+	hdrVary        = []string{"Accept, Accept-Encoding, Authorization"}
+	hdrNoCache     = []string{"no-cache"} // revalidate: statuses change at any time
+	hdrGzip        = []string{"gzip"}
+	hdrOctets      = []string{"application/octet-stream"}
+	hdrBytes       = []string{"bytes"}
+)
+
+// plainGet reports whether r is a GET or HEAD without range or
+// conditional headers: such requests are answered directly, others go
+// through http.ServeContent (ranges, If-None-Match → 304...).
+func plainGet(r *http.Request) bool {
+	h := r.Header
+	return len(h["Range"]) == 0 && len(h["If-None-Match"]) == 0 && len(h["If-Match"]) == 0 &&
+		len(h["If-Modified-Since"]) == 0 && len(h["If-Unmodified-Since"]) == 0 && len(h["If-Range"]) == 0
+}
+
 func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name pkgName) {
 	if e.notFound {
 		packageNotFound(w, name)
@@ -93,19 +117,30 @@ func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name p
 	}
 	h := w.Header()
 	if e.key.abbreviated {
-		h.Set("Content-Type", abbreviatedType)
+		h["Content-Type"] = hdrAbbreviated
 	} else {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = hdrJSON
 	}
-	h.Set("Vary", "Accept, Accept-Encoding, Authorization")
-	h.Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
+	h["Vary"] = hdrVary
+	h["Cache-Control"] = hdrNoCache
 	body, etag := e.body, e.etag
 	if e.gz != nil && acceptsGzip(r) {
-		body, etag = e.gz, strings.TrimSuffix(etag, `"`)+`-gz"`
-		h.Set("Content-Encoding", "gzip")
+		body, etag = e.gz, e.gzEtag
+		h["Content-Encoding"] = hdrGzip
 	}
-	h.Set("ETag", etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	h["Etag"] = []string{etag}
+	if !plainGet(r) {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		return
+	}
+	// The common case, in one write: the whole cached document with its
+	// length.
+	h["Accept-Ranges"] = hdrBytes
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 // gzipMin is the size from which packuments are also kept gzipped.
@@ -182,7 +217,7 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 		writeError(w, http.StatusNotFound, "Not found: "+file+" is not a tarball of "+name.String())
 		return
 	}
-	dl, err := f.svc.OpenAsset(r.Context(), repo.Caller, ref, version, assetName)
+	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
 	if errors.Is(err, domain.ErrNotFound) {
 		var de *domain.Error
 		if errors.As(err, &de) && (de.ResourceType == domain.ResDomain || de.ResourceType == domain.ResRepository) {
@@ -202,7 +237,39 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("ETag", `"`+dl.Asset.SHA256+`"`)
-	http.ServeContent(w, r, "", time.Time{}, dl.Content)
+	h["Content-Type"] = hdrOctets
+	h["Etag"] = []string{`"` + dl.Asset.SHA256 + `"`}
+	if !plainGet(r) {
+		http.ServeContent(w, r, "", time.Time{}, dl.Content)
+		return
+	}
+	// The common case: the size is known, so no seeking; the header is
+	// flushed first so that net/http hands the file straight to sendfile
+	// (without reading a first chunk to sniff).
+	size := dl.Content.Size()
+	h["Accept-Ranges"] = hdrBytes
+	h["Content-Length"] = []string{strconv.FormatInt(size, 10)}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead || size == 0 {
+		return
+	}
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		return
+	}
+	io.Copy(w, io.LimitReader(dl.Content, size)) //nolint:errcheck // the client went away
+}
+
+// stampOf reads only the stamp of a package's npm state (what the
+// packument cache is keyed on), without building the dist-tags map.
+func stampOf(p domain.Package) string {
+	if len(p.Metadata) == 0 {
+		return ""
+	}
+	var st struct {
+		Stamp string `json:"stamp"`
+	}
+	if json.Unmarshal(p.Metadata, &st) != nil {
+		return ""
+	}
+	return st.Stamp
 }

@@ -109,6 +109,8 @@ type Store struct {
 	read, write *sql.DB
 	d           *Dialect
 	rebound     sync.Map // query -> rebound query
+	stmtMu      sync.Mutex
+	stmts       sync.Map // query -> *sql.Stmt prepared on the read pool
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -171,6 +173,7 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) 
 // Close closes both pools. It is safe to call more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeStmts()
 		err := s.read.Close()
 		if s.write != s.read {
 			err = errors.Join(err, s.write.Close())

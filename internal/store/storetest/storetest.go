@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Pins", testPins},
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
+		{"Resolve", testResolve},
 		{"Rollback", testRollback},
 		{"RollbackOnPanic", testRollbackOnPanic},
 		{"ReadIsReadOnly", testReadIsReadOnly},

@@ -1,0 +1,43 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/domain"
+)
+
+// A token verified once is remembered, but its expiry and its minting key
+// are still checked on every use.
+func TestVerifyTokenCache(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	s := &Service{now: func() time.Time { return now }, tokenKeyCache: []byte("0123456789abcdef0123456789abcdef")}
+	claims, _ := json.Marshal(tokenClaims{1, "us-east-1", "111122223333", "acme", "111122223333", "AKIA1", now.Unix(), now.Unix() + 900})
+	body := base64.RawURLEncoding.EncodeToString(claims)
+	token := body + "." + base64.RawURLEncoding.EncodeToString(sign(s.tokenKeyCache, body))
+	ctx := context.Background()
+	valid := func(string) bool { return true }
+	want := TokenPrincipal{Caller: Caller{Account: "111122223333", Region: "us-east-1", AccessKey: "AKIA1"}, Domain: "acme", Owner: "111122223333"}
+	for i := range 2 { // the second time from the cache
+		if p, err := s.VerifyToken(ctx, token, valid); err != nil || p != want {
+			t.Fatalf("verify #%d = %+v, %v; want %+v", i+1, p, err, want)
+		}
+	}
+	if _, ok := s.verified.get(token); !ok {
+		t.Fatal("the verified token is not cached")
+	}
+	if _, err := s.VerifyToken(ctx, token, func(string) bool { return false }); !errors.Is(err, domain.ErrDenied) {
+		t.Errorf("deleted key: %v, want ErrDenied", err)
+	}
+	if _, err := s.VerifyToken(ctx, token[:len(token)-2]+"AA", valid); !errors.Is(err, domain.ErrDenied) {
+		t.Errorf("tampered signature: %v, want ErrDenied", err)
+	}
+	now = now.Add(900 * time.Second)
+	if _, err := s.VerifyToken(ctx, token, valid); !errors.Is(err, domain.ErrDenied) {
+		t.Errorf("expired: %v, want ErrDenied", err)
+	}
+}
