@@ -3,6 +3,7 @@ package npm
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -58,13 +59,8 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		servePackument(w, r, e, name)
 		return
 	}
-	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return
-	}
-	if err != nil {
-		f.fail(w, err)
+	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+	if !ok {
 		return
 	}
 	body, ok := newView(name, repo.Endpoint, pkg, all).packument(abbrev, all)
@@ -175,13 +171,8 @@ func acceptsGzip(r *http.Request) bool {
 
 // getVersion serves GET /<name>/<version-or-tag>: one version's manifest.
 func (f *Format) getVersion(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, spec string) {
-	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return
-	}
-	if err != nil {
-		f.fail(w, err)
+	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+	if !ok {
 		return
 	}
 	v := newView(name, repo.Endpoint, pkg, all)
@@ -272,4 +263,19 @@ func stampOf(p domain.Package) string {
 		return ""
 	}
 	return st.Stamp
+}
+
+// loadPackage reads a package with every version for a handler, answering
+// the client itself (404 for a missing package) when it cannot.
+func (f *Format) loadPackage(ctx context.Context, w http.ResponseWriter, repo dataplane.Repo, ref service.PackageRef, name pkgName) (domain.Package, []domain.PackageVersion, bool) {
+	pkg, all, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return pkg, nil, false
+	}
+	if err != nil {
+		f.fail(w, err)
+		return pkg, nil, false
+	}
+	return pkg, all, true
 }

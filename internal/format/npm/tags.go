@@ -27,13 +27,8 @@ func (f *Format) serveDistTags(w http.ResponseWriter, r *http.Request, repo data
 	}
 	switch {
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
-		pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
-		if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-			packageNotFound(w, name)
-			return
-		}
-		if err != nil {
-			f.fail(w, err)
+		pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+		if !ok {
 			return
 		}
 		tags := newView(name, repo.Endpoint, pkg, all).tags

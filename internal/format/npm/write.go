@@ -351,13 +351,8 @@ func revisionConflict(w http.ResponseWriter, name pkgName, got, current string) 
 // registry fixes them itself when versions go.
 func (f *Format) updateDocument(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, doc document, rev string) {
 	ctx := r.Context()
-	pkg, all, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return
-	}
-	if err != nil {
-		f.fail(w, err)
+	pkg, all, ok := f.loadPackage(ctx, w, repo, ref, name)
+	if !ok {
 		return
 	}
 	v := newView(name, repo.Endpoint, pkg, all)
@@ -429,13 +424,8 @@ func (f *Format) deleteVersions(w http.ResponseWriter, r *http.Request, repo dat
 // package has, the package is deleted too; versions npm cannot see
 // (Unlisted, Archived...) are kept, with the package.
 func (f *Format) deletePackage(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, rev string) {
-	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return
-	}
-	if err != nil {
-		f.fail(w, err)
+	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+	if !ok {
 		return
 	}
 	v := newView(name, repo.Endpoint, pkg, all)
@@ -470,13 +460,8 @@ func (f *Format) deleteTarball(w http.ResponseWriter, r *http.Request, repo data
 		writeError(w, http.StatusNotFound, "Not found: "+file+" is not a tarball of "+name.String())
 		return
 	}
-	pkg, all, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return
-	}
-	if err != nil {
-		f.fail(w, err)
+	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+	if !ok {
 		return
 	}
 	v := newView(name, repo.Endpoint, pkg, all)
