@@ -31,7 +31,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/blob"
@@ -292,57 +291,19 @@ func (s *Store) NewUpload(ctx context.Context) (blob.Upload, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(s.tmp, tmpPrefix+"*")
+	sp, err := blob.NewSpool(s.tmp, tmpPrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("blob/fs: %w", err)
 	}
-	return &upload{s: s, f: f}, nil
+	return &upload{Spool: sp, s: s}, nil
 }
-
-// errDone is returned by an upload that was already committed or aborted.
-var errDone = errors.New("blob/fs: upload already committed or aborted")
 
 // upload is an object being written to a temp file. Every Commit, successful
 // or not, ends the upload: on failure the temp file is removed and the bytes
 // must be uploaded again.
 type upload struct {
-	s  *Store
-	mu sync.Mutex
-	f  *os.File // nil once committed or aborted
-}
-
-func (u *upload) Write(p []byte) (int, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return 0, errDone
-	}
-	return u.f.Write(p)
-}
-
-// Abort discards the upload. It is a no-op after Commit or Abort.
-func (u *upload) Abort() error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return nil
-	}
-	return u.discard()
-}
-
-// discard closes and removes the temp file. u.mu must be held.
-func (u *upload) discard() error {
-	name := u.f.Name()
-	cerr := u.f.Close()
-	u.f = nil
-	rerr := os.Remove(name)
-	if errors.Is(rerr, os.ErrNotExist) {
-		rerr = nil
-	}
-	if err := errors.Join(cerr, rerr); err != nil {
-		return fmt.Errorf("blob/fs: discarding upload: %w", err)
-	}
-	return nil
+	*blob.Spool
+	s *Store
 }
 
 // Commit syncs the temp file and renames it onto the object's path, then
@@ -353,63 +314,40 @@ func (u *upload) discard() error {
 // If Commit fails after the rename (syncing the directory), the object may be
 // visible although Commit returned an error; its bytes are complete and
 // correct, so this is harmless.
-func (u *upload) Commit(ctx context.Context, sha256 string) error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return errDone
-	}
-	if err := u.commit(ctx, sha256); err != nil {
-		if u.f != nil {
-			err = errors.Join(err, u.discard())
+func (u *upload) Commit(ctx context.Context, d string) error {
+	return u.Finish(func(f *os.File, _ int64) (moved bool, err error) {
+		if err := blob.CheckDigest(d); err != nil {
+			return false, fmt.Errorf("blob/fs: %w", err)
 		}
-		return err
-	}
-	return nil
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if err := f.Sync(); err != nil {
+			return false, fmt.Errorf("blob/fs: %w", err)
+		}
+		return u.commitFile(ctx, f.Name(), d)
+	})
 }
 
-func (u *upload) commit(ctx context.Context, d string) error {
-	if err := blob.CheckDigest(d); err != nil {
-		return fmt.Errorf("blob/fs: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := u.f.Sync(); err != nil {
-		return fmt.Errorf("blob/fs: %w", err)
-	}
-	tmp := u.f.Name()
-	err := u.f.Close()
-	u.f = nil
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("blob/fs: %w", err)
-	}
-	if err := u.commitFile(ctx, tmp, d); err != nil {
-		os.Remove(tmp) // no-op when the rename happened
-		return err
-	}
-	return nil
-}
-
-// commitFile moves the closed, synced temp file onto the object path of d.
-func (u *upload) commitFile(ctx context.Context, tmp, d string) error {
+// commitFile moves the synced temp file onto the object path of d; moved
+// reports whether the rename happened.
+func (u *upload) commitFile(ctx context.Context, tmp, d string) (moved bool, err error) {
 	s := u.s
 	outer, inner := s.dirs(d)
 	if err := mkdirDurable(outer, s.objects); err != nil {
-		return err
+		return false, err
 	}
 	if err := mkdirDurable(inner, outer); err != nil {
-		return err
+		return false, err
 	}
 	// Last chance to honour cancellation: once renamed, the object is visible.
 	if err := ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	if err := os.Rename(tmp, s.path(d)); err != nil {
-		return fmt.Errorf("blob/fs: %w", err)
+		return false, fmt.Errorf("blob/fs: %w", err)
 	}
-	return syncDir(inner)
+	return true, syncDir(inner)
 }
 
 // mkdirDurable creates dir if it does not exist and, if it created it, syncs

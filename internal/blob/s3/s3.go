@@ -419,88 +419,36 @@ func (s *Store) NewUpload(ctx context.Context) (blob.Upload, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(s.tmpDir, tmpPrefix+"*")
+	sp, err := blob.NewSpool(s.tmpDir, tmpPrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("blob/s3: %w", err)
 	}
-	return &upload{s: s, f: f}, nil
+	return &upload{Spool: sp, s: s}, nil
 }
-
-// errDone is returned by an upload that was already committed or aborted.
-var errDone = errors.New("blob/s3: upload already committed or aborted")
 
 // upload is an object being spooled to a temp file. Every Commit,
 // successful or not, ends the upload and removes the file.
 type upload struct {
-	s    *Store
-	mu   sync.Mutex
-	f    *os.File // nil once committed or aborted
-	size int64
+	*blob.Spool
+	s *Store
 }
 
-func (u *upload) Write(p []byte) (int, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return 0, errDone
-	}
-	n, err := u.f.Write(p)
-	u.size += int64(n)
-	return n, err
-}
-
-// Abort discards the upload. It is a no-op after Commit or Abort.
-func (u *upload) Abort() error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return nil
-	}
-	return u.discard()
-}
-
-// discard closes and removes the temp file. u.mu must be held.
-func (u *upload) discard() error {
-	name := u.f.Name()
-	cerr := u.f.Close()
-	u.f = nil
-	rerr := os.Remove(name)
-	if errors.Is(rerr, os.ErrNotExist) {
-		rerr = nil
-	}
-	if err := errors.Join(cerr, rerr); err != nil {
-		return fmt.Errorf("blob/s3: discarding upload: %w", err)
-	}
-	return nil
-}
-
-// Commit uploads the spooled bytes under sha256 (see the package doc) and
+// Commit uploads the spooled bytes under d (see the package doc) and
 // removes the temp file. When it fails nothing new is visible (an object
 // already there stays as it was).
-func (u *upload) Commit(ctx context.Context, sha256 string) error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.f == nil {
-		return errDone
-	}
-	err := u.commit(ctx, sha256)
-	if derr := u.discard(); err == nil {
-		err = derr
-	}
-	return err
-}
-
-func (u *upload) commit(ctx context.Context, d string) error {
-	if err := blob.CheckDigest(d); err != nil {
-		return fmt.Errorf("blob/s3: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if u.size > u.s.multipartThreshold {
-		return u.s.putMultipart(ctx, u.f, u.size, d)
-	}
-	return u.s.put(ctx, u.f, u.size, d)
+func (u *upload) Commit(ctx context.Context, d string) error {
+	return u.Finish(func(f *os.File, size int64) (bool, error) {
+		if err := blob.CheckDigest(d); err != nil {
+			return false, fmt.Errorf("blob/s3: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if size > u.s.multipartThreshold {
+			return false, u.s.putMultipart(ctx, f, size, d)
+		}
+		return false, u.s.put(ctx, f, size, d)
+	})
 }
 
 // put uploads f's first size bytes with one PutObject, with d as the
