@@ -57,27 +57,9 @@ func (x assetsTx) Get(ctx context.Context, versionID int64, name string) (domain
 }
 
 func (x assetsTx) List(ctx context.Context, versionID int64, p store.Page) ([]domain.Asset, string, error) {
-	if err := checkPage(p); err != nil {
-		return nil, "", err
-	}
 	var w conds
 	w.add("version_id = ?", versionID)
-	if p.After != "" {
-		c, err := decodeCursor(p.After, kindAssets, 1, 0)
-		if err != nil {
-			return nil, "", err
-		}
-		w.add("name > ?", c.S[0])
-	}
-	out, err := queryAll(ctx, x.t, "list assets", `SELECT `+assetCols+` FROM assets`+w.where()+
-		` ORDER BY name LIMIT ?`, scanAsset, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := page(out, p, func(a domain.Asset) string {
-		return encodeCursor(kindAssets, []string{a.Name}, nil)
-	})
-	return out, next, nil
+	return listByName(ctx, x.t, p, w, kindAssets, "assets", assetCols, scanAsset, func(a domain.Asset) string { return a.Name })
 }
 
 func (x assetsTx) Count(ctx context.Context, versionID int64) (int, error) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -205,4 +206,27 @@ func fromJSON[T any](s sql.NullString) ([]T, error) {
 		return nil, nil
 	}
 	return v, nil
+}
+
+// listByName pages through the rows of table matching w, ordered by their
+// unique name column (domains in an account, assets of a version).
+func listByName[T any](ctx context.Context, t *tx, p store.Page, w conds, kind, table, cols string,
+	scan func(scanner) (T, error), name func(T) string) ([]T, string, error) {
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	if p.After != "" {
+		c, err := decodeCursor(p.After, kind, 1, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		w.add("name > ?", c.S[0])
+	}
+	out, err := queryAll(ctx, t, "list "+table, `SELECT `+cols+` FROM `+table+w.where()+
+		` ORDER BY name LIMIT ?`, scan, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page(out, p, func(v T) string { return encodeCursor(kind, []string{name(v)}, nil) })
+	return out, next, nil
 }

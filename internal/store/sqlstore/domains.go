@@ -54,28 +54,10 @@ func (x domainsTx) Get(ctx context.Context, region, owner, name string) (domain.
 }
 
 func (x domainsTx) List(ctx context.Context, region, owner string, p store.Page) ([]domain.Domain, string, error) {
-	if err := checkPage(p); err != nil {
-		return nil, "", err
-	}
 	var w conds
 	w.add("region = ?", region)
 	w.add("owner = ?", owner)
-	if p.After != "" {
-		c, err := decodeCursor(p.After, kindDomains, 1, 0)
-		if err != nil {
-			return nil, "", err
-		}
-		w.add("name > ?", c.S[0])
-	}
-	out, err := queryAll(ctx, x.t, "list domains", `SELECT `+domainCols+` FROM domains`+w.where()+
-		` ORDER BY name LIMIT ?`, scanDomain, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := page(out, p, func(d domain.Domain) string {
-		return encodeCursor(kindDomains, []string{d.Name}, nil)
-	})
-	return out, next, nil
+	return listByName(ctx, x.t, p, w, kindDomains, "domains", domainCols, scanDomain, func(d domain.Domain) string { return d.Name })
 }
 
 func (x domainsTx) Count(ctx context.Context, region, owner string) (int, error) {
