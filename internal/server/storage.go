@@ -21,11 +21,11 @@ import (
 func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	switch db := cfg.Database; {
 	case db == "":
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "artifactd.db"))
+		return sqlite.OpenExclusive(ctx, filepath.Join(cfg.DataDir, "artifactd.db"))
 	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
 		return postgres.Open(ctx, db)
 	case strings.HasPrefix(db, "sqlite://"):
-		return sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite://"))
+		return sqlite.OpenExclusive(ctx, strings.TrimPrefix(db, "sqlite://"))
 	default:
 		return nil, fmt.Errorf("--database: unsupported URL %q (want postgres://... or sqlite://PATH)", redact(db))
 	}

@@ -55,6 +55,7 @@ func Dialect() sqlstore.Dialect {
 	return sqlstore.Dialect{
 		Name:                  "sqlite",
 		Placeholder:           sqlstore.Question,
+		InProcess:             true,
 		IsUniqueViolation:     isUniqueViolation,
 		IsForeignKeyViolation: isForeignKeyViolation,
 	}

@@ -282,3 +282,51 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestConformanceExclusive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := OpenExclusive(context.Background(), filepath.Join(t.TempDir(), "meta.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// TestOpenExclusiveLocks: a second OpenExclusive of the same database fails
+// with ErrInUse until the first is closed; then it succeeds and sees the
+// data.
+func TestOpenExclusiveLocks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "meta.db")
+	s1, err := OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Write(ctx, func(tx store.Tx) error {
+		return tx.Domains().Create(ctx, &domain.Domain{Region: "r", Owner: "o", Name: "d"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := OpenExclusive(ctx, path); !errors.Is(err, ErrInUse) {
+		if err == nil {
+			s2.Close()
+		}
+		t.Fatalf("second OpenExclusive: err = %v, want ErrInUse", err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	s2, err := OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatalf("OpenExclusive after Close: %v", err)
+	}
+	defer s2.Close()
+	res, err := s2.Resolve(ctx, store.Lookup{Region: "r", Owner: "o", Domain: "d", Repository: "x", Format: domain.FormatNpm, Package: "p"})
+	if err != nil || res.Found != store.FoundDomain {
+		t.Errorf("Resolve after reopening: %+v, %v", res, err)
+	}
+}

@@ -36,8 +36,29 @@ const resolveAssetQuery = `SELECT d.id, r.id,
 
 // Resolve runs one prepared SELECT on the read pool, outside any
 // transaction: a single statement reads one snapshot on both SQLite (WAL)
-// and PostgreSQL.
+// and PostgreSQL. With CacheResolves, answers are remembered until the
+// next Write.
 func (s *Store) Resolve(ctx context.Context, q store.Lookup) (store.Resolution, error) {
+	if s.cache == nil {
+		return s.resolve(ctx, q)
+	}
+	gen := s.writes.Load() // before the statement starts
+	if res, ok := s.cache.get(gen, q); ok {
+		return res, nil
+	}
+	res, err := s.resolve(ctx, q)
+	if err == nil {
+		s.cache.put(gen, q, res)
+	}
+	return res, err
+}
+
+func (s *Store) resolve(ctx context.Context, q store.Lookup) (store.Resolution, error) {
+	if s.d.InProcess {
+		// database/sql and the driver would each start a goroutine to
+		// watch a cancellable context.
+		ctx = context.WithoutCancel(ctx)
+	}
 	var res store.Resolution
 	withVersion := q.Version != ""
 	query := resolvePackageQuery

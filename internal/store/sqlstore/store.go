@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -46,6 +47,10 @@ type Dialect struct {
 	Name string
 	// Placeholder is the driver's parameter style; queries are rebound to it.
 	Placeholder Placeholder
+	// InProcess says the database runs inside this process (SQLite): an
+	// indexed lookup cannot hang on a network, so Resolve runs it without
+	// watching for cancellation (which costs a goroutine per statement).
+	InProcess bool
 	// BeginRead starts a read-only transaction on the read pool; it must
 	// see one snapshot throughout (SQLite: any transaction in WAL mode;
 	// PostgreSQL: REPEATABLE READ). nil means
@@ -113,6 +118,10 @@ type Store struct {
 	stmts       sync.Map // query -> *sql.Stmt prepared on the read pool
 	closeOnce   sync.Once
 	closeErr    error
+	// writes counts Write calls that have finished (committed or not),
+	// the generation the resolve cache (nil unless CacheResolves) checks.
+	writes atomic.Uint64
+	cache  *resolveCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -144,6 +153,9 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 // from inside another Write's fn: on a single-connection write pool that
 // waits forever.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
+	// After the commit (or rollback): Resolve answers read before it are
+	// stale from here on.
+	defer s.writes.Add(1)
 	begin := s.d.BeginWrite
 	if begin == nil {
 		begin = func(ctx context.Context, db *sql.DB) (*sql.Tx, error) {

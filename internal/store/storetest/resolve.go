@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"reflect"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -107,4 +108,21 @@ func testResolve(f *fx) {
 	}
 	f.write(func(tx store.Tx) error { return tx.Packages().Delete(f.ctx, p.ID) })
 	check("after package delete", q, store.FoundRepository)
+	check("after package delete, again", q, store.FoundRepository)
+
+	// A miss is not remembered past a write either, and a write that
+	// fails changes nothing.
+	wantErr := errors.New("rolled back")
+	if err := f.s.Write(f.ctx, func(tx store.Tx) error {
+		p2 := domain.Package{RepositoryID: r.ID, Format: domain.FormatNpm, Namespace: "scope", Name: "left-pad"}
+		if err := tx.Packages().Create(f.ctx, &p2); err != nil {
+			return err
+		}
+		return wantErr
+	}); !errors.Is(err, wantErr) {
+		f.Fatalf("failing write: %v", err)
+	}
+	check("after a rolled-back create", base, store.FoundRepository)
+	f.pkg(r.ID, domain.FormatNpm, "scope", "left-pad")
+	check("after re-creating the package", base, store.FoundPackage)
 }
