@@ -47,6 +47,14 @@ type Object interface {
 	Size() int64
 }
 
+// InMemory is an Object whose bytes are already in memory (see memcache):
+// writing them out in one call beats copying them through a buffer. The
+// slice is shared and must not be modified.
+type InMemory interface {
+	Object
+	Bytes() []byte
+}
+
 // ErrInvalidDigest is returned (wrapped) for a digest that is not 64
 // lowercase hex characters. Backends check before building any path or key.
 var ErrInvalidDigest = errors.New("blob: invalid sha256 digest")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/identity"
@@ -24,6 +25,9 @@ type Config struct {
 	// BlobStore is where asset bytes go: "" for DataDir/blobs, file:///PATH,
 	// or s3://BUCKET[/PREFIX]?region=&endpoint=&use_path_style=.
 	BlobStore string
+	// BlobCacheMB is how much memory (MiB) keeps recently downloaded small
+	// blobs; 0 turns the cache off.
+	BlobCacheMB int
 	// PublicURL is the base of the data-plane endpoints that
 	// GetRepositoryEndpoint hands out (default: http://{addr}).
 	PublicURL string
@@ -66,6 +70,11 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Database, "database", env("DATABASE", ""), "metadata store URL: postgres://USER@HOST/DB (default: SQLite in the data dir) [ARTIFACTD_DATABASE]")
 	fs.StringVar(&c.BlobStore, "blob-store", env("BLOB_STORE", ""), "blob store URL: s3://BUCKET[/PREFIX]?region=R&endpoint=URL&use_path_style=true or file:///PATH (default: the data dir) [ARTIFACTD_BLOB_STORE]")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR) [ARTIFACTD_PUBLIC_URL]")
+	cacheMB, err := strconv.Atoi(env("BLOB_CACHE_MB", "64"))
+	if err != nil {
+		return c, fmt.Errorf("ARTIFACTD_BLOB_CACHE_MB: %w", err)
+	}
+	fs.IntVar(&c.BlobCacheMB, "blob-cache-mb", cacheMB, "memory for recently downloaded blobs of up to 1 MiB, in MiB; 0 = none [ARTIFACTD_BLOB_CACHE_MB]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +106,9 @@ func (c Config) validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretKey == "") {
 		return fmt.Errorf("set both ARTIFACTD_ROOT_ACCESS_KEY_ID and ARTIFACTD_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if c.BlobCacheMB < 0 {
+		return fmt.Errorf("--blob-cache-mb must not be negative")
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("--data-dir must not be empty")

@@ -13,7 +13,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700"}
+	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
@@ -47,6 +47,8 @@ func TestInvalid(t *testing.T) {
 		{nil, map[string]string{"ARTIFACTD_ACCOUNT_ID": "123"}, "12-digit"},
 		{nil, map[string]string{"ARTIFACTD_ROOT_ACCESS_KEY_ID": "AKID"}, "both"},
 		{[]string{"extra"}, nil, "unexpected"},
+		{[]string{"--blob-cache-mb", "-1"}, nil, "negative"},
+		{nil, map[string]string{"ARTIFACTD_BLOB_CACHE_MB": "lots"}, "BLOB_CACHE_MB"},
 	} {
 		_, err := Parse(tc.args, env(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

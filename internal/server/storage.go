@@ -9,6 +9,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/blob"
 	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
+	"github.com/artifactd/artifactd/internal/blob/memcache"
 	blobs3 "github.com/artifactd/artifactd/internal/blob/s3"
 	"github.com/artifactd/artifactd/internal/config"
 	"github.com/artifactd/artifactd/internal/store"
@@ -31,9 +32,18 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	}
 }
 
-// openBlobs opens the blob store --blob-store names: a folder under the
-// data directory by default, another folder, or an S3 bucket.
+// openBlobs opens the blob store --blob-store names (a folder under the
+// data directory by default, another folder, or an S3 bucket) behind the
+// memory cache --blob-cache-mb sizes.
 func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	b, err := openBlobBackend(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return memcache.New(b, int64(cfg.BlobCacheMB)<<20), nil
+}
+
+func openBlobBackend(ctx context.Context, cfg config.Config) (blob.Store, error) {
 	switch bs := cfg.BlobStore; {
 	case bs == "":
 		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))

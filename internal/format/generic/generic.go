@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
@@ -66,5 +65,5 @@ func (f *Format) ServeRepo(w http.ResponseWriter, r *http.Request, repo dataplan
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
 	w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
-	http.ServeContent(w, r, "", time.Time{}, dl.Content)
+	dataplane.ServeObject(w, r, dl.Content)
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -97,15 +96,6 @@ var (
 	hdrBytes       = []string{"bytes"}
 )
 
-// plainGet reports whether r is a GET or HEAD without range or
-// conditional headers: such requests are answered directly, others go
-// through http.ServeContent (ranges, If-None-Match → 304...).
-func plainGet(r *http.Request) bool {
-	h := r.Header
-	return len(h["Range"]) == 0 && len(h["If-None-Match"]) == 0 && len(h["If-Match"]) == 0 &&
-		len(h["If-Modified-Since"]) == 0 && len(h["If-Unmodified-Since"]) == 0 && len(h["If-Range"]) == 0
-}
-
 func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name pkgName) {
 	if e.notFound {
 		packageNotFound(w, name)
@@ -125,7 +115,7 @@ func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name p
 		h["Content-Encoding"] = hdrGzip
 	}
 	h["Etag"] = []string{etag}
-	if !plainGet(r) {
+	if !dataplane.PlainGet(r) {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 		return
 	}
@@ -230,24 +220,7 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 	h := w.Header()
 	h["Content-Type"] = hdrOctets
 	h["Etag"] = []string{`"` + dl.Asset.SHA256 + `"`}
-	if !plainGet(r) {
-		http.ServeContent(w, r, "", time.Time{}, dl.Content)
-		return
-	}
-	// The common case: the size is known, so no seeking; the header is
-	// flushed first so that net/http hands the file straight to sendfile
-	// (without reading a first chunk to sniff).
-	size := dl.Content.Size()
-	h["Accept-Ranges"] = hdrBytes
-	h["Content-Length"] = []string{strconv.FormatInt(size, 10)}
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead || size == 0 {
-		return
-	}
-	if err := http.NewResponseController(w).Flush(); err != nil {
-		return
-	}
-	io.Copy(w, io.LimitReader(dl.Content, size)) //nolint:errcheck // the client went away
+	dataplane.ServeObject(w, r, dl.Content)
 }
 
 // stampOf reads only the stamp of a package's npm state (what the

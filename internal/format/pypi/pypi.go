@@ -292,7 +292,7 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	if base, ok := strings.CutSuffix(filename, ".metadata"); ok {
 		asset, metadata = base, true
 	}
-	dl, err := f.svc.OpenAsset(r.Context(), repo.Caller, f.ref(repo, project), version, asset)
+	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, f.ref(repo, project), version, asset)
 	if err != nil {
 		f.writeError(w, err)
 		return
@@ -322,7 +322,7 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
 	w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
-	http.ServeContent(w, r, "", time.Time{}, dl.Content)
+	dataplane.ServeObject(w, r, dl.Content)
 }
 
 // readerAt gives random access to a stored object; the file-system store
