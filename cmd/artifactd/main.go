@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/logwriter"
 	"github.com/artifactd/artifactd/internal/server"
 )
 
@@ -29,21 +30,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "artifactd:", err)
 		os.Exit(2)
 	}
-	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	os.Exit(serve(cfg))
+}
+
+// serve runs the server until a signal stops it, and returns the exit
+// status. Logs go through a background writer (requests do not wait for
+// their access-log line to be written), flushed before returning.
+func serve(cfg config.Config) int {
+	logOut := logwriter.New(os.Stderr)
+	defer logOut.Close()
+	var h slog.Handler = slog.NewTextHandler(logOut, nil)
 	if cfg.LogJSON {
-		h = slog.NewJSONHandler(os.Stderr, nil)
+		h = slog.NewJSONHandler(logOut, nil)
 	}
 	log := slog.New(h)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(ctx, cfg, log, os.Stderr)
+	srv, err := server.New(ctx, cfg, log, logOut)
 	if err != nil {
 		log.Error("starting", "err", err)
-		os.Exit(1)
+		return 1
 	}
 	if err := srv.Run(ctx); err != nil {
 		log.Error("stopped", "err", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

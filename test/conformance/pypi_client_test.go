@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
@@ -156,7 +157,12 @@ func TestPypiTwineAndPip(t *testing.T) {
 			t.Fatalf("import: exit %d: %s", code, out)
 		}
 		// pip resolved from the metadata files (PEP 658) and fetched only wheels.
+		// Access-log lines are written in the background: allow them a moment.
 		logs := p.s.Logs()
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs, whlName+".metadata") && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			logs = p.s.Logs()
+		}
 		if !strings.Contains(logs, whlName+".metadata") {
 			t.Errorf("pip never fetched %s.metadata; server logs:\n%s", whlName, logs)
 		}
