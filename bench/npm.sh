@@ -32,7 +32,9 @@
 #
 # Knobs (environment): BENCH_DURATION (wrk seconds, 10), BENCH_WARMUP (2),
 # BENCH_THREADS (2), BENCH_CONNS (32), BENCH_VERSIONS (50), BENCH_TIMEOUT
-# (290), BENCH_KEEP=1 keeps $W (its logs, the wrk outputs) for inspection.
+# (290), BENCH_KEEP=1 keeps $W (its logs, the wrk outputs) for inspection,
+# BENCH_ARTIFACTD_FLAGS adds flags to `artifactd serve` (for example
+# "--blob-cache-mb 0" to serve tarballs from the files, without the cache).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -149,7 +151,7 @@ A_KEY="AKIABENCH$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)"
 A_SECRET="$(od -An -N30 -tx1 /dev/urandom | tr -d ' \n')"
 mkdir -p "$W/data"
 env ARTIFACTD_ROOT_ACCESS_KEY_ID="$A_KEY" ARTIFACTD_ROOT_SECRET_ACCESS_KEY="$A_SECRET" \
-  "$W/artifactd" serve --addr "127.0.0.1:$A_PORT" --data-dir "$W/data" >"$W/artifactd.log" 2>&1 &
+  "$W/artifactd" serve --addr "127.0.0.1:$A_PORT" --data-dir "$W/data" ${BENCH_ARTIFACTD_FLAGS:-} >"$W/artifactd.log" 2>&1 &
 A_PID=$!
 PIDS+=("$A_PID")
 wait_http "$A_URL/healthz" || { cat "$W/artifactd.log" >&2; die "artifactd did not start"; }
@@ -386,6 +388,7 @@ echo
 echo "machine: $(nproc) CPUs ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM"
 echo "$(go version); node $(node --version); npm $(npm --version); Verdaccio $VERDACCIO_VERSION; $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk $(wrk --version 2>&1 | awk 'NR == 1 {print $2}')"
 echo "load: wrk -t$THREADS -c$CONNS -d${DURATION}s after a ${WARMUP}s warm-up, Authorization: Bearer for artifactd and Verdaccio"
+echo "artifactd flags: ${BENCH_ARTIFACTD_FLAGS:-(defaults)}"
 echo "package $PKG: $VERSIONS versions; tarball $TGZ_BYTES B; full packument $PACKUMENT_BYTES B from artifactd (nginx serves the same file), $PACKUMENT_V_BYTES B from Verdaccio"
 echo
 echo "| URL       | server    | requests/s | MB/s   | server CPU/req | server cores | wrk cores | others' cores |"
