@@ -196,12 +196,12 @@ func setPageHeaders(w http.ResponseWriter, ct string) {
 func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name string) {
 	ref := f.ref(repo, name)
 	key := pageKey{endpoint: repo.Endpoint, project: ref.Package, ct: Negotiate(r.Header.Get("Accept"))}
-	info, err := f.svc.DescribePackage(r.Context(), repo.Caller, ref)
+	cur, err := f.svc.LookupPackage(r.Context(), repo.Caller, ref)
 	if err != nil {
 		f.writeError(w, err)
 		return
 	}
-	if e, ok := f.pages.get(key, info.Package.ID, loadState(info.Package).Stamp); ok {
+	if e, ok := f.pages.get(key, cur.ID, loadState(cur).Stamp); ok {
 		servePage(w, r, e)
 		return
 	}
