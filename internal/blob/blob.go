@@ -47,6 +47,13 @@ type Object interface {
 	Size() int64
 }
 
+// Pinger is an optional Store capability: Ping reports whether the
+// store's backing (a folder, a bucket) is reachable and usable, for
+// readiness checks. It must be cheap.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // InMemory is an Object whose bytes are already in memory (see memcache):
 // writing them out in one call beats copying them through a buffer. The
 // slice is shared and must not be modified.

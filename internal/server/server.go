@@ -16,6 +16,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/api/codeartifact"
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
+	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/config"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/identity"
@@ -57,7 +58,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 
 	mux := http.NewServeMux()
 	// Liveness: the process serves HTTP. Readiness: it can reach its
-	// metadata store, so a load balancer sends it requests.
+	// metadata store and its blob store, so a load balancer sends it
+	// requests.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
@@ -72,6 +74,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, "metadata store unreachable\n")
 			return
+		}
+		if p, ok := blobs.(blob.Pinger); ok {
+			if err := p.Ping(r.Context()); err != nil {
+				log.Warn("not ready", "err", err)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, "blob store unreachable\n")
+				return
+			}
 		}
 		io.WriteString(w, "ready\n")
 	})

@@ -123,6 +123,21 @@ func (s *Store) removeStaleTemps(cutoff time.Time) error {
 	return nil
 }
 
+// Ping checks that the objects and temp folders are still there (a
+// removed or unmounted root fails it).
+func (s *Store) Ping(ctx context.Context) error {
+	for _, dir := range []string{s.objects, s.tmp} {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("blob/fs: %w", err)
+		}
+		if !info.IsDir() {
+			return fmt.Errorf("blob/fs: %s is not a directory", dir)
+		}
+	}
+	return nil
+}
+
 // dirs returns the two fan-out directories of a valid digest.
 func (s *Store) dirs(d string) (string, string) {
 	outer := filepath.Join(s.objects, d[0:2])

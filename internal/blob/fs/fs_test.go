@@ -492,3 +492,22 @@ func TestServeContent(t *testing.T) {
 		t.Errorf("suffix range GET: %d, %d bytes", code, len(body))
 	}
 }
+
+// TestPing: a store is ready while its folders exist, not after its root
+// is removed.
+func TestPing(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "store")
+	s, err := fs.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Error("Ping after removing the root succeeded")
+	}
+}

@@ -87,6 +87,14 @@ func (s *Store) Open(ctx context.Context, sha256 string) (blob.Object, error) {
 	return newObject(data), nil
 }
 
+// Ping pings the backend when it can be pinged.
+func (s *Store) Ping(ctx context.Context) error {
+	if p, ok := s.Store.(blob.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
 // Delete removes the object from the backend and from the cache.
 func (s *Store) Delete(ctx context.Context, sha256 string) error {
 	s.deletes.Add(1)

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/artifactd/artifactd/internal/blob"
@@ -142,5 +144,22 @@ func TestOff(t *testing.T) {
 	b := newFS(t)
 	if s := New(b, 0); s != blob.Store(b) {
 		t.Errorf("New(backend, 0) = %T, want the backend itself", s)
+	}
+}
+
+// TestPing: the cache answers for its backend.
+func TestPing(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "store")
+	b, err := fs.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(b, 1<<20).(blob.Pinger)
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	os.RemoveAll(root)
+	if err := s.Ping(context.Background()); err == nil {
+		t.Error("Ping with the backend's root removed succeeded")
 	}
 }

@@ -575,6 +575,14 @@ feed:
 // Open returns the object stored under sha256; a missing object is
 // blob.ErrNotFound. The Object issues its later GETs (after a Seek) with
 // ctx, and is not safe for concurrent use.
+// Ping checks that the bucket exists and the credentials reach it.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+		return fmt.Errorf("blob/s3: bucket %s: %w", s.bucket, err)
+	}
+	return nil
+}
+
 func (s *Store) Open(ctx context.Context, sha256 string) (blob.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -551,3 +551,33 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestPing: Ping succeeds while the bucket exists and fails once it is
+// gone.
+func TestPing(t *testing.T) {
+	raw, client, _ := testURL(t)
+	var b [4]byte
+	rand.Read(b[:])
+	bucket := "artifactd-ping-" + hex.EncodeToString(b[:])
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host, u.Path = bucket, "/" // s3://BUCKET/?endpoint=...
+	s, err := New(t.Context(), u.String(), WithTempDir(t.TempDir()), motoRetries)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if _, err := client.DeleteBucket(t.Context(), &s3.DeleteBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Error("Ping after the bucket was deleted succeeded")
+	}
+}
