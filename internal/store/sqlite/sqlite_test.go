@@ -18,14 +18,22 @@ import (
 	"github.com/artifactd/artifactd/internal/store/storetest"
 )
 
+// TestConformance runs the store suite on a shareable store (Open) and
+// on the server's exclusive one, whose Resolve answers are cached.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "meta.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	for name, open := range map[string]func(context.Context, string) (store.Store, error){
+		"shared": Open, "exclusive": OpenExclusive,
+	} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) store.Store {
+				s, err := open(context.Background(), filepath.Join(t.TempDir(), "meta.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			})
+		})
+	}
 }
 
 func TestRestart(t *testing.T) {
@@ -281,16 +289,6 @@ func TestCancelledContext(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func TestConformanceExclusive(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := OpenExclusive(context.Background(), filepath.Join(t.TempDir(), "meta.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
 }
 
 // TestOpenExclusiveLocks: a second OpenExclusive of the same database fails
