@@ -153,3 +153,12 @@ type Tag struct {
 	Key   string
 	Value string
 }
+
+// ResourcePolicy is a domain's or a repository's permissions policy: an
+// IAM policy document, versioned by an opaque revision that changes with
+// every Put.
+type ResourcePolicy struct {
+	ResourceARN string
+	Revision    string
+	Document    string
+}

@@ -55,6 +55,7 @@ type Tx interface {
 	Versions() Versions
 	Assets() Assets
 	Tags() Tags
+	Policies() Policies
 	Orphans() Orphans
 	Secrets() Secrets
 }
@@ -190,6 +191,16 @@ type Tags interface {
 	Remove(ctx context.Context, arn string, keys []string) error
 	// DeleteAll removes every tag of a resource.
 	DeleteAll(ctx context.Context, arn string) error
+}
+
+// Policies stores resource policies by resource ARN (one per resource).
+type Policies interface {
+	// Get returns the resource's policy; domain.ErrNotFound if it has none.
+	Get(ctx context.Context, arn string) (domain.ResourcePolicy, error)
+	// Put creates or replaces the policy of p.ResourceARN.
+	Put(ctx context.Context, p domain.ResourcePolicy) error
+	// Delete removes the resource's policy; deleting none is not an error.
+	Delete(ctx context.Context, arn string) error
 }
 
 // Orphan is a blob digest that may no longer be referenced by any asset.

@@ -219,6 +219,7 @@ func (t *tx) Packages() store.Packages         { return packagesTx{t} }
 func (t *tx) Versions() store.Versions         { return versionsTx{t} }
 func (t *tx) Assets() store.Assets             { return assetsTx{t} }
 func (t *tx) Tags() store.Tags                 { return tagsTx{t} }
+func (t *tx) Policies() store.Policies         { return policiesTx{t} }
 func (t *tx) Orphans() store.Orphans           { return orphansTx{t} }
 func (t *tx) Secrets() store.Secrets           { return secretsTx{t} }
 

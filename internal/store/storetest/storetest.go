@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VersionsEmptyFields", testVersionsEmptyFields},
 		{"Assets", testAssets},
 		{"Tags", testTags},
+		{"Policies", testPolicies},
 		{"Secrets", testSecrets},
 		{"ListDomains", testListDomains},
 		{"ListRepositories", testListRepositories},
