@@ -94,6 +94,9 @@ func (s *Service) DeleteDomain(ctx context.Context, c Caller, name, domainOwner 
 		if err := tx.Tags().DeleteAll(ctx, DomainARN(d)); err != nil {
 			return err
 		}
+		if err := tx.Policies().Delete(ctx, DomainARN(d)); err != nil {
+			return err
+		}
 		return tx.Domains().Delete(ctx, d.ID)
 	})
 	return info, err

@@ -157,6 +157,9 @@ func (s *Service) DeleteRepository(ctx context.Context, c Caller, domainName, do
 		if err := tx.Tags().DeleteAll(ctx, RepositoryARN(d, name)); err != nil {
 			return err
 		}
+		if err := tx.Policies().Delete(ctx, RepositoryARN(d, name)); err != nil {
+			return err
+		}
 		return tx.Repositories().Delete(ctx, r.ID)
 	})
 	if err == nil {

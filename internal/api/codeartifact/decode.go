@@ -47,6 +47,8 @@ var (
 	fToken         = newField(1, 2000, `\S+`)
 	fTagKey        = newField(1, 128, `\P{C}+`)
 	fTagValue      = newField(0, 256, `\P{C}*`)
+	fPolicyDoc     = newField(1, 7168, `[\P{C}\s]+`)
+	fPolicyRev     = newField(1, 100, `\S+`)
 	formats        = enumOf(domain.Formats)
 	statuses       = enumOf(domain.Statuses)
 	originTypes    = []string{"INTERNAL", "EXTERNAL", "UNKNOWN"}
@@ -185,6 +187,19 @@ func (b *binder) body(v any) {
 	if err := json.Unmarshal(data, v); err != nil {
 		b.errs = append(b.errs, "could not parse the request body as JSON: "+err.Error())
 	}
+}
+
+// bodyString validates a string member of the body; nil is "" (absent),
+// or a violation when required.
+func (b *binder) bodyString(member string, v *string, f field, required bool) string {
+	if v == nil {
+		if required {
+			b.fail("null", member, "Member must not be null")
+		}
+		return ""
+	}
+	b.check(member, *v, f)
+	return *v
 }
 
 // err returns the collected violations as one ValidationException.
