@@ -70,7 +70,10 @@ type Repository struct {
 	AdministratorAccount string
 	Description          string
 	Upstreams            []Upstream // in resolution order
-	CreatedTime          time.Time
+	// ExternalConnection is the public repository it is connected to
+	// (e.g. "public:npmjs"), "" for none; there is at most one.
+	ExternalConnection string
+	CreatedTime        time.Time
 }
 
 // Upstream is one link in a repository's upstream list. It binds to the

@@ -109,7 +109,8 @@ type Repositories interface {
 	// name) order, upstreams not loaded.
 	List(ctx context.Context, f RepositoryFilter, p Page) ([]RepositoryListing, string, error)
 	Count(ctx context.Context, domainID int64) (int, error)
-	// Update replaces the description and the whole upstream list.
+	// Update replaces the description, the external connection and the
+	// whole upstream list.
 	Update(ctx context.Context, r domain.Repository) error
 	// Delete removes the repository, every package, version and asset in
 	// it, and queues the freed blobs as orphans (tags are the caller's). Upstream links

@@ -12,12 +12,12 @@ import (
 
 type reposTx struct{ t *tx }
 
-const repoCols = `r.id, r.domain_id, r.name, r.administrator_account, r.description, r.created_ns`
+const repoCols = `r.id, r.domain_id, r.name, r.administrator_account, r.description, r.external_connection, r.created_ns`
 
 func scanRepo(sc scanner, extra ...any) (domain.Repository, error) {
 	var r domain.Repository
 	var created int64
-	dest := append([]any{&r.ID, &r.DomainID, &r.Name, &r.AdministratorAccount, &r.Description, &created}, extra...)
+	dest := append([]any{&r.ID, &r.DomainID, &r.Name, &r.AdministratorAccount, &r.Description, &r.ExternalConnection, &created}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return domain.Repository{}, err
 	}
@@ -40,9 +40,9 @@ func (x reposTx) Create(ctx context.Context, r *domain.Repository) error {
 	}
 	var id int64
 	err = x.t.queryRow(ctx, `INSERT INTO repositories
-		(domain_id, name, administrator_account, description, created_ns)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		r.DomainID, r.Name, r.AdministratorAccount, r.Description, created).Scan(&id)
+		(domain_id, name, administrator_account, description, external_connection, created_ns)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		r.DomainID, r.Name, r.AdministratorAccount, r.Description, r.ExternalConnection, created).Scan(&id)
 	if err != nil {
 		if x.t.s.d.foreignKeyViolation(err) {
 			return &domain.Error{Kind: domain.ErrNotFound, Msg: "domain " + strconv.FormatInt(r.DomainID, 10) + " not found",
@@ -149,7 +149,8 @@ func (x reposTx) Count(ctx context.Context, domainID int64) (int, error) {
 }
 
 func (x reposTx) Update(ctx context.Context, r domain.Repository) error {
-	res, err := x.t.exec(ctx, `UPDATE repositories SET description = ? WHERE id = ?`, r.Description, r.ID)
+	res, err := x.t.exec(ctx, `UPDATE repositories SET description = ?, external_connection = ? WHERE id = ?`,
+		r.Description, r.ExternalConnection, r.ID)
 	if err != nil {
 		return x.t.fail("update repository", err)
 	}

@@ -117,16 +117,18 @@ func testRepositories(f *fx) {
 	f.wantErr("Create in missing domain", err, domain.ErrNotFound)
 	f.repo(d2.ID, "main") // same name in another domain
 
-	// Update replaces the description and the whole upstream list, and
-	// nothing else.
+	// Update replaces the description, the external connection and the
+	// whole upstream list, and nothing else.
 	upd := r
 	upd.Description = "new description"
+	upd.ExternalConnection = "public:npmjs"
 	upd.AdministratorAccount = "999999999999"
 	upd.Name = "renamed"
 	upd.Upstreams = []domain.Upstream{{RepositoryID: u1.ID, Name: u1.Name}}
 	f.write(func(tx store.Tx) error { return tx.Repositories().Update(f.ctx, upd) })
 	want := r
 	want.Description = upd.Description
+	want.ExternalConnection = upd.ExternalConnection
 	want.Upstreams = upd.Upstreams
 	f.read(func(tx store.Tx) error {
 		got, err := tx.Repositories().GetByID(f.ctx, r.ID)
