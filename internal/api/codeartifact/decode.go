@@ -33,30 +33,31 @@ func newField(min, max int, pattern string) field {
 
 // The model's string shapes (codeartifact.md §2).
 var (
-	fDomain        = newField(2, 50, `[a-z][a-z0-9\-]{0,48}[a-z0-9]`)
-	fRepository    = newField(2, 100, `[A-Za-z0-9][A-Za-z0-9._\-]{1,99}`)
-	fAccount       = newField(12, 12, `[0-9]{12}`)
-	fPackage       = newField(1, 255, `[^#/\s]+`)
-	fNamespace     = newField(1, 255, `[^#/\s]+`)
-	fVersion       = newField(1, 255, `[^#/\s]+`)
-	fRevision      = newField(1, 50, `\S+`)
-	fAssetName     = newField(1, 255, `\P{C}+`)
-	fSHA256        = newField(64, 64, `[0-9a-f]+`)
-	fArn           = newField(1, 1011, `\S+`)
-	fDescription   = newField(0, 1000, `\P{C}*`)
-	fToken         = newField(1, 2000, `\S+`)
-	fTagKey        = newField(1, 128, `\P{C}+`)
-	fTagValue      = newField(0, 256, `\P{C}*`)
-	fPolicyDoc     = newField(1, 7168, `[\P{C}\s]+`)
-	fPolicyRev     = newField(1, 100, `\S+`)
-	formats        = enumOf(domain.Formats)
-	statuses       = enumOf(domain.Statuses)
-	originTypes    = []string{"INTERNAL", "EXTERNAL", "UNKNOWN"}
-	allowValues    = []string{"ALLOW", "BLOCK"}
-	sortTypes      = []string{"PUBLISHED_TIME"}
-	endpointTypes  = []string{"dualstack", "ipv4"}
-	maxBodyBytes   = int64(1 << 20)
-	defaultPageMax = 1000
+	fDomain             = newField(2, 50, `[a-z][a-z0-9\-]{0,48}[a-z0-9]`)
+	fRepository         = newField(2, 100, `[A-Za-z0-9][A-Za-z0-9._\-]{1,99}`)
+	fAccount            = newField(12, 12, `[0-9]{12}`)
+	fPackage            = newField(1, 255, `[^#/\s]+`)
+	fNamespace          = newField(1, 255, `[^#/\s]+`)
+	fVersion            = newField(1, 255, `[^#/\s]+`)
+	fRevision           = newField(1, 50, `\S+`)
+	fAssetName          = newField(1, 255, `\P{C}+`)
+	fSHA256             = newField(64, 64, `[0-9a-f]+`)
+	fArn                = newField(1, 1011, `\S+`)
+	fDescription        = newField(0, 1000, `\P{C}*`)
+	fToken              = newField(1, 2000, `\S+`)
+	fTagKey             = newField(1, 128, `\P{C}+`)
+	fTagValue           = newField(0, 256, `\P{C}*`)
+	fPolicyDoc          = newField(1, 7168, `[\P{C}\s]+`)
+	fPolicyRev          = newField(1, 100, `\S+`)
+	fExternalConnection = newField(2, 100, `[A-Za-z0-9][A-Za-z0-9._\-:]{1,99}`)
+	formats             = enumOf(domain.Formats)
+	statuses            = enumOf(domain.Statuses)
+	originTypes         = []string{"INTERNAL", "EXTERNAL", "UNKNOWN"}
+	allowValues         = []string{"ALLOW", "BLOCK"}
+	sortTypes           = []string{"PUBLISHED_TIME"}
+	endpointTypes       = []string{"dualstack", "ipv4"}
+	maxBodyBytes        = int64(1 << 20)
+	defaultPageMax      = 1000
 )
 
 func enumOf[T ~string](vs []T) []string {

@@ -139,3 +139,30 @@ func (h *Handler) listRepositoriesInDomain(c service.Caller, _ http.ResponseWrit
 	}
 	return toRepositoryPage(c.Region, rs, next), nil
 }
+
+func (h *Handler) externalConnection(c service.Caller, r *http.Request, associate bool) (any, error) {
+	b := newBinder(r)
+	d, owner := b.bindDomain()
+	repo := b.required("repository", "repository", fRepository)
+	name := b.required("external-connection", "externalConnection", fExternalConnection)
+	if err := b.err(); err != nil {
+		return nil, err
+	}
+	op := h.svc.DisassociateExternalConnection
+	if associate {
+		op = h.svc.AssociateExternalConnection
+	}
+	info, err := op(r.Context(), c, d, owner, repo, name)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"repository": toRepositoryDescription(info)}, nil
+}
+
+func (h *Handler) associateExternalConnection(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
+	return h.externalConnection(c, r, true)
+}
+
+func (h *Handler) disassociateExternalConnection(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
+	return h.externalConnection(c, r, false)
+}

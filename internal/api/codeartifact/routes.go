@@ -2,7 +2,7 @@ package codeartifact
 
 // operations lists all 48 operations; the table is the spec.
 var operations = []operation{
-	{"POST", "/v1/repository/external-connection", "AssociateExternalConnection", notImplemented("AssociateExternalConnection"), false},
+	{"POST", "/v1/repository/external-connection", "AssociateExternalConnection", (*Handler).associateExternalConnection, false},
 	{"POST", "/v1/package/versions/copy", "CopyPackageVersions", (*Handler).copyPackageVersions, false},
 	{"POST", "/v1/domain", "CreateDomain", (*Handler).createDomain, false},
 	{"POST", "/v1/package-group", "CreatePackageGroup", notImplemented("CreatePackageGroup"), false},
@@ -19,7 +19,7 @@ var operations = []operation{
 	{"GET", "/v1/package-group", "DescribePackageGroup", notImplemented("DescribePackageGroup"), false},
 	{"GET", "/v1/package/version", "DescribePackageVersion", (*Handler).describePackageVersion, false},
 	{"GET", "/v1/repository", "DescribeRepository", (*Handler).describeRepository, false},
-	{"DELETE", "/v1/repository/external-connection", "DisassociateExternalConnection", notImplemented("DisassociateExternalConnection"), false},
+	{"DELETE", "/v1/repository/external-connection", "DisassociateExternalConnection", (*Handler).disassociateExternalConnection, false},
 	{"POST", "/v1/package/versions/dispose", "DisposePackageVersions", (*Handler).disposePackageVersions, false},
 	{"GET", "/v1/get-associated-package-group", "GetAssociatedPackageGroup", notImplemented("GetAssociatedPackageGroup"), false},
 	{"POST", "/v1/authorization-token", "GetAuthorizationToken", (*Handler).getAuthorizationToken, false},

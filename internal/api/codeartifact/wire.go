@@ -90,6 +90,13 @@ func toRepositoryDescription(info service.RepositoryInfo) repositoryDescription 
 	for _, u := range info.Repository.Upstreams {
 		out.Upstreams = append(out.Upstreams, upstreamInfo{u.Name})
 	}
+	if name := info.Repository.ExternalConnection; name != "" {
+		f, _ := service.ExternalConnectionFormat(name)
+		// The model's enum reads "Available"; the live service answers
+		// "AVAILABLE" (codeartifact.md §2).
+		out.ExternalConnections = append(out.ExternalConnections, externalConnectionInfo{
+			ExternalConnectionName: name, PackageFormat: string(f), Status: "AVAILABLE"})
+	}
 	return out
 }
 
