@@ -1,8 +1,10 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -236,4 +238,36 @@ func TestGeneratedRootCredentials(t *testing.T) {
 			t.Errorf("ErrorCode() = %q (%v), want UnrecognizedClientException", code, err)
 		}
 	})
+}
+
+// TestOneProcessPerDataDir: a second artifactd on the data directory of a
+// running one stops at once with a clear message, and the first keeps
+// serving; once the first has stopped, the data directory opens again.
+func TestOneProcessPerDataDir(t *testing.T) {
+	if harness.OnPostgresS3() {
+		t.Skip("the lock guards the embedded SQLite database")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	s := harness.Start(t, harness.WithDataDir(dir))
+	harness.CreateDomain(t, s.Client(t), "locked")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, harness.Binary(t), "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	cmd.Env = append(os.Environ(), "ARTIFACTD_ROOT_ACCESS_KEY_ID="+s.AccessKey, "ARTIFACTD_ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
+	out, err := cmd.CombinedOutput()
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("a second artifactd on the same data directory: err %v (context %v); output:\n%s", err, ctx.Err(), out)
+	}
+	if !strings.Contains(string(out), "in use by another artifactd process") {
+		t.Errorf("the second process's output does not say why:\n%s", out)
+	}
+	if _, err := s.Client(t).DescribeDomain(t.Context(), &codeartifact.DescribeDomainInput{Domain: aws.String("locked")}); err != nil {
+		t.Errorf("the first server after the second one's attempt: %v", err)
+	}
+	s.Restart(t)
+	if _, err := s.Client(t).DescribeDomain(t.Context(), &codeartifact.DescribeDomainInput{Domain: aws.String("locked")}); err != nil {
+		t.Errorf("after a restart on the same data directory: %v", err)
+	}
 }
