@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/identity"
 )
 
@@ -69,7 +70,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
 	fs.StringVar(&c.Database, "database", env("DATABASE", ""), "metadata store URL: postgres://USER@HOST/DB (default: SQLite in the data dir) [ARTIFACTD_DATABASE]")
 	fs.StringVar(&c.BlobStore, "blob-store", env("BLOB_STORE", ""), "blob store URL: s3://BUCKET[/PREFIX]?region=R&endpoint=URL&use_path_style=true or file:///PATH (default: the data dir) [ARTIFACTD_BLOB_STORE]")
-	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR) [ARTIFACTD_PUBLIC_URL]")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR); a wildcard host (https://*.repo.example.com) gives host-style endpoints [ARTIFACTD_PUBLIC_URL]")
 	cacheMB, err := strconv.Atoi(env("BLOB_CACHE_MB", "64"))
 	if err != nil {
 		return c, fmt.Errorf("ARTIFACTD_BLOB_CACHE_MB: %w", err)
@@ -106,6 +107,9 @@ func (c Config) validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretKey == "") {
 		return fmt.Errorf("set both ARTIFACTD_ROOT_ACCESS_KEY_ID and ARTIFACTD_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if _, err := domain.ParsePublicURL(c.PublicURL); err != nil {
+		return fmt.Errorf("--public-url: %w", err)
 	}
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")

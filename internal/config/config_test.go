@@ -48,6 +48,9 @@ func TestInvalid(t *testing.T) {
 		{nil, map[string]string{"ARTIFACTD_ROOT_ACCESS_KEY_ID": "AKID"}, "both"},
 		{[]string{"extra"}, nil, "unexpected"},
 		{[]string{"--blob-cache-mb", "-1"}, nil, "negative"},
+		{[]string{"--public-url", "http://repo.*.example.com"}, nil, "wildcard"},
+		{[]string{"--public-url", "https://*.example.com/base"}, nil, "wildcard"},
+		{[]string{"--public-url", "ftp://example.com"}, nil, "public-url"},
 		{nil, map[string]string{"ARTIFACTD_BLOB_CACHE_MB": "lots"}, "BLOB_CACHE_MB"},
 	} {
 		_, err := Parse(tc.args, env(tc.env))

@@ -6,6 +6,11 @@
 //
 //	{public-url}/{format}/d/{domain}-{owner}/{repository}/...
 //
+// and, when the public URL has a wildcard host (https://*.example.com),
+// also host-style like its public endpoints:
+//
+//	https://{domain}-{owner}.example.com/{format}/{repository}/...
+//
 // The token a client presents says which region the domain is in.
 package dataplane
 
@@ -49,19 +54,55 @@ type Format interface {
 // the key that minted them.
 type KeyChecker func(accessKeyID string) bool
 
-// Mount registers every format's endpoint on mux. publicURL is the base
-// of the endpoints, without a trailing slash.
-func Mount(mux *http.ServeMux, svc *service.Service, keyValid KeyChecker, publicURL string, log *slog.Logger, formats ...Format) {
+// Mount registers every format's path-style endpoint on mux and returns
+// mux behind a router for host-style endpoints when publicURL has a
+// wildcard host (see domain.PublicURL).
+func Mount(mux *http.ServeMux, svc *service.Service, keyValid KeyChecker, publicURL domain.PublicURL, log *slog.Logger, formats ...Format) http.Handler {
+	byName := make(map[string]*handler, len(formats))
 	for _, f := range formats {
-		h := &handler{svc: svc, keyValid: keyValid, publicURL: strings.TrimSuffix(publicURL, "/"), log: log, format: f}
+		h := &handler{svc: svc, keyValid: keyValid, publicURL: publicURL, log: log, format: f}
 		mux.Handle("/"+string(f.Name())+"/d/{domainOwner}/{repository}/", h)
+		byName[string(f.Name())] = h
 	}
+	if !publicURL.HostStyle() {
+		return mux
+	}
+	return &hostRouter{publicURL: publicURL, formats: byName, next: mux, log: log}
+}
+
+// hostRouter sends requests for {domain}-{owner}.{wildcard host} to the
+// format named by the path's first segment: /{format}/{repo}/...
+type hostRouter struct {
+	publicURL domain.PublicURL
+	formats   map[string]*handler
+	next      http.Handler
+	log       *slog.Logger
+}
+
+func (hr *hostRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	label, ok := hr.publicURL.DomainOwnerOfHost(r.Host)
+	m := splitDomainOwner(label)
+	format, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	h := hr.formats[format]
+	if !ok || m == nil || h == nil {
+		// Not a repository endpoint's host, or not a format's path (the
+		// control plane answers on any host).
+		hr.next.ServeHTTP(w, r)
+		return
+	}
+	repo, _, _ := strings.Cut(rest, "/")
+	if repo == "" || !strings.HasPrefix(rest, repo+"/") {
+		WriteError(w, hr.log, domain.NotFound(domain.ResRepository, repo, "No repository at %s%s", r.Host, r.URL.Path))
+		return
+	}
+	prefix := "/" + format + "/" + repo + "/"
+	h.serve(w, r, m, repo, prefix, hr.publicURL.HostEndpoint(m[0], repo, h.format.Name()))
 }
 
 type handler struct {
 	svc       *service.Service
 	keyValid  KeyChecker
-	publicURL string
+	publicURL domain.PublicURL
 	log       *slog.Logger
 	format    Format
 }
@@ -93,6 +134,7 @@ func splitDomainOwner(s string) []string {
 	return []string{s, s[:n], s[n+1:]}
 }
 
+// ServeHTTP serves a path-style endpoint.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := splitDomainOwner(r.PathValue("domainOwner"))
 	repo := r.PathValue("repository")
@@ -100,6 +142,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, h.log, domain.NotFound(domain.ResRepository, repo, "No repository at %s", r.URL.Path))
 		return
 	}
+	prefix := "/" + string(h.format.Name()) + "/d/" + m[0] + "/" + repo + "/"
+	h.serve(w, r, m, repo, prefix, h.publicURL.PathStyleBase(r.Host)+prefix)
+}
+
+// serve authenticates a request for the repository {m[1]}-{m[2]}/repo,
+// whose endpoint is endpoint and whose path starts with prefix, and hands
+// it to the format.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo, prefix, endpoint string) {
 	token := bearerToken(r)
 	if token == "" {
 		Unauthorized(w, "Authentication required: send an authorization token from GetAuthorizationToken")
@@ -118,7 +168,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, h.log, domain.Denied("The authorization token is for domain %s-%s, not %s-%s", p.Domain, p.Owner, m[1], m[2]))
 		return
 	}
-	prefix := "/" + string(h.format.Name()) + "/d/" + m[0] + "/" + repo + "/"
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
 	if !ok {
 		// The client escaped part of the prefix itself; fall back to the
@@ -127,7 +176,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.format.ServeRepo(w, r, Repo{
 		Caller: p.Caller, Domain: m[1], Owner: m[2], Repository: repo,
-		Endpoint: h.publicURL + prefix, Path: rest,
+		Endpoint: endpoint, Path: rest,
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/config"
 	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
@@ -85,9 +86,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		}
 		io.WriteString(w, "ready\n")
 	})
-	codeartifact.New(svc, verifier, cfg.PublicURL, log).Register(mux)
-	dataplane.Mount(mux, svc, keys.Has, cfg.PublicURL, log, formats(svc, log)...)
-	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, mux)}, nil
+	publicURL, err := domain.ParsePublicURL(cfg.PublicURL)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
+	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log)...)
+	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, handler)}, nil
 }
 
 // rootKey returns the administrator key: from the environment, or from

@@ -173,10 +173,10 @@ func (v *verifiedTokens) put(token string, cl tokenClaims) {
 	v.m[token] = &cl
 }
 
-// RepositoryEndpoint returns a repository's data-plane URL for a format:
-// {base}/{format}/d/{domain}-{owner}/{repo}/, path-style like CodeArtifact's
-// VPC endpoints. The token a client presents names the region.
-func (s *Service) RepositoryEndpoint(ctx context.Context, c Caller, base, domainName, domainOwner, repo string, f domain.Format) (string, error) {
+// RepositoryEndpoint returns a repository's data-plane URL for a format,
+// path-style or host-style as base says (see domain.PublicURL). The token a
+// client presents names the region.
+func (s *Service) RepositoryEndpoint(ctx context.Context, c Caller, base domain.PublicURL, domainName, domainOwner, repo string, f domain.Format) (string, error) {
 	var ri RepositoryInfo
 	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
 		ri.Domain, ri.Repository, err = getRepository(ctx, tx, c, domainName, domainOwner, repo)
@@ -184,5 +184,5 @@ func (s *Service) RepositoryEndpoint(ctx context.Context, c Caller, base, domain
 	}); err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(base, "/") + "/" + string(f) + "/d/" + ri.Domain.Name + "-" + ri.Domain.Owner + "/" + ri.Repository.Name + "/", nil
+	return base.Endpoint(ri.Domain.Name, ri.Domain.Owner, ri.Repository.Name, f), nil
 }

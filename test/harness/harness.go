@@ -92,6 +92,8 @@ type Option func(*config)
 func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
 // WithArgs adds extra `serve` flags, e.g. WithArgs("--region", "*").
+// "{port}" in an argument becomes the port the server listens on, e.g.
+// WithArgs("--public-url", "http://*.localhost:{port}").
 func WithArgs(args ...string) Option {
 	return func(c *config) { c.args = append(c.args, args...) }
 }
@@ -355,7 +357,10 @@ func (s *Server) start(t testing.TB) {
 	if st := s.storage; st != nil {
 		args = append(args, "--database", st.dsn, "--blob-store", st.blobURL)
 	}
-	args = append(args, s.args...)
+	_, port, _ := strings.Cut(s.addr, ":")
+	for _, a := range s.args {
+		args = append(args, strings.ReplaceAll(a, "{port}", port))
+	}
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = s.env
 	s.mu.Lock()

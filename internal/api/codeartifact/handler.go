@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
+	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -21,12 +22,12 @@ import (
 type Handler struct {
 	svc       *service.Service
 	verifier  *sigv4.Verifier
-	publicURL string // base of the data-plane endpoints
+	publicURL domain.PublicURL // base of the data-plane endpoints
 	log       *slog.Logger
 }
 
 // New returns a control-plane handler.
-func New(svc *service.Service, verifier *sigv4.Verifier, publicURL string, log *slog.Logger) *Handler {
+func New(svc *service.Service, verifier *sigv4.Verifier, publicURL domain.PublicURL, log *slog.Logger) *Handler {
 	return &Handler{svc: svc, verifier: verifier, publicURL: publicURL, log: log}
 }
 
