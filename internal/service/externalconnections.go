@@ -39,7 +39,7 @@ func (s *Service) AssociateExternalConnection(ctx context.Context, c Caller, dom
 			"public:maven-central, public:maven-googleandroid, public:maven-gradleplugins, public:maven-commonsware, "+
 			"public:maven-clojars, public:ruby-gems-org, public:crates-io", name)
 	}
-	return s.setExternalConnection(ctx, c, domainName, domainOwner, repo, func(r *domain.Repository) error {
+	return s.changeRepository(ctx, c, domainName, domainOwner, repo, func(_ store.Tx, _ domain.Domain, r *domain.Repository) error {
 		if r.ExternalConnection != "" {
 			return domain.Conflict(domain.ResRepository, repo, "Repository %s already has the external connection %s; a repository can have only one", repo, r.ExternalConnection)
 		}
@@ -51,30 +51,11 @@ func (s *Service) AssociateExternalConnection(ctx context.Context, c Caller, dom
 // DisassociateExternalConnection removes a repository's external
 // connection.
 func (s *Service) DisassociateExternalConnection(ctx context.Context, c Caller, domainName, domainOwner, repo, name string) (RepositoryInfo, error) {
-	return s.setExternalConnection(ctx, c, domainName, domainOwner, repo, func(r *domain.Repository) error {
+	return s.changeRepository(ctx, c, domainName, domainOwner, repo, func(_ store.Tx, _ domain.Domain, r *domain.Repository) error {
 		if r.ExternalConnection != name {
 			return domain.NotFound(domain.ResRepository, repo, "Repository %s has no external connection %s", repo, name)
 		}
 		r.ExternalConnection = ""
 		return nil
 	})
-}
-
-func (s *Service) setExternalConnection(ctx context.Context, c Caller, domainName, domainOwner, repo string, change func(*domain.Repository) error) (RepositoryInfo, error) {
-	var info RepositoryInfo
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		d, r, err := getRepository(ctx, tx, c, domainName, domainOwner, repo)
-		if err != nil {
-			return err
-		}
-		if err := change(&r); err != nil {
-			return err
-		}
-		if err := tx.Repositories().Update(ctx, r); err != nil {
-			return err
-		}
-		info = RepositoryInfo{Domain: d, Repository: r}
-		return nil
-	})
-	return info, err
 }

@@ -122,19 +122,28 @@ func (s *Service) DescribeRepository(ctx context.Context, c Caller, domainName, 
 // UpdateRepository replaces a repository's description (when given) and
 // upstream list (when given).
 func (s *Service) UpdateRepository(ctx context.Context, c Caller, domainName, domainOwner, name string, description *string, upstreams []string, setUpstreams bool) (RepositoryInfo, error) {
+	return s.changeRepository(ctx, c, domainName, domainOwner, name, func(tx store.Tx, d domain.Domain, r *domain.Repository) (err error) {
+		if description != nil {
+			r.Description = *description
+		}
+		if setUpstreams {
+			r.Upstreams, err = s.resolveUpstreams(ctx, tx, d, *r, upstreams)
+		}
+		return err
+	})
+}
+
+// changeRepository applies change to a repository and stores the result,
+// in one transaction.
+func (s *Service) changeRepository(ctx context.Context, c Caller, domainName, domainOwner, name string, change func(store.Tx, domain.Domain, *domain.Repository) error) (RepositoryInfo, error) {
 	var info RepositoryInfo
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		d, r, err := getRepository(ctx, tx, c, domainName, domainOwner, name)
 		if err != nil {
 			return err
 		}
-		if description != nil {
-			r.Description = *description
-		}
-		if setUpstreams {
-			if r.Upstreams, err = s.resolveUpstreams(ctx, tx, d, r, upstreams); err != nil {
-				return err
-			}
+		if err := change(tx, d, &r); err != nil {
+			return err
 		}
 		if err := tx.Repositories().Update(ctx, r); err != nil {
 			return err
