@@ -275,7 +275,10 @@ type Resolution struct {
 	Found        Found
 	DomainID     int64
 	RepositoryID int64
-	Package      domain.Package // Origin and Metadata included
+	// Upstreams is how many upstream links the repository has
+	// (FoundRepository and beyond).
+	Upstreams int
+	Package   domain.Package // Origin and Metadata included
 	// VersionID and VersionStatus describe the version (FoundVersion).
 	VersionID     int64
 	VersionStatus domain.Status

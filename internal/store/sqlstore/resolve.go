@@ -11,10 +11,11 @@ import (
 )
 
 // resolvePackageQuery finds a domain and, by LEFT JOINs on unique keys,
-// its repository and package: at most one row, whose NULL columns tell
-// what is missing. Arguments: repository name, format, namespace, package
+// its repository (with how many upstreams it has) and package: at most one
+// row, whose NULL columns tell what is missing. Arguments: repository name, format, namespace, package
 // name, region, owner, domain name.
 const resolvePackageQuery = `SELECT d.id, r.id,
+	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id),
 	p.id, p.format, p.namespace, p.name, p.origin_publish, p.origin_upstream, p.metadata
 	FROM domains d
 	LEFT JOIN repositories r ON r.domain_id = d.id AND r.name = ?
@@ -25,6 +26,7 @@ const resolvePackageQuery = `SELECT d.id, r.id,
 // its assets. Arguments: repository name, format, namespace, package name,
 // version, asset name, region, owner, domain name.
 const resolveAssetQuery = `SELECT d.id, r.id,
+	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id),
 	p.id, p.format, p.namespace, p.name, p.origin_publish, p.origin_upstream, p.metadata,
 	v.id, v.status, a.name, a.size, a.md5, a.sha1, a.sha256, a.sha512
 	FROM domains d
@@ -83,7 +85,8 @@ func (s *Store) resolve(ctx context.Context, q store.Lookup) (store.Resolution, 
 		md5, sha1, sha256, sha512                          sql.NullString
 		metadata                                           []byte
 	)
-	dest := []any{&res.DomainID, &repoID, &pkgID, &format, &ns, &name, &publish, &upstream, &metadata}
+	var upstreams int64
+	dest := []any{&res.DomainID, &repoID, &upstreams, &pkgID, &format, &ns, &name, &publish, &upstream, &metadata}
 	if withVersion {
 		dest = append(dest, &versionID, &status, &aname, &size, &md5, &sha1, &sha256, &sha512)
 	}
@@ -97,7 +100,7 @@ func (s *Store) resolve(ctx context.Context, q store.Lookup) (store.Resolution, 
 	if !repoID.Valid {
 		return res, nil
 	}
-	res.Found, res.RepositoryID = store.FoundRepository, repoID.Int64
+	res.Found, res.RepositoryID, res.Upstreams = store.FoundRepository, repoID.Int64, int(upstreams)
 	if !pkgID.Valid {
 		return res, nil
 	}

@@ -86,6 +86,22 @@ func testResolve(f *fx) {
 	miss("missing asset", func(q *store.Lookup) { q.Asset = "nope.tgz" }, store.FoundVersion)
 	miss("other owner's domain with the same name", func(q *store.Lookup) { q.Owner = "444455556666" }, store.FoundDomain)
 
+	// The repository's upstream links are counted.
+	if res := check("upstream count, none", base, store.FoundPackage); res.Upstreams != 0 {
+		f.Errorf("Upstreams = %d for a repository without upstreams", res.Upstreams)
+	}
+	withUps := r
+	withUps.Upstreams = []domain.Upstream{{RepositoryID: r2.ID, Name: r2.Name}}
+	f.write(func(tx store.Tx) error { return tx.Repositories().Update(f.ctx, withUps) })
+	if res := check("upstream count, one", base, store.FoundPackage); res.Upstreams != 1 {
+		f.Errorf("Upstreams = %d, want 1", res.Upstreams)
+	}
+	missingPkg := base
+	missingPkg.Package = "not-here"
+	if res := check("upstream count without the package", missingPkg, store.FoundRepository); res.Upstreams != 1 {
+		f.Errorf("Upstreams = %d at FoundRepository, want 1", res.Upstreams)
+	}
+
 	// Changes are visible to the next Resolve (no stale prepared state).
 	v.Status = domain.StatusArchived
 	p.Metadata = []byte(`{"stamp":"s2"}`)
