@@ -45,13 +45,24 @@ func wantsAbbreviated(r *http.Request) bool {
 func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName) {
 	abbrev := wantsAbbreviated(r)
 	key := cacheKey{endpoint: repo.Endpoint, name: name.String(), abbreviated: abbrev}
-	cur, err := f.svc.LookupPackage(r.Context(), repo.Caller, ref)
+	cur, _, upstreams, err := f.svc.LookupPackageUpstreams(r.Context(), repo.Caller, ref)
 	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
 		packageNotFound(w, name)
 		return
 	}
 	if err != nil {
 		f.fail(w, err)
+		return
+	}
+	if upstreams {
+		// Rendered each time: the document depends on every repository
+		// upstream, which the package's stamp does not cover.
+		pkg, all, ok := f.loadThrough(r.Context(), w, repo, ref, name)
+		if !ok {
+			return
+		}
+		body, ok := newView(name, repo.Endpoint, pkg, all).packument(abbrev, all)
+		servePackument(w, r, newCacheEntry(key, pkg, body, ok), name)
 		return
 	}
 	if e, ok := f.cache.get(key, cur.ID, stampOf(cur)); ok {
@@ -63,15 +74,22 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		return
 	}
 	body, ok := newView(name, repo.Endpoint, pkg, all).packument(abbrev, all)
-	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: body, notFound: !ok}
-	if ok {
+	e := newCacheEntry(key, pkg, body, ok)
+	f.cache.put(e)
+	servePackument(w, r, e, name)
+}
+
+// newCacheEntry wraps a rendered packument (found false: none to show)
+// with its ETags and gzipped form.
+func newCacheEntry(key cacheKey, pkg domain.Package, body []byte, found bool) cacheEntry {
+	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: body, notFound: !found}
+	if found {
 		sum := sha256.Sum256(body)
 		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		e.gz = gzipped(body)
 		e.gzEtag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
 	}
-	f.cache.put(e)
-	servePackument(w, r, e, name)
+	return e
 }
 
 // isPackageMissing tells a missing package apart from a missing domain or
@@ -161,7 +179,7 @@ func acceptsGzip(r *http.Request) bool {
 
 // getVersion serves GET /<name>/<version-or-tag>: one version's manifest.
 func (f *Format) getVersion(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, spec string) {
-	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+	pkg, all, ok := f.loadThrough(r.Context(), w, repo, ref, name)
 	if !ok {
 		return
 	}
@@ -199,6 +217,9 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 		return
 	}
 	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissingOrLess(err) && f.retain(r.Context(), repo, ref, version) {
+		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
+	}
 	if errors.Is(err, domain.ErrNotFound) {
 		var de *domain.Error
 		if errors.As(err, &de) && (de.ResourceType == domain.ResDomain || de.ResourceType == domain.ResRepository) {
@@ -236,6 +257,81 @@ func stampOf(p domain.Package) string {
 		return ""
 	}
 	return st.Stamp
+}
+
+// isPackageMissingOrLess reports whether a not-found error is about the
+// package, a version or an asset (not the domain or repository).
+func isPackageMissingOrLess(err error) bool {
+	var de *domain.Error
+	return !errors.As(err, &de) || (de.ResourceType != domain.ResDomain && de.ResourceType != domain.ResRepository)
+}
+
+// retain copies a version the repository lacks from its upstreams, when it
+// has any (see service.RetainFromUpstream), and reports whether it did.
+func (f *Format) retain(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, version string) bool {
+	_, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
+	if err != nil || !upstreams {
+		return false
+	}
+	retained, err := f.svc.RetainFromUpstream(ctx, repo.Caller, ref, version, downloadable)
+	if err != nil {
+		f.log.Error("retaining a version from an upstream", "package", ref.Package, "version", version, "err", err)
+	}
+	return retained
+}
+
+// loadThrough reads a package as clients see it through the repository,
+// upstreams included (service.PackageThroughUpstreams): each version from
+// the first repository that has it, and the dist-tags merged, an
+// upstream's tag winning over the repository's own and the nearest
+// upstream's over farther ones (as on CodeArtifact). The package record
+// is the repository's own when it has one (its revision and stamp), else
+// the first upstream's with no state of its own.
+func (f *Format) loadThrough(ctx context.Context, w http.ResponseWriter, repo dataplane.Repo, ref service.PackageRef, name pkgName) (domain.Package, []domain.PackageVersion, bool) {
+	srcs, err := f.svc.PackageThroughUpstreams(ctx, repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return domain.Package{}, nil, false
+	}
+	if err != nil {
+		f.fail(w, err)
+		return domain.Package{}, nil, false
+	}
+	pkg, all := mergeSources(srcs)
+	return pkg, all, true
+}
+
+func mergeSources(srcs []service.PackageSource) (domain.Package, []domain.PackageVersion) {
+	pkg := srcs[0].Package
+	st := state{DistTags: map[string]string{}}
+	if srcs[0].Own {
+		st = loadState(pkg)
+	}
+	var all []domain.PackageVersion
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		for _, v := range src.Versions {
+			if !seen[v.Version] {
+				seen[v.Version] = true
+				all = append(all, v)
+			}
+		}
+	}
+	for i := len(srcs) - 1; i >= 0; i-- {
+		if srcs[i].Own {
+			continue
+		}
+		for tag, v := range loadState(srcs[i].Package).DistTags {
+			st.DistTags[tag] = v
+		}
+	}
+	if !srcs[0].Own {
+		st.Stamp = ""
+	}
+	if b, err := json.Marshal(st); err == nil {
+		pkg.Metadata = b
+	}
+	return pkg, all
 }
 
 // loadPackage reads a package with every version for a handler, answering

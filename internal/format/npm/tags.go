@@ -27,7 +27,7 @@ func (f *Format) serveDistTags(w http.ResponseWriter, r *http.Request, repo data
 	}
 	switch {
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
-		pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
+		pkg, all, ok := f.loadThrough(r.Context(), w, repo, ref, name)
 		if !ok {
 			return
 		}
