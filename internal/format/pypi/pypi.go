@@ -15,9 +15,11 @@ package pypi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -192,13 +194,28 @@ func setPageHeaders(w http.ResponseWriter, ct string) {
 // project serves simple/{project}/, from the page cache when the
 // package's stamp is the one the page was rendered from: a request reads
 // only the package record (which also checks access) unless the package
-// changed since.
+// changed since. Pages of repositories with upstreams list the files of
+// every repository searched and are rendered on each request.
 func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name string) {
 	ref := f.ref(repo, name)
 	key := pageKey{endpoint: repo.Endpoint, project: ref.Package, ct: Negotiate(r.Header.Get("Accept"))}
-	cur, err := f.svc.LookupPackage(r.Context(), repo.Caller, ref)
+	cur, _, upstreams, err := f.svc.LookupPackageUpstreams(r.Context(), repo.Caller, ref)
 	if err != nil {
 		f.writeError(w, err)
+		return
+	}
+	if upstreams {
+		srcs, err := f.svc.PackageThroughUpstreams(r.Context(), repo.Caller, ref)
+		if err != nil {
+			f.writeError(w, err)
+			return
+		}
+		e, err := renderPage(key, srcs[0].Package, mergeVersions(srcs))
+		if err != nil {
+			f.writeError(w, err)
+			return
+		}
+		servePage(w, r, e)
 		return
 	}
 	if e, ok := f.pages.get(key, cur.ID, loadState(cur).Stamp); ok {
@@ -212,21 +229,46 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		f.writeError(w, err)
 		return
 	}
+	e, err := renderPage(key, pkg, versions)
+	if err != nil {
+		f.writeError(w, err)
+		return
+	}
+	f.pages.put(e)
+	servePage(w, r, e)
+}
+
+// renderPage renders a project page of pkg's versions.
+func renderPage(key pageKey, pkg domain.Package, versions []domain.PackageVersion) (*pageEntry, error) {
 	p := BuildProject(pkg.Name, versions)
 	var buf bytes.Buffer
+	var err error
 	if key.ct == ContentTypeJSON {
 		err = WriteProjectJSON(&buf, p)
 	} else {
 		err = WriteProjectHTML(&buf, p)
 	}
 	if err != nil {
-		f.writeError(w, err)
-		return
+		return nil, err
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	e := &pageEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
-	f.pages.put(e)
-	servePage(w, r, e)
+	return &pageEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// mergeVersions lists the versions of every repository searched, each
+// from the first repository that has it.
+func mergeVersions(srcs []service.PackageSource) []domain.PackageVersion {
+	var all []domain.PackageVersion
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		for _, v := range src.Versions {
+			if !seen[v.Version] {
+				seen[v.Version] = true
+				all = append(all, v)
+			}
+		}
+	}
+	return all
 }
 
 // servePage answers a rendered project page; ServeContent handles HEAD,
@@ -292,7 +334,11 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	if base, ok := strings.CutSuffix(filename, ".metadata"); ok {
 		asset, metadata = base, true
 	}
-	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, f.ref(repo, project), version, asset)
+	ref := f.ref(repo, project)
+	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
+	if errors.Is(err, domain.ErrNotFound) && f.retain(r.Context(), repo, ref, version) {
+		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
+	}
 	if err != nil {
 		f.writeError(w, err)
 		return
@@ -323,6 +369,23 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
 	w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
 	dataplane.ServeObject(w, r, dl.Content)
+}
+
+// retain copies a version the repository lacks from its upstreams, when it
+// has any (see service.RetainFromUpstream), and reports whether it did.
+func (f *Format) retain(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, version string) bool {
+	_, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
+	if err != nil || !upstreams {
+		return false
+	}
+	retained, err := f.svc.RetainFromUpstream(ctx, repo.Caller, ref, version, func(st domain.Status) bool {
+		listed, _ := Listed(st)
+		return listed
+	})
+	if err != nil {
+		f.log.Error("retaining a version from an upstream", "project", ref.Package, "version", version, "err", err)
+	}
+	return retained
 }
 
 // readerAt gives random access to a stored object; the file-system store
