@@ -83,10 +83,16 @@ func (in BatchInput) precheck(v domain.PackageVersion) *VersionError {
 	return nil
 }
 
-// runBatch loads every target version of pkg, checks it, and only when
-// all pass applies the change to each, all inside tx: the batch is never
-// half-applied. check may add operation-specific refusals.
-func runBatch(ctx context.Context, tx store.Tx, pkg domain.Package, in BatchInput,
+// versionsOf finds versions of one package (runBatch's usual lookup).
+func versionsOf(ctx context.Context, tx store.Tx, pkg domain.Package) func(string) (domain.PackageVersion, error) {
+	return func(name string) (domain.PackageVersion, error) { return tx.Versions().Get(ctx, pkg.ID, name) }
+}
+
+// runBatch loads every target version with find (domain.ErrNotFound: no
+// such version), checks it, and only when all pass applies the change to
+// each, all inside tx: the batch is never half-applied. check may add
+// operation-specific refusals.
+func runBatch(ctx context.Context, tx store.Tx, find func(string) (domain.PackageVersion, error), in BatchInput,
 	check func(domain.PackageVersion) *VersionError,
 	apply func(*domain.PackageVersion) (*VersionResult, error)) (BatchResult, error) {
 	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
@@ -96,7 +102,7 @@ func runBatch(ctx context.Context, tx store.Tx, pkg domain.Package, in BatchInpu
 	}
 	found := make([]domain.PackageVersion, 0, len(targets))
 	for _, name := range targets {
-		v, err := tx.Versions().Get(ctx, pkg.ID, name)
+		v, err := find(name)
 		if errors.Is(err, domain.ErrNotFound) {
 			res.Failed[name] = VersionError{CodeNotFound, "Could not find version " + name}
 			continue
@@ -150,7 +156,7 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, pkg, in,
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in,
 			func(v domain.PackageVersion) *VersionError {
 				if v.Status == domain.StatusDisposed {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("cannot change status of version %s from %s to %s", v.Version, v.Status, target)}
@@ -185,7 +191,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, pkg, in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
 			if err := tx.Assets().DeleteAll(ctx, v.ID); err != nil {
 				return nil, err
 			}
@@ -212,7 +218,7 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, pkg, in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
 			return &VersionResult{Revision: v.Revision, Status: domain.StatusDeleted}, tx.Versions().Delete(ctx, v.ID)
 		})
 		if err == nil && len(res.Successful) > 0 {

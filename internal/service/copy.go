@@ -30,7 +30,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 		return res, domain.Invalid("The source and destination repositories must be different")
 	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		_, pkg, err := s.getPackage(ctx, tx, c, in.Package)
+		pkg, find, err := s.copySource(ctx, tx, c, in)
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 			return err
 		}
 		existing := map[string]domain.PackageVersion{}
-		res, err = runBatch(ctx, tx, pkg, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions},
+		res, err = runBatch(ctx, tx, find, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions},
 			func(v domain.PackageVersion) *VersionError {
 				if v.Status == domain.StatusUnfinished || v.Status == domain.StatusDisposed {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied because its status is %s", v.Version, v.Status)}
@@ -90,6 +90,52 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 		s.CollectOrphans(ctx) // overwritten versions may have freed bytes
 	}
 	return res, err
+}
+
+// copySource finds the package a copy reads from and how to find its
+// versions: the source repository's package, and with includeFromUpstream
+// also the package in each of its upstreams (resolution order; the first
+// that has a version provides it). The package returned (for the
+// destination's record and npm's dist-tags) is the source repository's
+// own, or the first upstream's when only upstreams have it.
+func (s *Service) copySource(ctx context.Context, tx store.Tx, c Caller, in CopyInput) (domain.Package, func(string) (domain.PackageVersion, error), error) {
+	ri, pkg, err := s.getPackage(ctx, tx, c, in.Package)
+	if !in.IncludeFromUpstream || err != nil && (!errors.Is(err, domain.ErrNotFound) || ri.Repository.ID == 0) {
+		return pkg, versionsOf(ctx, tx, pkg), err
+	}
+	notFound := err
+	ref := s.normalize(in.Package)
+	var sources []domain.Package
+	if err == nil {
+		sources = append(sources, pkg)
+	}
+	ups, err := upstreamOrder(ctx, tx, ri.Repository)
+	if err != nil {
+		return pkg, nil, err
+	}
+	for _, up := range ups {
+		p, err := tx.Packages().Get(ctx, up.ID, ref.Format, ref.Namespace, ref.Package)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return pkg, nil, err
+		}
+		sources = append(sources, p)
+	}
+	if len(sources) == 0 {
+		return pkg, nil, notFound
+	}
+	find := func(name string) (domain.PackageVersion, error) {
+		for _, p := range sources {
+			v, err := tx.Versions().Get(ctx, p.ID, name)
+			if !errors.Is(err, domain.ErrNotFound) {
+				return v, err
+			}
+		}
+		return domain.PackageVersion{}, domain.NotFound(domain.ResPackageVersion, name, "Could not find version %s", name)
+	}
+	return sources[0], find, nil
 }
 
 // copyVersion inserts a copy of v, with its asset records, into a package.
