@@ -123,6 +123,24 @@ func (s *Service) PackageThroughUpstreams(ctx context.Context, c Caller, ref Pac
 	return out, err
 }
 
+// FetchFromUpstreams is what a data-plane download of a version the
+// repository lacks does: when the repository has upstreams, it retains the
+// version from them (RetainFromUpstream) and reports true, meaning "look
+// again": the version may be there now, retained by this call or by a
+// concurrent one. Errors are logged, not returned: the client gets the
+// not-found it would have got.
+func (s *Service) FetchFromUpstreams(ctx context.Context, c Caller, ref PackageRef, version string, usable func(domain.Status) bool) bool {
+	_, _, upstreams, err := s.LookupPackageUpstreams(ctx, c, ref)
+	if err != nil || !upstreams {
+		return false
+	}
+	if _, err := s.RetainFromUpstream(ctx, c, ref, version, usable); err != nil {
+		s.log.Error("retaining a version from an upstream", "package", ref.Package, "version", version, "err", err)
+		return false
+	}
+	return true
+}
+
 // RetainFromUpstream makes a version that only an upstream has part of the
 // repository, as CodeArtifact does when a package manager fetches it
 // through the repository: the version (its assets shared, not copied) is

@@ -2,10 +2,13 @@ package conformance
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -164,6 +167,43 @@ func TestNPMUpstreams(t *testing.T) {
 		}
 		if vs := versionsIn(e.repo, "up-lib"); !slices.Equal(vs, []string{"1.0.0"}) {
 			t.Errorf("retained despite upstream=BLOCK: %v", vs)
+		}
+	})
+
+	t.Run("concurrent first downloads all succeed", func(t *testing.T) {
+		tgz := store.httpPublish(t, "race-lib", "1.0.0", nil)
+		url := e.endpoint + "race-lib/-/race-lib-1.0.0.tgz"
+		statuses := make(chan string, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				req.Header.Set("Authorization", "Bearer "+e.token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != http.StatusOK || !bytes.Equal(body, tgz) {
+					statuses <- fmt.Sprintf("%d (%d bytes)", resp.StatusCode, len(body))
+					return
+				}
+				statuses <- "ok"
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for st := range statuses {
+			if st != "ok" {
+				t.Errorf("a concurrent first download: %s", st)
+			}
+		}
+		if vs := versionsIn(e.repo, "race-lib"); !slices.Equal(vs, []string{"1.0.0"}) {
+			t.Errorf("retained %v, want [1.0.0]", vs)
 		}
 	})
 

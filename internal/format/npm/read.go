@@ -217,7 +217,8 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 		return
 	}
 	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissingOrLess(err) && f.retain(r.Context(), repo, ref, version) {
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissingOrLess(err) &&
+		f.svc.FetchFromUpstreams(r.Context(), repo.Caller, ref, version, downloadable) {
 		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
 	}
 	if errors.Is(err, domain.ErrNotFound) {
@@ -264,20 +265,6 @@ func stampOf(p domain.Package) string {
 func isPackageMissingOrLess(err error) bool {
 	var de *domain.Error
 	return !errors.As(err, &de) || (de.ResourceType != domain.ResDomain && de.ResourceType != domain.ResRepository)
-}
-
-// retain copies a version the repository lacks from its upstreams, when it
-// has any (see service.RetainFromUpstream), and reports whether it did.
-func (f *Format) retain(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, version string) bool {
-	_, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
-	if err != nil || !upstreams {
-		return false
-	}
-	retained, err := f.svc.RetainFromUpstream(ctx, repo.Caller, ref, version, downloadable)
-	if err != nil {
-		f.log.Error("retaining a version from an upstream", "package", ref.Package, "version", version, "err", err)
-	}
-	return retained
 }
 
 // loadThrough reads a package as clients see it through the repository,

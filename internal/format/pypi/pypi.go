@@ -15,7 +15,6 @@ package pypi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -336,7 +335,7 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	}
 	ref := f.ref(repo, project)
 	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
-	if errors.Is(err, domain.ErrNotFound) && f.retain(r.Context(), repo, ref, version) {
+	if errors.Is(err, domain.ErrNotFound) && f.svc.FetchFromUpstreams(r.Context(), repo.Caller, ref, version, listed) {
 		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
 	}
 	if err != nil {
@@ -371,21 +370,11 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 	dataplane.ServeObject(w, r, dl.Content)
 }
 
-// retain copies a version the repository lacks from its upstreams, when it
-// has any (see service.RetainFromUpstream), and reports whether it did.
-func (f *Format) retain(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, version string) bool {
-	_, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
-	if err != nil || !upstreams {
-		return false
-	}
-	retained, err := f.svc.RetainFromUpstream(ctx, repo.Caller, ref, version, func(st domain.Status) bool {
-		listed, _ := Listed(st)
-		return listed
-	})
-	if err != nil {
-		f.log.Error("retaining a version from an upstream", "project", ref.Package, "version", version, "err", err)
-	}
-	return retained
+// listed reports whether pip may see a version (Published, or Unlisted as
+// yanked).
+func listed(st domain.Status) bool {
+	ok, _ := Listed(st)
+	return ok
 }
 
 // readerAt gives random access to a stored object; the file-system store
