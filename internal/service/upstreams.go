@@ -61,6 +61,22 @@ type PackageSource struct {
 	Own        bool // the repository the request addressed
 }
 
+// MergeVersions lists the versions of every source, each taken from the
+// first source that has it.
+func MergeVersions(srcs []PackageSource) []domain.PackageVersion {
+	var all []domain.PackageVersion
+	seen := map[string]bool{}
+	for _, src := range srcs {
+		for _, v := range src.Versions {
+			if !seen[v.Version] {
+				seen[v.Version] = true
+				all = append(all, v)
+			}
+		}
+	}
+	return all
+}
+
 // LookupPackageUpstreams is LookupPackage for repositories that may have
 // upstreams: it also reports whether the repository has any, and then a
 // package missing from the repository itself is not an error (found is

@@ -56,20 +56,7 @@ func TestNPMUpstreams(t *testing.T) {
 	store, deep := at("store"), at("deep")
 	versionsIn := func(repo, pkg string) []string {
 		t.Helper()
-		out, err := e.c.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: aws.String(e.domain),
-			Repository: aws.String(repo), Format: types.PackageFormatNpm, Package: aws.String(pkg)})
-		if harness.ErrorCode(err) == "ResourceNotFoundException" {
-			return nil
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []string
-		for _, v := range out.Versions {
-			vs = append(vs, aws.ToString(v.Version))
-		}
-		slices.Sort(vs)
-		return vs
+		return upVersionNames(t, e.c, e.domain, repo, types.PackageFormatNpm, pkg)
 	}
 
 	tgz100 := store.httpPublish(t, "up-lib", "1.0.0", nil)
@@ -216,4 +203,24 @@ func TestNPMUpstreams(t *testing.T) {
 			t.Errorf("tarball of a version no repository has: %d", resp.StatusCode)
 		}
 	})
+}
+
+// upVersionNames lists a package's versions in a repository, sorted; nil
+// when the repository does not have the package.
+func upVersionNames(t *testing.T, c *codeartifact.Client, domainName, repo string, f types.PackageFormat, pkg string) []string {
+	t.Helper()
+	out, err := c.ListPackageVersions(t.Context(), &codeartifact.ListPackageVersionsInput{Domain: aws.String(domainName),
+		Repository: aws.String(repo), Format: f, Package: aws.String(pkg)})
+	if harness.ErrorCode(err) == "ResourceNotFoundException" {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []string
+	for _, v := range out.Versions {
+		vs = append(vs, aws.ToString(v.Version))
+	}
+	slices.Sort(vs)
+	return vs
 }

@@ -41,20 +41,7 @@ func TestPypiUpstreams(t *testing.T) {
 	store.twineUpload(t, files...)
 	versionsIn := func(repo string) []string {
 		t.Helper()
-		out, err := p.c.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: aws.String(p.domain),
-			Repository: aws.String(repo), Format: types.PackageFormatPypi, Package: aws.String("up-tool")})
-		if harness.ErrorCode(err) == "ResourceNotFoundException" {
-			return nil
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var vs []string
-		for _, v := range out.Versions {
-			vs = append(vs, aws.ToString(v.Version))
-		}
-		slices.Sort(vs)
-		return vs
+		return upVersionNames(t, p.c, p.domain, repo, types.PackageFormatPypi, "up-tool")
 	}
 
 	resp, body := p.get(t, "simple/up-tool/", "")

@@ -294,16 +294,7 @@ func mergeSources(srcs []service.PackageSource) (domain.Package, []domain.Packag
 	if srcs[0].Own {
 		st = loadState(pkg)
 	}
-	var all []domain.PackageVersion
-	seen := map[string]bool{}
-	for _, src := range srcs {
-		for _, v := range src.Versions {
-			if !seen[v.Version] {
-				seen[v.Version] = true
-				all = append(all, v)
-			}
-		}
-	}
+	all := service.MergeVersions(srcs)
 	for i := len(srcs) - 1; i >= 0; i-- {
 		if srcs[i].Own {
 			continue

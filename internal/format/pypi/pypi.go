@@ -209,7 +209,7 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 			f.writeError(w, err)
 			return
 		}
-		e, err := renderPage(key, srcs[0].Package, mergeVersions(srcs))
+		e, err := renderPage(key, srcs[0].Package, service.MergeVersions(srcs))
 		if err != nil {
 			f.writeError(w, err)
 			return
@@ -252,22 +252,6 @@ func renderPage(key pageKey, pkg domain.Package, versions []domain.PackageVersio
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	return &pageEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
-}
-
-// mergeVersions lists the versions of every repository searched, each
-// from the first repository that has it.
-func mergeVersions(srcs []service.PackageSource) []domain.PackageVersion {
-	var all []domain.PackageVersion
-	seen := map[string]bool{}
-	for _, src := range srcs {
-		for _, v := range src.Versions {
-			if !seen[v.Version] {
-				seen[v.Version] = true
-				all = append(all, v)
-			}
-		}
-	}
-	return all
 }
 
 // servePage answers a rendered project page; ServeContent handles HEAD,
