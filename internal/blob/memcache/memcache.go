@@ -10,7 +10,6 @@ package memcache
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"sync/atomic"
 
 	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/lru"
 )
 
 // MaxObjectSize is the largest object kept (smaller when the whole cache
@@ -34,22 +34,15 @@ const entryOverhead = 256
 // else goes to the backend it embeds.
 type Store struct {
 	blob.Store // the backend
-	maxBytes   int64
 	maxObject  int64
 
 	// deletes counts Delete calls started and finished: an Open that saw
 	// it change while reading from the backend does not cache what it read.
+	// mu makes that check and the insertion one step against a Delete's
+	// eviction.
 	deletes atomic.Uint64
-
-	mu    sync.Mutex
-	used  int64
-	items map[string]*list.Element // digest -> element of lru
-	lru   list.List                // of *entry, most recent first
-}
-
-type entry struct {
-	digest string
-	data   []byte
+	mu      sync.Mutex
+	cache   *lru.Cache[string, []byte] // digest -> bytes
 }
 
 // New returns backend with a cache of maxBytes in front of it, or backend
@@ -60,16 +53,15 @@ func New(backend blob.Store, maxBytes int64) blob.Store {
 	}
 	return &Store{
 		Store:     backend,
-		maxBytes:  maxBytes,
 		maxObject: min(MaxObjectSize, maxBytes/8),
-		items:     make(map[string]*list.Element),
+		cache:     lru.New[string, []byte](maxBytes),
 	}
 }
 
 // Open returns the cached bytes, or opens the object in the backend and,
 // when it is small enough, reads it into the cache.
 func (s *Store) Open(ctx context.Context, sha256 string) (blob.Object, error) {
-	if data, ok := s.get(sha256); ok {
+	if data, ok := s.cache.Get(sha256); ok {
 		return newObject(data), nil
 	}
 	deletes := s.deletes.Load()
@@ -105,46 +97,19 @@ func (s *Store) Delete(ctx context.Context, sha256 string) error {
 	return err
 }
 
-func (s *Store) get(d string) ([]byte, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	el, ok := s.items[d]
-	if !ok {
-		return nil, false
-	}
-	s.lru.MoveToFront(el)
-	return el.Value.(*entry).data, true
-}
-
 // put caches data unless a Delete ran since deletes was read.
 func (s *Store) put(d string, data []byte, deletes uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.deletes.Load() != deletes {
-		return
-	}
-	if _, ok := s.items[d]; ok {
-		return // a concurrent Open was first
-	}
-	s.items[d] = s.lru.PushFront(&entry{digest: d, data: data})
-	s.used += int64(len(data)) + entryOverhead
-	for s.used > s.maxBytes {
-		s.remove(s.lru.Back())
+	if s.deletes.Load() == deletes {
+		s.cache.Add(d, data, int64(len(data))+entryOverhead)
 	}
 }
 
 func (s *Store) evict(d string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if el, ok := s.items[d]; ok {
-		s.remove(el)
-	}
-}
-
-func (s *Store) remove(el *list.Element) {
-	e := s.lru.Remove(el).(*entry)
-	delete(s.items, e.digest)
-	s.used -= int64(len(e.data)) + entryOverhead
+	s.cache.Remove(d)
 }
 
 // Object is a cached object. Its bytes are shared: Bytes must not be

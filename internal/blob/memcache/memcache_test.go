@@ -125,18 +125,18 @@ func TestBounded(t *testing.T) {
 	for _, d := range ds[1:] {
 		read(t, s, ds[0]) // keep the first one recently used
 		read(t, s, d)
-		if s.used > limit {
-			t.Fatalf("cache holds %d bytes, limit %d", s.used, limit)
+		if s.cache.Bytes() > limit {
+			t.Fatalf("cache holds %d bytes, limit %d", s.cache.Bytes(), limit)
 		}
 	}
-	if _, ok := s.get(ds[0]); !ok {
+	if _, ok := s.cache.Get(ds[0]); !ok {
 		t.Error("the most recently used object was evicted")
 	}
-	if _, ok := s.get(ds[1]); ok {
+	if _, ok := s.cache.Get(ds[1]); ok {
 		t.Error("the least recently used object is still cached")
 	}
-	if len(s.items) != s.lru.Len() || len(s.items) < 5 {
-		t.Errorf("%d items, %d in the LRU list", len(s.items), s.lru.Len())
+	if s.cache.Len() < 5 {
+		t.Errorf("only %d objects cached", s.cache.Len())
 	}
 }
 

@@ -1,9 +1,6 @@
 package npm
 
-import (
-	"container/list"
-	"sync"
-)
+import "github.com/artifactd/artifactd/internal/lru"
 
 // cacheKey names one rendering of one package's packument. The endpoint
 // is part of it because tarball URLs embed it.
@@ -31,38 +28,22 @@ type cacheEntry struct {
 // stamp from the store and uses an entry only when it matches, so a
 // change made on any node (control plane or npm) is seen at once.
 type packumentCache struct {
-	mu       sync.Mutex
 	maxBytes int
-	bytes    int
-	order    *list.List // front = most recently used
-	items    map[cacheKey]*list.Element
+	lru      *lru.Cache[cacheKey, cacheEntry]
 }
 
 func newPackumentCache(maxBytes int) *packumentCache {
-	return &packumentCache{maxBytes: maxBytes, order: list.New(), items: map[cacheKey]*list.Element{}}
+	return &packumentCache{maxBytes: maxBytes, lru: lru.New[cacheKey, cacheEntry](int64(maxBytes))}
 }
 
 // get returns the entry for k if it was rendered from the package state
-// (pkgID, stamp).
+// (pkgID, stamp). An entry older or newer than what the caller read is
+// not usable, but left alone (the next put replaces an old one).
 func (c *packumentCache) get(k cacheKey, pkgID int64, stamp string) (cacheEntry, bool) {
 	if c == nil || stamp == "" {
 		return cacheEntry{}, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[k]
-	if !ok {
-		return cacheEntry{}, false
-	}
-	e := el.Value.(*cacheEntry)
-	if e.pkgID != pkgID || e.stamp != stamp {
-		// Older or newer than what the caller read: not usable, but left
-		// alone (a reader with an old stamp must not evict a newer entry;
-		// the next put replaces an old one).
-		return cacheEntry{}, false
-	}
-	c.order.MoveToFront(el)
-	return *e, true
+	return c.lru.GetIf(k, func(e cacheEntry) bool { return e.pkgID == pkgID && e.stamp == stamp })
 }
 
 // put stores e (ignored without a stamp or when larger than a quarter
@@ -71,23 +52,7 @@ func (c *packumentCache) put(e cacheEntry) {
 	if c == nil || e.stamp == "" || len(e.body)*4 > c.maxBytes {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[e.key]; ok {
-		c.remove(el)
-	}
-	c.items[e.key] = c.order.PushFront(&e)
-	c.bytes += entrySize(&e)
-	for c.bytes > c.maxBytes {
-		c.remove(c.order.Back())
-	}
-}
-
-func (c *packumentCache) remove(el *list.Element) {
-	e := el.Value.(*cacheEntry)
-	c.order.Remove(el)
-	delete(c.items, e.key)
-	c.bytes -= entrySize(e)
+	c.lru.Add(e.key, e, int64(entrySize(&e)))
 }
 
 func entrySize(e *cacheEntry) int {
@@ -95,8 +60,7 @@ func entrySize(e *cacheEntry) int {
 }
 
 // len is the number of entries (for tests).
-func (c *packumentCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
-}
+func (c *packumentCache) len() int { return c.lru.Len() }
+
+// bytes is the size of the entries (for tests).
+func (c *packumentCache) bytes() int { return int(c.lru.Bytes()) }

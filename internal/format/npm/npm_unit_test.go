@@ -568,8 +568,8 @@ func TestPackumentCache(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		c.put(cacheEntry{key: cacheKey{name: strings.Repeat("n", i)}, pkgID: 1, stamp: "s", body: make([]byte, 200)})
 	}
-	if c.bytes > c.maxBytes || c.len() == 0 {
-		t.Errorf("cache holds %d bytes in %d entries, budget %d", c.bytes, c.len(), c.maxBytes)
+	if c.bytes() > c.maxBytes || c.len() == 0 {
+		t.Errorf("cache holds %d bytes in %d entries, budget %d", c.bytes(), c.len(), c.maxBytes)
 	}
 	var nilCache *packumentCache
 	nilCache.put(cacheEntry{key: k, stamp: "s"})
@@ -647,8 +647,8 @@ func TestPackumentCacheConcurrent(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		<-done
 	}
-	if c.bytes > c.maxBytes {
-		t.Errorf("over budget: %d", c.bytes)
+	if c.bytes() > c.maxBytes {
+		t.Errorf("over budget: %d", c.bytes())
 	}
 }
 

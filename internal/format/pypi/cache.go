@@ -1,9 +1,6 @@
 package pypi
 
-import (
-	"container/list"
-	"sync"
-)
+import "github.com/artifactd/artifactd/internal/lru"
 
 // pageKey names one rendering of one project page. The endpoint names the
 // repository (and its domain); the package ID and stamp, kept in the
@@ -33,38 +30,23 @@ func (e *pageEntry) size() int {
 // from the store and uses an entry only when ID and stamp match, so a
 // change committed on any node is seen by the very next request.
 type pageCache struct {
-	mu       sync.Mutex
 	maxBytes int
-	bytes    int
-	order    *list.List // front = most recently used
-	items    map[pageKey]*list.Element
+	lru      *lru.Cache[pageKey, *pageEntry]
 }
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{maxBytes: maxBytes, order: list.New(), items: map[pageKey]*list.Element{}}
+	return &pageCache{maxBytes: maxBytes, lru: lru.New[pageKey, *pageEntry](int64(maxBytes))}
 }
 
 // get returns the page for k if it was rendered from package state
-// (pkgID, stamp).
+// (pkgID, stamp). A page older or newer than what the caller read is
+// unusable, but left in place; the next put replaces it.
 func (c *pageCache) get(k pageKey, pkgID int64, stamp string) (*pageEntry, bool) {
 	if c == nil || stamp == "" {
 		return nil, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[k]
-	if !ok {
-		return nil, false
-	}
-	e := el.Value.(*pageEntry)
-	if e.pkgID != pkgID || e.stamp != stamp {
-		// Older or newer than what the caller read: unusable, but left in
-		// place (a reader holding an old stamp must not evict a newer
-		// entry); the next put replaces it.
-		return nil, false
-	}
-	c.order.MoveToFront(el)
-	return e, true // entries are immutable once stored
+	// Entries are immutable once stored.
+	return c.lru.GetIf(k, func(e *pageEntry) bool { return e.pkgID == pkgID && e.stamp == stamp })
 }
 
 // put stores e; pages without a stamp, or larger than a quarter of the
@@ -73,28 +55,11 @@ func (c *pageCache) put(e *pageEntry) {
 	if c == nil || e.stamp == "" || e.size()*4 > c.maxBytes {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[e.key]; ok {
-		c.remove(el)
-	}
-	c.items[e.key] = c.order.PushFront(e)
-	c.bytes += e.size()
-	for c.bytes > c.maxBytes {
-		c.remove(c.order.Back())
-	}
-}
-
-func (c *pageCache) remove(el *list.Element) {
-	e := el.Value.(*pageEntry)
-	c.order.Remove(el)
-	delete(c.items, e.key)
-	c.bytes -= e.size()
+	c.lru.Add(e.key, e, int64(e.size()))
 }
 
 // len is the number of entries (for tests).
-func (c *pageCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.items)
-}
+func (c *pageCache) len() int { return c.lru.Len() }
+
+// bytes is the size of the entries (for tests).
+func (c *pageCache) bytes() int { return int(c.lru.Bytes()) }

@@ -13,10 +13,10 @@ import (
 // poison replaces the body of every cached page with a marker, so that a
 // response carrying the marker proves it came from the cache.
 func poison(tr *testRepo) {
-	tr.f.pages.mu.Lock()
-	defer tr.f.pages.mu.Unlock()
-	for _, el := range tr.f.pages.items {
-		el.Value.(*pageEntry).body = []byte("CACHED")
+	for _, k := range tr.f.pages.lru.Keys() {
+		if e, ok := tr.f.pages.lru.Get(k); ok {
+			e.body = []byte("CACHED")
+		}
 	}
 }
 
@@ -158,8 +158,8 @@ func TestPageCacheBounded(t *testing.T) {
 	for i := range 100 {
 		c.put(&pageEntry{key: pageKey{project: strings.Repeat("x", i)}, pkgID: int64(i), stamp: "s", body: make([]byte, 200)})
 	}
-	if c.bytes > c.maxBytes || c.len() == 0 || c.len() >= 100 {
-		t.Fatalf("cache holds %d entries, %d bytes of %d", c.len(), c.bytes, c.maxBytes)
+	if c.bytes() > c.maxBytes || c.len() == 0 || c.len() >= 100 {
+		t.Fatalf("cache holds %d entries, %d bytes of %d", c.len(), c.bytes(), c.maxBytes)
 	}
 	if _, ok := c.get(pageKey{project: strings.Repeat("x", 99)}, 99, "s"); !ok {
 		t.Fatal("most recent entry evicted")
