@@ -47,6 +47,15 @@ type Object interface {
 	Size() int64
 }
 
+// Stream is an Object whose bytes are still arriving (a file fetched
+// from an upstream registry): reads block until bytes come, it cannot
+// seek, and Size is -1 when unknown. A read error means the bytes must not
+// be taken for the file: a response carrying them is aborted.
+type Stream interface {
+	Object
+	Streaming()
+}
+
 // Pinger is an optional Store capability: Ping reports whether the
 // store's backing (a folder, a bucket) is reachable and usable, for
 // readiness checks. It must be cheap.

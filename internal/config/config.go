@@ -12,6 +12,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/identity"
+	"github.com/artifactd/artifactd/internal/upstream"
 )
 
 // Config is everything `artifactd serve` needs.
@@ -32,6 +33,11 @@ type Config struct {
 	// PublicURL is the base of the data-plane endpoints that
 	// GetRepositoryEndpoint hands out (default: http://{addr}).
 	PublicURL string
+
+	// ExternalConnections are the registries external connections reach
+	// (--external-connection NAME=URL); a connection not listed fetches
+	// nothing.
+	ExternalConnections []upstream.Connection
 
 	Account         string // the built-in account
 	RootAccessKeyID string // administrator key from the environment (optional)
@@ -65,6 +71,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	var c Config
 	var regions regionList
+	var conns connectionList
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
 	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
@@ -76,6 +83,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("ARTIFACTD_BLOB_CACHE_MB: %w", err)
 	}
 	fs.IntVar(&c.BlobCacheMB, "blob-cache-mb", cacheMB, "memory for recently downloaded blobs of up to 1 MiB, in MiB; 0 = none [ARTIFACTD_BLOB_CACHE_MB]")
+	fs.Var(&conns, "external-connection", "registry an external connection reaches: NAME=URL[;ttl=30m][;timeout=60s][;token-env=VAR|basic-env=VAR], e.g. public:npmjs=https://REGISTRY/; repeat for several [ARTIFACTD_EXTERNAL_CONNECTION, comma-separated]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +96,24 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		regions.Set(env("REGION", "us-east-1"))
 	}
 	c.Regions = regions
+	if len(conns) == 0 {
+		conns.Set(env("EXTERNAL_CONNECTION", ""))
+	}
+	seen := map[string]bool{}
+	for _, spec := range conns {
+		conn, err := upstream.ParseConnection(spec, getenv)
+		if err != nil {
+			return c, err
+		}
+		if _, ok := domain.ExternalConnectionFormat(conn.Name); !ok {
+			return c, fmt.Errorf("--external-connection: %s is not an external connection name (public:npmjs, public:pypi, public:maven-central, public:maven-googleandroid, public:maven-gradleplugins, public:maven-commonsware, public:maven-clojars, public:nuget-org, public:crates-io, public:ruby-gems-org)", conn.Name)
+		}
+		if seen[conn.Name] {
+			return c, fmt.Errorf("--external-connection: %s is given twice", conn.Name)
+		}
+		seen[conn.Name] = true
+		c.ExternalConnections = append(c.ExternalConnections, conn)
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -96,6 +122,20 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	c.RootAccessKeyID = getenv("ARTIFACTD_ROOT_ACCESS_KEY_ID")
 	c.RootSecretKey = getenv("ARTIFACTD_ROOT_SECRET_ACCESS_KEY")
 	return c, c.validate()
+}
+
+// connectionList collects --external-connection values; the environment
+// variable's value is a comma-separated list.
+type connectionList []string
+
+func (l *connectionList) String() string { return strings.Join(*l, ",") }
+func (l *connectionList) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l = append(*l, x)
+		}
+	}
+	return nil
 }
 
 func (c Config) validate() error {

@@ -22,6 +22,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, domain.ErrQuota):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, domain.ErrUnavailable):
+		return http.StatusBadGateway
 	default:
 		return http.StatusInternalServerError
 	}

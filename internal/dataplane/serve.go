@@ -26,6 +26,10 @@ var hdrBytes = []string{"bytes"}
 // a file goes to sendfile(2) right after the header. Other requests get
 // http.ServeContent's ranges and conditional answers.
 func ServeObject(w http.ResponseWriter, r *http.Request, o blob.Object) {
+	if st, ok := o.(blob.Stream); ok {
+		serveStream(w, r, st)
+		return
+	}
 	if !PlainGet(r) {
 		http.ServeContent(w, r, "", time.Time{}, o)
 		return
@@ -48,4 +52,36 @@ func ServeObject(w http.ResponseWriter, r *http.Request, o blob.Object) {
 		return
 	}
 	io.Copy(w, io.LimitReader(o, size)) //nolint:errcheck // the client went away
+}
+
+// serveStream answers with a file still being fetched: the whole file
+// (ranges and conditionals need the complete bytes), sent as it arrives.
+// When the fetch fails the response is aborted, so the client sees a
+// broken transfer rather than a short file.
+func serveStream(w http.ResponseWriter, r *http.Request, o blob.Stream) {
+	h := w.Header()
+	if size := o.Size(); size >= 0 {
+		h["Content-Length"] = []string{strconv.FormatInt(size, 10)}
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := o.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return // the client went away; the fetch goes on
+			}
+			rc.Flush() //nolint:errcheck // a failed write shows next time
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+	}
 }

@@ -16,6 +16,8 @@ var (
 	ErrInvalid  = errors.New("invalid")
 	ErrDenied   = errors.New("access denied")
 	ErrQuota    = errors.New("quota exceeded")
+	// ErrUnavailable: a registry behind an external connection failed.
+	ErrUnavailable = errors.New("upstream unavailable")
 )
 
 // Resource types as CodeArtifact names them in error bodies.
@@ -68,4 +70,10 @@ func Denied(format string, args ...any) error {
 // Quota reports a limit that the request would exceed.
 func Quota(resType, id, format string, args ...any) error {
 	return &Error{Kind: ErrQuota, ResourceType: resType, ResourceID: id, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable is an ErrUnavailable: an upstream registry could not
+// provide what was asked.
+func Unavailable(format string, args ...any) error {
+	return &Error{Kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...)}
 }

@@ -165,3 +165,25 @@ type ResourcePolicy struct {
 	Revision    string
 	Document    string
 }
+
+// externalConnections are the public repositories CodeArtifact connects
+// to, with the format of each.
+var externalConnections = map[string]Format{
+	"public:npmjs":               FormatNpm,
+	"public:pypi":                FormatPypi,
+	"public:nuget-org":           FormatNuget,
+	"public:maven-central":       FormatMaven,
+	"public:maven-googleandroid": FormatMaven,
+	"public:maven-gradleplugins": FormatMaven,
+	"public:maven-commonsware":   FormatMaven,
+	"public:maven-clojars":       FormatMaven,
+	"public:ruby-gems-org":       FormatRuby,
+	"public:crates-io":           FormatCargo,
+}
+
+// ExternalConnectionFormat returns the package format of a known external
+// connection name.
+func ExternalConnectionFormat(name string) (Format, bool) {
+	f, ok := externalConnections[name]
+	return f, ok
+}

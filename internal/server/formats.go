@@ -22,6 +22,13 @@ func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
 	}
 }
 
+// remoteFormats are the formats that external connections fetch.
+func remoteFormats() map[domain.Format]service.RemoteFormat {
+	return map[domain.Format]service.RemoteFormat{
+		domain.FormatNpm: npm.Remote{},
+	}
+}
+
 func formatRules() map[domain.Format]service.FormatRules {
 	return map[domain.Format]service.FormatRules{
 		domain.FormatNpm:  npm.NewRules(),

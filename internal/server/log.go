@@ -73,7 +73,13 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			if p == http.ErrAbortHandler {
+				// A deliberate abort (a fetched file failed its checks):
+				// logged, then handed on so net/http breaks the connection.
+				defer panic(p)
+				sw.status = http.StatusBadGateway
+			} else if p != nil {
 				log.Error("panic serving request", "request_id", id, "panic", p)
 				if sw.status == 0 {
 					w.Header().Set("x-amzn-ErrorType", "InternalServerException")

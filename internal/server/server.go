@@ -23,6 +23,7 @@ import (
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/upstream"
 )
 
 // Server is a running artifactd.
@@ -54,6 +55,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
+	if err := useExternal(svc, cfg, log); err != nil {
+		st.Close()
+		return nil, err
+	}
 	keys := identity.NewKeyring(key)
 	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
 
@@ -94,6 +99,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
 	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log)...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, handler)}, nil
+}
+
+// useExternal lets repositories fetch through the configured external
+// connections. Files being fetched are spooled in the data directory's
+// tmp folder; spools a crash left there are removed.
+func useExternal(svc *service.Service, cfg config.Config, log *slog.Logger) error {
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if err := upstream.SweepSpools(tmp, time.Hour); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	for _, c := range cfg.ExternalConnections {
+		log.Info("external connection", "connection", c.String(), "ttl", c.TTL.String(), "timeout", c.Timeout.String())
+	}
+	svc.UseExternal(service.External{Client: upstream.New(cfg.ExternalConnections, log), Formats: remoteFormats(), TempDir: tmp})
+	return nil
 }
 
 // rootKey returns the administrator key: from the environment, or from

@@ -7,34 +7,19 @@ import (
 	"github.com/artifactd/artifactd/internal/store"
 )
 
-// externalConnections are the public repositories CodeArtifact connects
-// to, with the format of each.
-var externalConnections = map[string]domain.Format{
-	"public:npmjs":               domain.FormatNpm,
-	"public:pypi":                domain.FormatPypi,
-	"public:nuget-org":           domain.FormatNuget,
-	"public:maven-central":       domain.FormatMaven,
-	"public:maven-googleandroid": domain.FormatMaven,
-	"public:maven-gradleplugins": domain.FormatMaven,
-	"public:maven-commonsware":   domain.FormatMaven,
-	"public:maven-clojars":       domain.FormatMaven,
-	"public:ruby-gems-org":       domain.FormatRuby,
-	"public:crates-io":           domain.FormatCargo,
-}
-
 // ExternalConnectionFormat returns the package format of a known external
 // connection.
 func ExternalConnectionFormat(name string) (domain.Format, bool) {
-	f, ok := externalConnections[name]
-	return f, ok
+	return domain.ExternalConnectionFormat(name)
 }
 
 // AssociateExternalConnection connects a repository to a public
 // repository. A repository has at most one external connection. The
-// connection is recorded and described; nothing is fetched through it
-// (artifactd does not resolve upstreams yet).
+// connection's registry is reached through the URL the operator
+// configured for it (--external-connection); without one, the repository
+// serves only what it keeps.
 func (s *Service) AssociateExternalConnection(ctx context.Context, c Caller, domainName, domainOwner, repo, name string) (RepositoryInfo, error) {
-	if _, ok := externalConnections[name]; !ok {
+	if _, ok := domain.ExternalConnectionFormat(name); !ok {
 		return RepositoryInfo{}, domain.Invalid("%s is not an external connection. Supported: public:npmjs, public:pypi, public:nuget-org, "+
 			"public:maven-central, public:maven-googleandroid, public:maven-gradleplugins, public:maven-commonsware, "+
 			"public:maven-clojars, public:ruby-gems-org, public:crates-io", name)

@@ -58,6 +58,10 @@ type Service struct {
 	verified      verifiedTokens // tokens whose signature checked out
 
 	rules map[domain.Format]FormatRules
+
+	ext     External          // external connections (UseExternal)
+	fetchMu sync.Mutex        // guards fetches
+	fetches map[string]*fetch // files being fetched through a connection
 }
 
 // New returns a Service. rules holds the package-level rules of the

@@ -59,6 +59,12 @@ type PackageSource struct {
 	Package    domain.Package
 	Versions   []domain.PackageVersion
 	Own        bool // the repository the request addressed
+	// External names the external connection this source lists (the
+	// package as the public registry has it, versions not kept yet
+	// included), "" for a repository. Remote is that listing; Package is
+	// then zero but for its coordinates.
+	External string
+	Remote   *RemotePackage
 }
 
 // MergeVersions lists the versions of every source, each taken from the
@@ -78,7 +84,8 @@ func MergeVersions(srcs []PackageSource) []domain.PackageVersion {
 }
 
 // LookupPackageUpstreams is LookupPackage for repositories that may have
-// upstreams: it also reports whether the repository has any, and then a
+// upstreams: it also reports whether the repository has any (or an
+// external connection), and then a
 // package missing from the repository itself is not an error (found is
 // false): the upstreams may have it.
 func (s *Service) LookupPackageUpstreams(ctx context.Context, c Caller, ref PackageRef) (pkg domain.Package, found, hasUpstreams bool, err error) {
@@ -92,11 +99,15 @@ func (s *Service) LookupPackageUpstreams(ctx context.Context, c Caller, ref Pack
 // PackageThroughUpstreams returns a package as package managers see it
 // through a repository: the repository's own package and versions first
 // (when it has the package), then the package in each upstream that has
-// it, in resolution order, unless the repository's own package blocks
-// upstreams (origin upstream=BLOCK). The package not being anywhere is a
-// package ResourceNotFound.
+// it, in resolution order, then the package as the registry behind the
+// first external connection among those repositories lists it (see
+// findConnection). Upstreams are not searched when the repository's own
+// package blocks them (origin upstream=BLOCK). The package not being
+// anywhere is a package ResourceNotFound.
 func (s *Service) PackageThroughUpstreams(ctx context.Context, c Caller, ref PackageRef) ([]PackageSource, error) {
 	var out []PackageSource
+	var conn connectionSource
+	var hasConn bool
 	err := s.store.Read(ctx, func(tx store.Tx) error {
 		ri, own, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil && !errors.Is(err, domain.ErrNotFound) || ri.Repository.ID == 0 {
@@ -131,12 +142,22 @@ func (s *Service) PackageThroughUpstreams(ctx context.Context, c Caller, ref Pac
 			}
 			out = append(out, PackageSource{Repository: up.Name, Package: p, Versions: vs})
 		}
-		if len(out) == 0 {
-			return packageNotFound(ref)
-		}
-		return nil
+		conn, hasConn, err = s.findConnection(ctx, tx, ref, append([]domain.Repository{ri.Repository}, ups...))
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if hasConn {
+		// Asked outside the transaction: the network is slow.
+		if rp := s.remotePackage(ctx, conn.name, ref); rp != nil && len(rp.Versions) > 0 {
+			out = append(out, externalSource(conn, ref, rp))
+		}
+	}
+	if len(out) == 0 {
+		return nil, packageNotFound(ref)
+	}
+	return out, nil
 }
 
 // FetchFromUpstreams is what a data-plane download of a version the

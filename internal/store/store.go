@@ -275,8 +275,8 @@ type Resolution struct {
 	Found        Found
 	DomainID     int64
 	RepositoryID int64
-	// Upstreams is how many upstream links the repository has
-	// (FoundRepository and beyond).
+	// Upstreams is how many upstream links the repository has, plus one
+	// when it has an external connection (FoundRepository and beyond).
 	Upstreams int
 	Package   domain.Package // Origin and Metadata included
 	// VersionID and VersionStatus describe the version (FoundVersion).

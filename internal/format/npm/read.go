@@ -216,11 +216,7 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 		writeError(w, http.StatusNotFound, "Not found: "+file+" is not a tarball of "+name.String())
 		return
 	}
-	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissingOrLess(err) &&
-		f.svc.FetchFromUpstreams(r.Context(), repo.Caller, ref, version, downloadable) {
-		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, assetName)
-	}
+	dl, err := f.svc.OpenThroughUpstreams(r.Context(), repo.Caller, ref, version, assetName, downloadable)
 	if errors.Is(err, domain.ErrNotFound) {
 		var de *domain.Error
 		if errors.As(err, &de) && (de.ResourceType == domain.ResDomain || de.ResourceType == domain.ResRepository) {
@@ -241,7 +237,9 @@ func (f *Format) getTarball(w http.ResponseWriter, r *http.Request, repo datapla
 	}
 	h := w.Header()
 	h["Content-Type"] = hdrOctets
-	h["Etag"] = []string{`"` + dl.Asset.SHA256 + `"`}
+	if dl.Asset.SHA256 != "" { // "" while it is fetched from an upstream
+		h["Etag"] = []string{`"` + dl.Asset.SHA256 + `"`}
+	}
 	dataplane.ServeObject(w, r, dl.Content)
 }
 
@@ -258,13 +256,6 @@ func stampOf(p domain.Package) string {
 		return ""
 	}
 	return st.Stamp
-}
-
-// isPackageMissingOrLess reports whether a not-found error is about the
-// package, a version or an asset (not the domain or repository).
-func isPackageMissingOrLess(err error) bool {
-	var de *domain.Error
-	return !errors.As(err, &de) || (de.ResourceType != domain.ResDomain && de.ResourceType != domain.ResRepository)
 }
 
 // loadThrough reads a package as clients see it through the repository,
@@ -299,7 +290,11 @@ func mergeSources(srcs []service.PackageSource) (domain.Package, []domain.Packag
 		if srcs[i].Own {
 			continue
 		}
-		for tag, v := range loadState(srcs[i].Package).DistTags {
+		tags := loadState(srcs[i].Package).DistTags
+		if srcs[i].Remote != nil {
+			tags = srcs[i].Remote.Tags
+		}
+		for tag, v := range tags {
 			st.DistTags[tag] = v
 		}
 	}

@@ -31,8 +31,13 @@ type tarballFiles struct {
 // from a gzipped npm tarball, defensively: bounded sizes, regular files
 // only, paths compared after cleaning.
 func readTarball(tgz []byte) (tarballFiles, error) {
+	return readTarballFrom(bytes.NewReader(tgz))
+}
+
+// readTarballFrom is readTarball for a tarball read as a stream.
+func readTarballFrom(tgz io.Reader) (tarballFiles, error) {
 	var out tarballFiles
-	zr, err := gzip.NewReader(bytes.NewReader(tgz))
+	zr, err := gzip.NewReader(tgz)
 	if err != nil {
 		return out, domain.Invalid("The package tarball is not gzip data: %v", err)
 	}

@@ -11,11 +11,12 @@ import (
 )
 
 // resolvePackageQuery finds a domain and, by LEFT JOINs on unique keys,
-// its repository (with how many upstreams it has) and package: at most one
+// its repository (with how many upstreams it has, its external connection
+// counting as one) and package: at most one
 // row, whose NULL columns tell what is missing. Arguments: repository name, format, namespace, package
 // name, region, owner, domain name.
 const resolvePackageQuery = `SELECT d.id, r.id,
-	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id),
+	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id) + CASE WHEN r.external_connection <> '' THEN 1 ELSE 0 END,
 	p.id, p.format, p.namespace, p.name, p.origin_publish, p.origin_upstream, p.metadata
 	FROM domains d
 	LEFT JOIN repositories r ON r.domain_id = d.id AND r.name = ?
@@ -26,7 +27,7 @@ const resolvePackageQuery = `SELECT d.id, r.id,
 // its assets. Arguments: repository name, format, namespace, package name,
 // version, asset name, region, owner, domain name.
 const resolveAssetQuery = `SELECT d.id, r.id,
-	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id),
+	(SELECT COUNT(*) FROM repository_upstreams ru WHERE ru.repository_id = r.id) + CASE WHEN r.external_connection <> '' THEN 1 ELSE 0 END,
 	p.id, p.format, p.namespace, p.name, p.origin_publish, p.origin_upstream, p.metadata,
 	v.id, v.status, a.name, a.size, a.md5, a.sha1, a.sha256, a.sha512
 	FROM domains d

@@ -101,6 +101,16 @@ func testResolve(f *fx) {
 	if res := check("upstream count without the package", missingPkg, store.FoundRepository); res.Upstreams != 1 {
 		f.Errorf("Upstreams = %d at FoundRepository, want 1", res.Upstreams)
 	}
+	// An external connection counts as one more.
+	withUps.ExternalConnection = "public:npmjs"
+	f.write(func(tx store.Tx) error { return tx.Repositories().Update(f.ctx, withUps) })
+	if res := check("upstream count with an external connection", base, store.FoundPackage); res.Upstreams != 2 {
+		f.Errorf("Upstreams = %d with one upstream and an external connection, want 2", res.Upstreams)
+	}
+	withUps.Upstreams, withUps.ExternalConnection = nil, ""
+	f.write(func(tx store.Tx) error { return tx.Repositories().Update(f.ctx, withUps) })
+	withUps.Upstreams = []domain.Upstream{{RepositoryID: r2.ID, Name: r2.Name}}
+	f.write(func(tx store.Tx) error { return tx.Repositories().Update(f.ctx, withUps) })
 
 	// Changes are visible to the next Resolve (no stale prepared state).
 	v.Status = domain.StatusArchived
