@@ -25,7 +25,8 @@ func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
 // remoteFormats are the formats that external connections fetch.
 func remoteFormats() map[domain.Format]service.RemoteFormat {
 	return map[domain.Format]service.RemoteFormat{
-		domain.FormatNpm: npm.Remote{},
+		domain.FormatNpm:  npm.Remote{},
+		domain.FormatPypi: pypi.Remote{},
 	}
 }
 

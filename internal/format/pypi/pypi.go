@@ -18,7 +18,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
@@ -209,7 +209,7 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 			f.writeError(w, err)
 			return
 		}
-		e, err := renderPage(key, srcs[0].Package, service.MergeVersions(srcs))
+		e, err := renderPage(key, srcs[0].Package, mergeSources(srcs))
 		if err != nil {
 			f.writeError(w, err)
 			return
@@ -235,6 +235,61 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 	}
 	f.pages.put(e)
 	servePage(w, r, e)
+}
+
+// mergeSources lists the versions pip sees through a repository with
+// upstreams: each version of the repositories from the first that has it
+// (service.MergeVersions), then the versions an external connection's
+// index lists. AWS keeps every file of a version it takes from a public
+// registry; artifactd keeps only the files requested, so a version kept
+// from the connection also lists the index's files it does not keep yet
+// (its kept files win). Versions published in a repository never take
+// files from the index.
+func mergeSources(srcs []service.PackageSource) []domain.PackageVersion {
+	var repos, remote []service.PackageSource
+	for _, src := range srcs {
+		if src.External != "" {
+			remote = append(remote, src)
+		} else {
+			repos = append(repos, src)
+		}
+	}
+	all := service.MergeVersions(repos)
+	at := make(map[string]int, len(all))
+	for i, v := range all {
+		at[v.Version] = i
+	}
+	for _, src := range remote {
+		for _, v := range src.Versions {
+			i, ok := at[v.Version]
+			if !ok {
+				at[v.Version] = len(all)
+				all = append(all, v)
+				continue
+			}
+			if all[i].OriginType == domain.OriginExternal {
+				all[i].Metadata = addFiles(all[i].Metadata, v.Metadata)
+			}
+		}
+	}
+	return all
+}
+
+// addFiles returns the version document kept with the files of listed
+// that it lacks.
+func addFiles(kept, listed []byte) []byte {
+	doc, more := decodeDoc(kept), decodeDoc(listed)
+	added := false
+	for fn, fd := range more.Files {
+		if _, ok := doc.Files[fn]; !ok {
+			doc.Files[fn] = fd
+			added = true
+		}
+	}
+	if !added {
+		return kept
+	}
+	return doc.encode()
 }
 
 // renderPage renders a project page of pkg's versions.
@@ -298,11 +353,13 @@ func BuildProject(name string, versions []domain.PackageVersion) Project {
 				Size:           fd.Size,
 				RequiresPython: fd.RequiresPython,
 				MetadataSHA256: fd.MetadataSHA256,
-				Yanked:         yanked,
+				Yanked:         yanked || fd.Yanked,
 				UploadTime:     fd.Uploaded,
 			}
 			if yanked {
 				file.YankedReason = YankedReason
+			} else if fd.Yanked {
+				file.YankedReason = fd.YankedReason
 			}
 			p.Files = append(p.Files, file)
 		}
@@ -318,9 +375,25 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 		asset, metadata = base, true
 	}
 	ref := f.ref(repo, project)
-	dl, err := f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
-	if errors.Is(err, domain.ErrNotFound) && f.svc.FetchFromUpstreams(r.Context(), repo.Caller, ref, version, listed) {
-		dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
+	if metadata {
+		if fn, ok := ParseFilename(asset); !ok || fn.Kind != KindWheel {
+			writeText(w, http.StatusNotFound, "Only wheels have separate core metadata")
+			return
+		}
+	}
+	dl, err := f.svc.OpenThroughUpstreams(r.Context(), repo.Caller, ref, version, asset, listed)
+	if err == nil && metadata {
+		if _, ok := dl.Content.(blob.Stream); ok {
+			// The wheel is being fetched through an external connection
+			// (pages do not advertise the metadata of such files, but a
+			// client may ask): its METADATA is read once it is kept.
+			_, cerr := io.Copy(io.Discard, dl.Content)
+			dl.Content.Close()
+			if cerr != nil {
+				f.log.Warn("fetching a wheel for its METADATA", "file", asset, "err", cerr)
+			}
+			dl, err = f.svc.OpenAssetFast(r.Context(), repo.Caller, ref, version, asset)
+		}
 	}
 	if err != nil {
 		f.writeError(w, err)
@@ -332,12 +405,7 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 		return
 	}
 	if metadata {
-		fn, ok := ParseFilename(asset)
-		if !ok || fn.Kind != KindWheel {
-			writeText(w, http.StatusNotFound, "Only wheels have separate core metadata")
-			return
-		}
-		b, err := WheelMetadata(readerAt(dl.Content), dl.Content.Size(), dl.Version.Package.Name)
+		b, err := WheelMetadata(readerAt(dl.Content), dl.Content.Size(), ref.Package)
 		if err != nil {
 			f.log.Error("reading the METADATA of a stored wheel", "file", asset, "err", err)
 			writeText(w, http.StatusNotFound, "The wheel's METADATA cannot be read")
@@ -349,8 +417,10 @@ func (f *Format) download(w http.ResponseWriter, r *http.Request, repo dataplane
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
-	w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
+	if dl.Asset.SHA256 != "" { // "" while it is fetched through an external connection
+		w.Header().Set("ETag", `"`+dl.Asset.SHA256+`"`)
+		w.Header().Set("X-Checksum-Sha256", dl.Asset.SHA256)
+	}
 	dataplane.ServeObject(w, r, dl.Content)
 }
 
@@ -394,11 +464,19 @@ type fileDoc struct {
 	RequiresPython string    `json:"requiresPython,omitempty"`
 	MetadataSHA256 string    `json:"metadataSha256,omitempty"`
 	Uploaded       time.Time `json:"uploaded"`
+	// Yanked: the index behind an external connection yanked the file
+	// (PEP 592), with YankedReason.
+	Yanked       bool   `json:"yanked,omitempty"`
+	YankedReason string `json:"yankedReason,omitempty"`
 }
 
 // versionDoc is a PyPI version's metadata document.
 type versionDoc struct {
 	Files map[string]fileDoc `json:"files"`
+	// Remote: the document lists the files an external connection's index
+	// offers for a version not kept yet (Remote.ParseMetadata), not kept
+	// files.
+	Remote bool `json:"remote,omitempty"`
 }
 
 func decodeDoc(b []byte) versionDoc {
