@@ -84,8 +84,8 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 				if sw.status == 0 {
 					w.Header().Set("x-amzn-ErrorType", "InternalServerException")
 					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(http.StatusInternalServerError)
-					w.Write([]byte(`{"__type":"InternalServerException","message":"An internal error occurred"}`))
+					sw.WriteHeader(http.StatusInternalServerError)
+					sw.Write([]byte(`{"__type":"InternalServerException","message":"An internal error occurred"}`))
 				}
 			}
 			status := sw.status

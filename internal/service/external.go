@@ -74,12 +74,13 @@ func (s *Service) findConnection(ctx context.Context, tx store.Tx, ref PackageRe
 // remotePackage reads a package's listing through a connection: nil when
 // the connection has no URL, the upstream does not have the package, or
 // the upstream failed with no copy to fall back on (logged: the reader is
-// served what the repositories keep).
-func (s *Service) remotePackage(ctx context.Context, conn string, ref PackageRef) *RemotePackage {
+// served what the repositories keep). stale says the upstream failed and
+// this is the last listing it gave.
+func (s *Service) remotePackage(ctx context.Context, conn string, ref PackageRef) (rp *RemotePackage, stale bool) {
 	rf := s.ext.Formats[ref.Format]
 	if _, ok := s.ext.Client.Connection(conn); !ok {
 		s.ext.Client.NoURL(conn, packageName(ref))
-		return nil
+		return nil, false
 	}
 	path, accept := rf.MetadataRequest(ref.Namespace, ref.Package)
 	got, err := s.ext.Client.Metadata(ctx, conn, path, accept, func(d upstream.Document) (any, error) {
@@ -89,9 +90,9 @@ func (s *Service) remotePackage(ctx context.Context, conn string, ref PackageRef
 		if !errors.Is(err, upstream.ErrNotFound) && ctx.Err() == nil {
 			s.log.Warn("external connection unavailable: serving what the repositories keep", "connection", conn, "package", packageName(ref), "err", err)
 		}
-		return nil
+		return nil, false
 	}
-	return got.Value.(*RemotePackage)
+	return got.Value.(*RemotePackage), got.Stale
 }
 
 func packageName(ref PackageRef) string {
@@ -101,10 +102,16 @@ func packageName(ref PackageRef) string {
 	return string(ref.Format) + ":" + ref.Namespace + "/" + ref.Package
 }
 
-// externalSource is the PackageSource of a connection's listing.
-func externalSource(conn connectionSource, ref PackageRef, rp *RemotePackage) PackageSource {
+// externalSource is the PackageSource of a connection's listing. A stale
+// listing (the upstream is failing) lists no versions: one not kept could
+// not be fetched, and a client choosing it would fail where a kept one
+// works; its tags still count.
+func externalSource(conn connectionSource, ref PackageRef, rp *RemotePackage, stale bool) PackageSource {
 	src := PackageSource{Repository: conn.repo.Name, External: conn.name, Remote: rp,
 		Package: domain.Package{Format: ref.Format, Namespace: ref.Namespace, Name: ref.Package}}
+	if stale {
+		return src
+	}
 	for _, rv := range rp.Versions {
 		src.Versions = append(src.Versions, rv.asVersion(conn.name))
 	}
@@ -192,7 +199,7 @@ func (s *Service) fetchExternal(ctx context.Context, c Caller, ref PackageRef, v
 	if !found {
 		return AssetDownload{}, errNotExternal
 	}
-	rp := s.remotePackage(ctx, conn.name, ref)
+	rp, _ := s.remotePackage(ctx, conn.name, ref)
 	rv := rp.Version(version)
 	if rv == nil {
 		return AssetDownload{}, errNotExternal

@@ -90,11 +90,9 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		return PublishResult{}, err
 	}
 	in.Package = s.normalize(in.Package)
-	// Fail fast on a missing domain or repository, before reading any body.
-	if err := s.store.Read(ctx, func(tx store.Tx) error {
-		_, _, err := getRepository(ctx, tx, c, in.Package.Domain, in.Package.DomainOwner, in.Package.Repository)
-		return err
-	}); err != nil {
+	// Fail fast on a missing domain or repository, or a publish the
+	// origin controls refuse, before reading any body.
+	if err := s.checkPublishOrigin(ctx, c, in.Package, in.Version); err != nil {
 		return PublishResult{}, err
 	}
 
@@ -225,7 +223,7 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		return PublishResult{}, err
 	}
 	if pkg.Origin.Publish == domain.AllowBlock {
-		return PublishResult{}, domain.Denied("Publishing is blocked for package %s by its origin configuration (publish=BLOCK)", ref.Package)
+		return PublishResult{}, publishBlocked(ref)
 	}
 
 	v, err := tx.Versions().Get(ctx, pkg.ID, in.Version)
@@ -337,6 +335,83 @@ func checkGenericAssetName(name string) error {
 		default:
 			return bad(fmt.Sprintf("character %q is not allowed", r))
 		}
+	}
+	return nil
+}
+
+// ErrVersionUpstream marks the conflict of a publish refused because an
+// upstream has the version (formats that answer version conflicts their
+// own way tell it apart).
+var ErrVersionUpstream = errors.New("the version is available from an upstream")
+
+func publishBlocked(ref PackageRef) error {
+	return domain.Denied("Publishing is blocked for package %s in repository %s by its origin configuration (publish=BLOCK): "+
+		"its versions come from upstreams. Change it with PutPackageOriginConfiguration", packageName(ref), ref.Repository)
+}
+
+// checkPublishOrigin applies the origin controls before a direct publish
+// (CodeArtifact's defence against dependency substitution): a package
+// whose origin configuration says publish=BLOCK takes no publish, and one
+// that takes versions from upstreams (upstream=ALLOW) refuses a version
+// that an upstream repository, or the registry behind an external
+// connection, already has (409). A new package is not checked: its first
+// publish sets upstream=BLOCK. It also fails on a missing domain or
+// repository.
+func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageRef, version string) error {
+	var upstreamHas string
+	var conn connectionSource
+	var hasConn bool
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+		if errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0 {
+			return nil // a new package
+		}
+		if err != nil {
+			return err
+		}
+		if pkg.Origin.Publish == domain.AllowBlock {
+			return publishBlocked(ref)
+		}
+		if pkg.Origin.Upstream == domain.AllowBlock {
+			return nil
+		}
+		if _, err := tx.Versions().Get(ctx, pkg.ID, version); err == nil || !errors.Is(err, domain.ErrNotFound) {
+			return err // the repository has it: the publish rules decide
+		}
+		ups, err := upstreamOrder(ctx, tx, ri.Repository)
+		if err != nil {
+			return err
+		}
+		for _, up := range ups {
+			p, err := tx.Packages().Get(ctx, up.ID, pkg.Format, pkg.Namespace, pkg.Name)
+			if errors.Is(err, domain.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Versions().Get(ctx, p.ID, version); err == nil {
+				upstreamHas = "upstream repository " + up.Name
+				return nil
+			} else if !errors.Is(err, domain.ErrNotFound) {
+				return err
+			}
+		}
+		conn, hasConn, err = s.findConnection(ctx, tx, s.normalize(ref), append([]domain.Repository{ri.Repository}, ups...))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if upstreamHas == "" && hasConn {
+		if rp, _ := s.remotePackage(ctx, conn.name, s.normalize(ref)); rp.Version(version) != nil {
+			upstreamHas = "external connection " + conn.name
+		}
+	}
+	if upstreamHas != "" {
+		return &domain.Error{Kind: domain.ErrConflict, Err: ErrVersionUpstream, ResourceType: domain.ResPackageVersion, ResourceID: version,
+			Msg: fmt.Sprintf("Version %s of package %s is available from %s: a package whose origin configuration "+
+				"allows upstreams (upstream=ALLOW) cannot take a direct publish of a version an upstream has", version, packageName(ref), upstreamHas)}
 	}
 	return nil
 }

@@ -150,8 +150,10 @@ func (s *Service) PackageThroughUpstreams(ctx context.Context, c Caller, ref Pac
 	}
 	if hasConn {
 		// Asked outside the transaction: the network is slow.
-		if rp := s.remotePackage(ctx, conn.name, ref); rp != nil && len(rp.Versions) > 0 {
-			out = append(out, externalSource(conn, ref, rp))
+		if rp, stale := s.remotePackage(ctx, conn.name, ref); rp != nil {
+			if src := externalSource(conn, ref, rp, stale); len(src.Versions) > 0 || len(out) > 0 {
+				out = append(out, src)
+			}
 		}
 	}
 	if len(out) == 0 {

@@ -144,6 +144,7 @@ type metaKey struct{ conn, path, accept string }
 type metaEntry struct {
 	value         any
 	notFound      bool
+	failed        error // the upstream failed and there was no copy
 	etag, lastMod string
 	fetched       time.Time // last confirmed by the upstream
 	freshUntil    time.Time
@@ -183,6 +184,9 @@ func (c *Client) Metadata(ctx context.Context, connection, path, accept string, 
 }
 
 func (e *metaEntry) result(stale bool) (Parsed, error) {
+	if e.failed != nil {
+		return Parsed{}, e.failed
+	}
 	if e.notFound {
 		return Parsed{}, ErrNotFound
 	}
@@ -194,6 +198,9 @@ func (c *Client) refresh(ctx context.Context, cn *conn, key metaKey, parse func(
 	old, hadOld := c.meta.Get(key)
 	if hadOld && c.now().Before(old.freshUntil) {
 		return old.result(false) // refreshed by a flight that just ended
+	}
+	if hadOld && old.failed != nil {
+		hadOld = false // a remembered failure is no copy
 	}
 	u := cn.URL.ResolveReference(&url.URL{Path: mustUnescape(key.path), RawPath: key.path})
 	req, err := c.newRequest(ctx, cn, u)
@@ -251,6 +258,10 @@ func (c *Client) refresh(ctx context.Context, cn *conn, key metaKey, parse func(
 func (c *Client) failed(cn *conn, key metaKey, old *metaEntry, hadOld bool, err error) (Parsed, error) {
 	c.log.Warn("external connection failed", "connection", cn.Name, "path", key.path, "stale_copy", hadOld, "err", err)
 	if !hadOld {
+		// Remembered for a while, so an outage does not cost every
+		// request a time-out.
+		e := &metaEntry{failed: err, freshUntil: c.now().Add(min(cn.TTL, failureBackoff))}
+		c.meta.Add(key, e, sizeOf(e, 0))
 		return Parsed{}, err
 	}
 	e := *old

@@ -60,9 +60,9 @@ func npmPath(t *testing.T) string {
 // npmStart starts a server with domain "npmdom" and repository "npmrepo",
 // mints a token and writes an npmrc that uses them. Tests that run npm
 // fail without it (see npmPath).
-func npmStart(t *testing.T) *npmEnv {
+func npmStart(t *testing.T, opts ...harness.Option) *npmEnv {
 	t.Helper()
-	s := harness.Start(t)
+	s := harness.Start(t, opts...)
 	e := &npmEnv{srv: s, c: s.Client(t), domain: "npmdom", repo: "npmrepo", dir: t.TempDir()}
 	harness.CreateDomain(t, e.c, e.domain)
 	harness.CreateRepository(t, e.c, e.domain, e.repo)

@@ -287,14 +287,18 @@ func mergeSources(srcs []service.PackageSource) (domain.Package, []domain.Packag
 	}
 	all := service.MergeVersions(srcs)
 	for i := len(srcs) - 1; i >= 0; i-- {
-		if srcs[i].Own {
+		if srcs[i].Own || srcs[i].Remote != nil {
 			continue
 		}
-		tags := loadState(srcs[i].Package).DistTags
-		if srcs[i].Remote != nil {
-			tags = srcs[i].Remote.Tags
+		for tag, v := range loadState(srcs[i].Package).DistTags {
+			st.DistTags[tag] = v
 		}
-		for tag, v := range tags {
+	}
+	// The registry behind an external connection is the upstream of the
+	// repository that keeps its versions: its tags win over the tags
+	// that repository computed from the versions it keeps.
+	if last := srcs[len(srcs)-1]; last.Remote != nil {
+		for tag, v := range last.Remote.Tags {
 			st.DistTags[tag] = v
 		}
 	}

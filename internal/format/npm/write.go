@@ -110,7 +110,7 @@ func (f *Format) publish(w http.ResponseWriter, r *http.Request, repo dataplane.
 			return st.save(p, now)
 		},
 	})
-	if errors.Is(err, domain.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) && !errors.Is(err, service.ErrVersionUpstream) {
 		publishConflict(w, pub.version)
 		return
 	}
