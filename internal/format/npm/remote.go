@@ -157,4 +157,3 @@ func (Remote) KeepFile(v *domain.PackageVersion, rv *service.RemoteVersion, _ st
 	v.Licenses, v.Dependencies = m.Licenses, m.Dependencies
 	return nil
 }
-
