@@ -199,6 +199,16 @@ func (s *Service) fetchExternal(ctx context.Context, c Caller, ref PackageRef, v
 	if !found {
 		return AssetDownload{}, errNotExternal
 	}
+	// The connection's repository may keep the file already (a version
+	// gaining files one at a time): no need to ask the registry.
+	if kept, err := s.keptAsset(ctx, conn.repo.ID, ref, version, asset); err != nil {
+		return AssetDownload{}, err
+	} else if kept.SHA256 != "" && target.ID != conn.repo.ID {
+		if err := s.keepFromConnection(ctx, ref, conn, target, version, kept); err != nil {
+			return AssetDownload{}, err
+		}
+		return s.OpenAssetFast(ctx, c, ref, version, asset)
+	}
 	rp, _ := s.remotePackage(ctx, conn.name, ref)
 	rv := rp.Version(version)
 	if rv == nil {
@@ -306,7 +316,7 @@ func (s *Service) fetchAndKeep(ctx context.Context, f *fetch, ref PackageRef, co
 				return err
 			}
 			if kept.SHA256 != "" {
-				return s.keepFromConnection(ctx, ref, conn, target, rv, kept)
+				return s.keepFromConnection(ctx, ref, conn, target, rv.Version, kept)
 			}
 			select {
 			case <-ctx.Done():
@@ -319,7 +329,7 @@ func (s *Service) fetchAndKeep(ctx context.Context, f *fetch, ref PackageRef, co
 			if err != nil {
 				return err
 			}
-			return s.keepFromConnection(ctx, ref, conn, target, rv, kept)
+			return s.keepFromConnection(ctx, ref, conn, target, rv.Version, kept)
 		}
 	}
 
@@ -429,10 +439,10 @@ func (s *Service) keptAsset(ctx context.Context, repoID int64, ref PackageRef, v
 	return a, err
 }
 
-// keepFromConnection makes a file that another node kept in the
-// connection's repository an asset of the version in the repository the
-// client asked too, with the version document kept there.
-func (s *Service) keepFromConnection(ctx context.Context, ref PackageRef, conn connectionSource, target domain.Repository, rv *RemoteVersion, a domain.Asset) error {
+// keepFromConnection makes a file that the connection's repository
+// keeps (fetched earlier, or by another node) an asset of the version in
+// the repository the client asked too, described as it is kept there.
+func (s *Service) keepFromConnection(ctx context.Context, ref PackageRef, conn connectionSource, target domain.Repository, version string, a domain.Asset) error {
 	if target.ID == conn.repo.ID {
 		return nil
 	}
@@ -441,12 +451,16 @@ func (s *Service) keepFromConnection(ctx context.Context, ref PackageRef, conn c
 		if err != nil {
 			return err
 		}
-		kept, err := tx.Versions().Get(ctx, p.ID, rv.Version)
+		kv, err := tx.Versions().Get(ctx, p.ID, version)
 		if err != nil {
 			return err
 		}
+		rv := &RemoteVersion{Version: kv.Version, Metadata: VersionMetadata{
+			DisplayName: kv.DisplayName, Summary: kv.Summary, HomePage: kv.HomePage, SourceCodeRepository: kv.SourceCodeRepository,
+			Readme: kv.Readme, Licenses: kv.Licenses, Dependencies: kv.Dependencies, Raw: kv.Metadata,
+		}}
 		return s.keep(ctx, tx, ref, conn.name, []int64{target.ID}, rv, a, func(v *domain.PackageVersion) error {
-			v.Metadata = kept.Metadata
+			v.Metadata = kv.Metadata
 			return nil
 		})
 	})
