@@ -163,11 +163,11 @@ var errNotExternal = errors.New("not available through an external connection")
 // fetch is one file being fetched through a connection, shared by every
 // request for it on this node.
 type fetch struct {
-	ready chan struct{} // closed once spool is set or the fetch ended without one
-	done  chan struct{} // closed when the fetch ended
-	spool *upstream.Spool
-	err   error
-	rv    *RemoteVersion
+	ready  chan struct{} // closed once spool is set or the fetch ended without one
+	done   chan struct{} // closed when the fetch ended
+	spool  *upstream.Spool
+	err    error
+	target int64 // the repository that keeps the file besides the connection's
 }
 
 // fetchExternal serves an asset through the connection, starting or
@@ -219,16 +219,36 @@ func (s *Service) fetchExternal(ctx context.Context, c Caller, ref PackageRef, v
 		return AssetDownload{}, errNotExternal
 	}
 
-	key := fmt.Sprintf("%d\x00%d\x00%s\x00%s\x00%s\x00%s\x00%s", conn.repo.ID, target.ID, ref.Format, ref.Namespace, ref.Package, version, asset)
+	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s\x00%s", conn.repo.ID, ref.Format, ref.Namespace, ref.Package, version, asset)
 	s.fetchMu.Lock()
 	f, joined := s.fetches[key]
 	if !joined {
-		f = &fetch{ready: make(chan struct{}), done: make(chan struct{}), rv: rv}
+		f = &fetch{ready: make(chan struct{}), done: make(chan struct{}), target: target.ID}
 		s.fetches[key] = f
-		go s.runFetch(key, f, c, ref, conn, target, rv, asset, file)
+		go s.runFetch(key, f, ref, conn, target, rv, asset, file)
 	}
 	s.fetchMu.Unlock()
 
+	if f.target != target.ID {
+		// The fetch keeps the file for another repository: once it is
+		// kept in the connection's, keep it in this one from there.
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return AssetDownload{}, ctx.Err()
+		}
+		if f.err != nil {
+			return AssetDownload{}, f.err
+		}
+		kept, err := s.keptAsset(ctx, conn.repo.ID, ref, version, asset)
+		if err != nil || kept.SHA256 == "" {
+			return AssetDownload{}, errors.Join(err, errNotExternal)
+		}
+		if err := s.keepFromConnection(ctx, ref, conn, target, version, kept); err != nil {
+			return AssetDownload{}, err
+		}
+		return s.OpenAssetFast(ctx, c, ref, version, asset)
+	}
 	select {
 	case <-f.ready:
 	case <-ctx.Done():
@@ -270,7 +290,7 @@ var _ blob.Stream = (*streamObject)(nil)
 
 // runFetch fetches one file through a connection and keeps it, then ends
 // the fetch (waking every request that waits on it).
-func (s *Service) runFetch(key string, f *fetch, c Caller, ref PackageRef, conn connectionSource, target domain.Repository, rv *RemoteVersion, asset string, file RemoteFile) {
+func (s *Service) runFetch(key string, f *fetch, ref PackageRef, conn connectionSource, target domain.Repository, rv *RemoteVersion, asset string, file RemoteFile) {
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 	defer cancel()
 	err := s.fetchAndKeep(ctx, f, ref, conn, target, rv, asset, file)

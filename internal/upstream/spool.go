@@ -76,10 +76,12 @@ func (s *Spool) Write(p []byte) (int, error) {
 func (s *Spool) File() *os.File { return s.w }
 
 // Finish ends the writing: readers then get the rest and EOF (err nil),
-// or err.
+// or err. Only the first call counts.
 func (s *Spool) Finish(err error) {
 	s.mu.Lock()
-	s.done, s.err = true, err
+	if !s.done {
+		s.done, s.err = true, err
+	}
 	s.mu.Unlock()
 	s.grew.Broadcast()
 }

@@ -388,3 +388,30 @@ func TestNPMExternalSingleFetch(t *testing.T) {
 		}
 	}
 }
+
+// TestNPMExternalConnectionWithoutURL: a connection associated without
+// a URL configured fetches nothing: reads are served from what the
+// repository keeps, and the log says so once per package.
+func TestNPMExternalConnectionWithoutURL(t *testing.T) {
+	t.Parallel()
+	e := npmStart(t)
+	if _, err := e.c.AssociateExternalConnection(t.Context(), &codeartifact.AssociateExternalConnectionInput{Domain: aws.String(e.domain),
+		Repository: aws.String(e.repo), ExternalConnection: aws.String("public:npmjs")}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if resp, _ := e.do(t, http.MethodGet, e.endpoint+"some-public-pkg", nil, nil); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("packument through a connection without URL: %d, want 404", resp.StatusCode)
+		}
+	}
+	if resp, _ := e.do(t, http.MethodGet, e.endpoint+"some-public-pkg/-/some-public-pkg-1.0.0.tgz", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("tarball through a connection without URL: %d, want 404", resp.StatusCode)
+	}
+	e.httpPublish(t, "own-pkg", "1.0.0", nil)
+	if doc := e.packument(t, "own-pkg"); doc == nil || !slices.Equal(npmVersionsOf(doc), []string{"1.0.0"}) {
+		t.Errorf("the repository's own package: %v", doc)
+	}
+	if n := strings.Count(e.srv.Logs(), "external connection has no URL"); n != 1 {
+		t.Errorf("the missing URL was logged %d times for one package, want once", n)
+	}
+}
