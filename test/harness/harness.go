@@ -469,6 +469,16 @@ func (s *Server) readPrintedKey(t testing.TB) {
 // ran (restarts are separated by a "----- harness: start #N" line).
 func (s *Server) Logs() string { return s.logs.String() }
 
+// Pid is the process id of the running server (0 when stopped).
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil || s.cmd.Process == nil || s.stopped {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // ProcessLogs returns the captured output of the current (or last) process only.
 func (s *Server) ProcessLogs() string {
 	s.mu.Lock()
