@@ -96,20 +96,7 @@ func startNPMExternal(t *testing.T, connOpts string) *npmExternal {
 func (x *npmExternal) kept(t *testing.T, repo, name string) []string {
 	t.Helper()
 	ns, pkg := npmCoords(name)
-	out, err := x.c.ListPackageVersions(t.Context(), &codeartifact.ListPackageVersionsInput{Domain: aws.String(x.domain),
-		Repository: aws.String(repo), Format: types.PackageFormatNpm, Namespace: ns, Package: aws.String(pkg)})
-	if harness.ErrorCode(err) == "ResourceNotFoundException" {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []string
-	for _, v := range out.Versions {
-		vs = append(vs, aws.ToString(v.Version))
-	}
-	slices.Sort(vs)
-	return vs
+	return versionNames(t, x.c, x.domain, repo, types.PackageFormatNpm, ns, pkg)
 }
 
 // TestNPMExternalConnection: npm installs public packages through

@@ -209,8 +209,15 @@ func TestNPMUpstreams(t *testing.T) {
 // when the repository does not have the package.
 func upVersionNames(t *testing.T, c *codeartifact.Client, domainName, repo string, f types.PackageFormat, pkg string) []string {
 	t.Helper()
+	return versionNames(t, c, domainName, repo, f, nil, pkg)
+}
+
+// versionNames lists, sorted, the versions a repository has of a package
+// (nil when it does not have the package).
+func versionNames(t *testing.T, c *codeartifact.Client, domainName, repo string, f types.PackageFormat, namespace *string, pkg string) []string {
+	t.Helper()
 	out, err := c.ListPackageVersions(t.Context(), &codeartifact.ListPackageVersionsInput{Domain: aws.String(domainName),
-		Repository: aws.String(repo), Format: f, Package: aws.String(pkg)})
+		Repository: aws.String(repo), Format: f, Namespace: namespace, Package: aws.String(pkg)})
 	if harness.ErrorCode(err) == "ResourceNotFoundException" {
 		return nil
 	}
