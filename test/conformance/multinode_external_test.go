@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,7 +32,7 @@ func TestMultiNodeExternalSingleFetch(t *testing.T) {
 	harness.RequireSharedStorage(t)
 	tgz := npmTarball(t, `{"name":"mn-ext","version":"1.0.0"}`, map[string]string{"package/index.js": "module.exports = 1\n"})
 	var tarballHits atomic.Int32
-	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	reg := localServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/mn-ext":
 			s1, s512 := sha1.Sum(tgz), sha512.Sum512(tgz)
@@ -57,7 +56,6 @@ func TestMultiNodeExternalSingleFetch(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	}))
-	t.Cleanup(reg.Close)
 
 	conn := harness.WithArgs("--external-connection", "public:npmjs="+reg.URL+"/")
 	a := harness.Start(t, harness.WithPostgresS3(), conn)

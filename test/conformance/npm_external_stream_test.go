@@ -12,7 +12,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -75,7 +74,7 @@ func TestNPMExternalStreamsLargeFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	clientGotFirstMB := make(chan struct{})
-	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	reg := localServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/big-ext":
 			w.Header().Set("Content-Type", "application/json")
@@ -103,7 +102,6 @@ func TestNPMExternalStreamsLargeFiles(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	}))
-	t.Cleanup(reg.Close)
 
 	e := npmStart(t, harness.WithArgs("--external-connection", "public:npmjs="+reg.URL+"/"))
 	if _, err := e.c.AssociateExternalConnection(t.Context(), &codeartifact.AssociateExternalConnectionInput{Domain: aws.String(e.domain),

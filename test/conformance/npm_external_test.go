@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -57,13 +56,12 @@ func countingProxy(t *testing.T, target string) (string, *requestCounter) {
 	}
 	c := &requestCounter{byPath: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := localServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.byPath[r.URL.Path]++
 		c.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
 	return srv.URL + "/", c
 }
 

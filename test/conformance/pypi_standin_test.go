@@ -1,8 +1,8 @@
 package conformance
 
 // A stand-in for the public Python Package Index in the external-connection
-// tests, written in Go: two HTTP servers on 127.0.0.1, as PyPI has
-// (pypi.org and files.pythonhosted.org). The index serves project pages at
+// tests, written in Go: two HTTP servers on 127.0.0.1, as the public index
+// has (one host for the pages, another for the files). The index serves project pages at
 // /simple/{project}/, PEP 691 JSON or PEP 503 HTML by Accept (or HTML
 // only), whose links point at the other server, which serves the files.
 // It counts requests, can go down (every connection is cut, so clients see
@@ -56,12 +56,8 @@ func newPypiStandin(t *testing.T) *pypiStandin {
 	t.Helper()
 	s := &pypiStandin{projects: map[string][]*pypiStandinFile{}, byName: map[string]*pypiStandinFile{},
 		pageHits: map[string]int{}, fileHits: map[string]int{}}
-	s.index = httptest.NewServer(s.cut(http.HandlerFunc(s.servePage)))
-	s.files = httptest.NewServer(s.cut(http.HandlerFunc(s.serveFile)))
-	t.Cleanup(func() {
-		s.index.Close()
-		s.files.Close()
-	})
+	s.index = localServer(t, s.cut(http.HandlerFunc(s.servePage)))
+	s.files = localServer(t, s.cut(http.HandlerFunc(s.serveFile)))
 	return s
 }
 

@@ -598,6 +598,11 @@ func (s *Server) Credentials() aws.Credentials {
 	return aws.Credentials{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, Source: "artifactd-harness"}
 }
 
+// transport carries the harness's requests. It is not
+// http.DefaultTransport, whose idle connections httptest.Server.Close
+// closes under the feet of tests running in parallel.
+var transport = http.DefaultTransport.(*http.Transport).Clone()
+
 // Client returns a CodeArtifact client with the root credentials, endpoint
 // s.URL and region s.Region (or region[0]); retries are off.
 func (s *Server) Client(t testing.TB, region ...string) *codeartifact.Client {
@@ -617,7 +622,7 @@ func (s *Server) ClientWithKeys(t testing.TB, accessKey, secretKey string, regio
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second, Transport: transport},
 	})
 }
 
@@ -794,7 +799,7 @@ func (s *Server) Presign(t testing.TB, req *http.Request, region string, at time
 // Do sends req with a plain HTTP client (no retries, 30 s timeout).
 func (s *Server) Do(t testing.TB, req *http.Request) *http.Response {
 	t.Helper()
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := (&http.Client{Timeout: 30 * time.Second, Transport: transport}).Do(req)
 	if err != nil {
 		t.Fatalf("harness: %s %s: %v", req.Method, req.URL, err)
 	}
