@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 
 	"github.com/artifactd/artifactd/test/harness"
@@ -189,6 +190,23 @@ func TestAuthSignatures(t *testing.T) {
 			t.Fatal(err)
 		}
 		harness.ExpectWireError(t, send(t, bad), http.StatusForbidden, "InvalidSignatureException")
+	})
+
+	t.Run("presigned with UNSIGNED-PAYLOAD cannot carry a body", func(t *testing.T) {
+		// A URL presigned for an empty body must not become, say, a delete
+		// of versions of the holder's choosing.
+		q := url.Values{"domain": {"acme"}, "repository": {"nope"}, "format": {"generic"}, "namespace": {"ns"}, "package": {"p"},
+			"X-Amz-Expires": {"300"}}
+		req := s.NewRequest(t, http.MethodPost, "/v1/package/versions/delete", q, nil)
+		u, _, err := v4.NewSigner().PresignHTTP(t.Context(), s.Credentials(), req, "UNSIGNED-PAYLOAD", "codeartifact", s.Region, time.Now().UTC())
+		if err != nil {
+			t.Fatal(err)
+		}
+		post, err := http.NewRequest(http.MethodPost, u, strings.NewReader(`{"versions":["1.0.0"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		harness.ExpectWireError(t, send(t, post), http.StatusForbidden, "InvalidSignatureException")
 	})
 
 	t.Run("SDK client with a wrong secret", func(t *testing.T) {

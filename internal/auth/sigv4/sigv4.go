@@ -74,6 +74,7 @@ const (
 	isoFormat       = "20060102T150405Z"
 	shortDateFormat = "20060102"
 	unsignedPayload = "UNSIGNED-PAYLOAD"
+	emptySHA256     = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	defaultMaxSkew  = 15 * time.Minute
 	maxPresignSecs  = 604800 // one week
 
@@ -429,17 +430,23 @@ func payloadCandidates(r *http.Request, presigned bool, bodySHA256 string) ([]st
 	mismatch := invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
 
 	if presigned {
-		if !hasHdr {
-			if bodySHA256 != "" {
-				return []string{unsignedPayload, bodySHA256}, nil
-			}
+		// When the caller hashed the body, a presigned request may leave the
+		// payload unsigned only when it has none: otherwise a URL presigned
+		// for one body could be replayed with any other.
+		unsignedOK := bodySHA256 == "" || bodySHA256 == emptySHA256
+		switch {
+		case !hasHdr && bodySHA256 == "":
 			return []string{unsignedPayload}, nil
-		}
-		if bodySHA256 == "" || strings.EqualFold(hdr, bodySHA256) {
+		case !hasHdr && unsignedOK:
+			return []string{unsignedPayload, bodySHA256}, nil
+		case !hasHdr:
+			return []string{bodySHA256}, nil
+		case bodySHA256 == "" || strings.EqualFold(hdr, bodySHA256):
 			return []string{hdr}, nil
-		}
-		if hdr == unsignedPayload {
+		case hdr == unsignedPayload && unsignedOK:
 			return []string{hdr, bodySHA256}, nil
+		case hdr == unsignedPayload:
+			return nil, invalid("A presigned request with a body must sign the body's SHA-256 (x-amz-content-sha256), not UNSIGNED-PAYLOAD.")
 		}
 		return nil, mismatch
 	}

@@ -26,7 +26,6 @@ const (
 	testAccount = "123456789012"
 	testService = "codeartifact"
 	testRegion  = "us-east-1"
-	emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 )
 
 // fixedNow is the verifier's clock in every test.
@@ -705,4 +704,31 @@ func TestDirectRequestAndConcurrency(t *testing.T) {
 	if got := e.Error(); got != "InvalidSignatureException: "+msgMismatch {
 		t.Fatalf("Error() = %q", got)
 	}
+}
+
+// A presigned request whose server hashes the body (the control plane)
+// may leave the payload unsigned only when it has none: a URL presigned
+// with UNSIGNED-PAYLOAD cannot carry a body of the holder's choosing (it
+// could turn a presigned delete of one version into a delete of others).
+func TestPresignedUnsignedPayloadWithBody(t *testing.T) {
+	srv := newServer(t, newVerifier(), hashBody)
+	req := newReq(t, "POST", srv.URL+"/v1/package/versions/delete?X-Amz-Expires=300", nil)
+	pre := presign(t, req, "UNSIGNED-PAYLOAD", fixedNow)
+	wantOK(t, do(t, srv, pre)) // no body: nothing to replay
+
+	replay := presign(t, newReq(t, "POST", srv.URL+"/v1/package/versions/delete?X-Amz-Expires=300", nil), "UNSIGNED-PAYLOAD", fixedNow)
+	body := []byte(`{"versions":["1.0.0","2.0.0"]}`)
+	replay.Body = io.NopCloser(bytes.NewReader(body))
+	replay.ContentLength = int64(len(body))
+	wantErr(t, do(t, srv, replay), codeInvalidSignature, 403, msgMismatch)
+
+	// Signing the body's hash works, for that body only.
+	signed := presign(t, newReq(t, "POST", srv.URL+"/v1/package/versions/delete?X-Amz-Expires=300", nil), sha(body), fixedNow)
+	signed.Body = io.NopCloser(bytes.NewReader(body))
+	signed.ContentLength = int64(len(body))
+	wantOK(t, do(t, srv, signed))
+	other := presign(t, newReq(t, "POST", srv.URL+"/v1/package/versions/delete?X-Amz-Expires=300", nil), sha(body), fixedNow)
+	other.Body = io.NopCloser(bytes.NewReader([]byte(`{"versions":["3.0.0"]}`)))
+	other.ContentLength = 22
+	wantErr(t, do(t, srv, other), codeInvalidSignature, 403, msgMismatch)
 }
