@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -284,4 +285,31 @@ func TestNpmProtocol(t *testing.T) {
 func npmTarballOnly(t *testing.T, name, body string) []byte {
 	t.Helper()
 	return npmTarballFiles(t, map[string]string{name: body})
+}
+
+// TestNPMBuildMetadataIsNotAnotherVersion: versions that differ only in
+// build metadata are one version, as npm reads them: 1.0.0+evil cannot be
+// published beside 1.0.0 (and so cannot become latest with other code),
+// and a version first published with build metadata is stored without it.
+func TestNPMBuildMetadataIsNotAnotherVersion(t *testing.T) {
+	t.Parallel()
+	e := npmStart(t)
+	e.httpPublish(t, "buildmeta", "1.0.0", nil)
+	evil := npmTarball(t, `{"name":"buildmeta","version":"1.0.0+evil"}`, map[string]string{"package/index.js": "evil()\n"})
+	st, body := e.putDoc(t, "buildmeta", npmPublishDoc("buildmeta", "1.0.0+evil", evil, map[string]string{"latest": "1.0.0+evil"}))
+	if st != http.StatusForbidden || !strings.Contains(body, "cannot publish over") {
+		t.Errorf("publishing 1.0.0+evil beside 1.0.0: %d %s, want 403", st, body)
+	}
+	doc := e.packument(t, "buildmeta")
+	if vs := npmVersionsOf(doc); !slices.Equal(vs, []string{"1.0.0"}) || npmTagsOf(doc)["latest"] != "1.0.0" {
+		t.Errorf("versions %v tags %v after the refused publish", vs, npmTagsOf(doc))
+	}
+	tgz := npmTarball(t, `{"name":"buildmeta","version":"2.0.0+ci.7"}`, map[string]string{"package/index.js": "two()\n"})
+	if st, body := e.putDoc(t, "buildmeta", npmPublishDoc("buildmeta", "2.0.0+ci.7", tgz, nil)); st != http.StatusOK {
+		t.Fatalf("publishing 2.0.0+ci.7: %d %s", st, body)
+	}
+	doc = e.packument(t, "buildmeta")
+	if vs := npmVersionsOf(doc); !slices.Equal(vs, []string{"1.0.0", "2.0.0"}) || npmTagsOf(doc)["latest"] != "2.0.0" {
+		t.Errorf("versions %v tags %v, want 2.0.0 stored without its build metadata", vs, npmTagsOf(doc))
+	}
 }

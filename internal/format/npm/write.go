@@ -148,6 +148,11 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	if _, ok := parseSemver(p.version); !ok {
 		return p, domain.Invalid("Invalid version %q: versions must be valid SemVer 2.0", p.version)
 	}
+	// Build metadata does not make another version (npm's semver.clean
+	// drops it): 1.0.0+a is published as 1.0.0, so it cannot sit beside
+	// 1.0.0 and hand npm install other code for the same version.
+	asSent := p.version
+	p.version = cleanVersion(p.version)
 	var manifest map[string]json.RawMessage
 	if err := json.Unmarshal(rawManifest, &manifest); err != nil || manifest == nil {
 		return p, domain.Invalid("The manifest of version %s is not a JSON object", p.version)
@@ -155,7 +160,7 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	if n := str(manifest["name"]); n != "" && n != name.String() {
 		return p, domain.Invalid("The manifest names package %q, not %q", n, name)
 	}
-	if v := str(manifest["version"]); v != "" && v != p.version {
+	if v := str(manifest["version"]); v != "" && cleanVersion(v) != p.version {
 		return p, domain.Invalid("The manifest has version %q, not %q", v, p.version)
 	}
 
@@ -163,7 +168,8 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 		return p, domain.Invalid("A publish must attach exactly one tarball, not %d attachments", len(doc.Attachments))
 	}
 	for file, a := range doc.Attachments {
-		if file != name.String()+"-"+p.version+".tgz" && file != name.tarballFile(p.version) {
+		if file != name.String()+"-"+asSent+".tgz" && file != name.tarballFile(asSent) &&
+			file != name.String()+"-"+p.version+".tgz" && file != name.tarballFile(p.version) {
 			return p, domain.Invalid("The attachment %q is not the tarball of %s@%s", file, name, p.version)
 		}
 		b, err := base64.StdEncoding.DecodeString(a.Data)
@@ -208,7 +214,7 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	}
 
 	for tag, v := range doc.DistTags {
-		if v != p.version {
+		if cleanVersion(v) != p.version {
 			continue // a publish tags only the version it publishes
 		}
 		if err := checkTag(tag); err != nil {
@@ -246,10 +252,12 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	return p, nil
 }
 
-// cleanVersion strips what npm strips from a package.json version.
+// cleanVersion strips what npm strips from a version (semver.clean):
+// spaces, leading "=" and "v", and build metadata.
 func cleanVersion(v string) string {
 	v = strings.TrimSpace(v)
 	v = strings.TrimLeft(v, "=v")
+	v, _, _ = strings.Cut(v, "+")
 	return strings.TrimSpace(v)
 }
 
