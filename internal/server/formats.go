@@ -11,14 +11,17 @@ import (
 	"github.com/artifactd/artifactd/internal/service"
 )
 
-// formats lists the package formats served on the data plane, and
-// formatRules the package-level rules of those that have them. Adding a
+// formats lists the package formats served on the data plane (tmp is the
+// data directory's area for uploads being received), and formatRules the
+// package-level rules of those that have them. Adding a
 // format is a line in each.
-func formats(svc *service.Service, log *slog.Logger) []dataplane.Format {
+func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.Format {
+	py := pypi.New(svc, log)
+	py.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
 		npm.New(svc, log),
-		pypi.New(svc, log),
+		py,
 	}
 }
 

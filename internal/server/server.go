@@ -45,20 +45,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, err
 	}
+	tmp, err := tempDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("metadata store: %w", err)
 	}
-	blobs, err := openBlobs(ctx, cfg)
+	blobs, err := openBlobs(ctx, cfg, tmp)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
-	if err := useExternal(svc, cfg, log); err != nil {
-		st.Close()
-		return nil, err
-	}
+	useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
 	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
 
@@ -97,26 +98,39 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		return nil, err
 	}
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
-	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log)...)
+	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log, tmp)...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, handler)}, nil
 }
 
-// useExternal lets repositories fetch through the configured external
-// connections. Files being fetched are spooled in the data directory's
-// tmp folder; spools a crash left there are removed.
-func useExternal(svc *service.Service, cfg config.Config, log *slog.Logger) error {
-	tmp := filepath.Join(cfg.DataDir, "tmp")
+// tempDir returns the data directory's area for files being received
+// (uploads, fetches, S3 spools), made if missing, after removing what a
+// crash left there: everything in it is temporary, and a file untouched
+// for an hour belongs to no request.
+func tempDir(dataDir string) (string, error) {
+	tmp := filepath.Join(dataDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+		return "", fmt.Errorf("data dir: %w", err)
 	}
-	if err := upstream.SweepSpools(tmp, time.Hour); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	ents, err := os.ReadDir(tmp)
+	if err != nil {
+		return "", fmt.Errorf("data dir: %w", err)
 	}
+	cutoff := time.Now().Add(-time.Hour)
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(tmp, e.Name()))
+		}
+	}
+	return tmp, nil
+}
+
+// useExternal lets repositories fetch through the configured external
+// connections, spooling files being fetched in tmp.
+func useExternal(svc *service.Service, cfg config.Config, tmp string, log *slog.Logger) {
 	for _, c := range cfg.ExternalConnections {
 		log.Info("external connection", "connection", c.String(), "ttl", c.TTL.String(), "timeout", c.Timeout.String())
 	}
 	svc.UseExternal(service.External{Client: upstream.New(cfg.ExternalConnections, log), Formats: remoteFormats(), TempDir: tmp})
-	return nil
 }
 
 // rootKey returns the administrator key: from the environment, or from

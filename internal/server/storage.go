@@ -35,20 +35,20 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 // openBlobs opens the blob store --blob-store names (a folder under the
 // data directory by default, another folder, or an S3 bucket) behind the
 // memory cache --blob-cache-mb sizes.
-func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
-	b, err := openBlobBackend(ctx, cfg)
+func openBlobs(ctx context.Context, cfg config.Config, tmp string) (blob.Store, error) {
+	b, err := openBlobBackend(ctx, cfg, tmp)
 	if err != nil {
 		return nil, err
 	}
 	return memcache.New(b, int64(cfg.BlobCacheMB)<<20), nil
 }
 
-func openBlobBackend(ctx context.Context, cfg config.Config) (blob.Store, error) {
+func openBlobBackend(ctx context.Context, cfg config.Config, tmp string) (blob.Store, error) {
 	switch bs := cfg.BlobStore; {
 	case bs == "":
 		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
 	case strings.HasPrefix(bs, "s3://"):
-		return blobs3.New(ctx, bs)
+		return blobs3.New(ctx, bs, blobs3.WithTempDir(tmp))
 	case strings.HasPrefix(bs, "file://"):
 		return blobfs.New(strings.TrimPrefix(bs, "file://"))
 	default:

@@ -4,10 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
-	"time"
 )
 
 // Spool is a file being fetched: one writer appends to a temp file while
@@ -39,24 +36,6 @@ func NewSpool(dir string, size int64) (*Spool, error) {
 	s := &Spool{path: f.Name(), w: f, size: size}
 	s.grew = sync.NewCond(&s.mu)
 	return s, nil
-}
-
-// SweepSpools removes spools older than age left in dir by a crash.
-func SweepSpools(dir string, age time.Duration) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	cutoff := time.Now().Add(-age)
-	for _, e := range ents {
-		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), spoolPrefix) {
-			continue
-		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
-	return nil
 }
 
 // Size is the announced size (-1 when unknown).

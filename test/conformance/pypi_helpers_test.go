@@ -154,9 +154,9 @@ type pypiRepo struct {
 	work     string
 }
 
-func newPypiRepo(t *testing.T) *pypiRepo {
+func newPypiRepo(t *testing.T, opts ...harness.Option) *pypiRepo {
 	t.Helper()
-	s := harness.Start(t)
+	s := harness.Start(t, opts...)
 	c := s.Client(t)
 	harness.CreateDomain(t, c, "acme")
 	harness.CreateRepository(t, c, "acme", "py")

@@ -1,9 +1,11 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
+
+	"github.com/artifactd/artifactd/test/harness"
 )
 
 // TestPypiSimpleAPI drives the upload and simple APIs over HTTP: content
@@ -282,4 +286,21 @@ func TestPypiSimpleAPI(t *testing.T) {
 			t.Errorf("sdist without PKG-INFO: %d %s", resp.StatusCode, body)
 		}
 	})
+}
+
+// TestPypiUploadsStayInTheDataDirectory: uploads are received in the data
+// directory's temp area (swept at start-up), not the system's: with TMPDIR
+// pointing nowhere, every format still takes uploads (S3 spools included,
+// on the PostgreSQL + S3 backend).
+func TestPypiUploadsStayInTheDataDirectory(t *testing.T) {
+	t.Parallel()
+	p := newPypiRepo(t, harness.WithEnv("TMPDIR="+filepath.Join(t.TempDir(), "does-not-exist")))
+	d := pyDist{Name: "tmp-check", Version: "1.0", Module: "tmp_check", Summary: "temp"}
+	whlName, whl := d.wheel(t)
+	if resp, body := p.post(t, pyTwineForm(d, whlName, whl), p.token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload with TMPDIR pointing nowhere: %d %s", resp.StatusCode, body)
+	}
+	if resp, got := p.get(t, "packages/tmp-check/1.0/"+whlName, ""); resp.StatusCode != http.StatusOK || !bytes.Equal(got, whl) {
+		t.Errorf("download: %d (%d bytes)", resp.StatusCode, len(got))
+	}
 }
