@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/identity"
@@ -38,6 +39,13 @@ type Config struct {
 	// (--external-connection NAME=URL); a connection not listed fetches
 	// nothing.
 	ExternalConnections []upstream.Connection
+
+	// Connection limits: how long a keep-alive connection may sit idle,
+	// how long a request body may send nothing, and how many connections
+	// are served at once (0 = no limit).
+	IdleTimeout     time.Duration
+	BodyReadTimeout time.Duration
+	MaxConnections  int
 
 	Account         string // the built-in account
 	RootAccessKeyID string // administrator key from the environment (optional)
@@ -72,6 +80,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	var c Config
 	var regions regionList
 	var conns connectionList
+	var badEnv []error
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
 	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
@@ -84,10 +93,28 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs.IntVar(&c.BlobCacheMB, "blob-cache-mb", cacheMB, "memory for recently downloaded blobs of up to 1 MiB, in MiB; 0 = none [ARTIFACTD_BLOB_CACHE_MB]")
 	fs.Var(&conns, "external-connection", "registry an external connection reaches: NAME=URL[;ttl=30m][;timeout=60s][;token-env=VAR|basic-env=VAR], e.g. public:npmjs=https://REGISTRY/; repeat for several [ARTIFACTD_EXTERNAL_CONNECTION, comma-separated]")
+	durationFlag := func(p *time.Duration, name, envName, def, usage string) {
+		d, err := time.ParseDuration(env(envName, def))
+		if err != nil {
+			d, _ = time.ParseDuration(def)
+			badEnv = append(badEnv, fmt.Errorf("ARTIFACTD_%s: %w", envName, err))
+		}
+		fs.DurationVar(p, name, d, usage+" [ARTIFACTD_"+envName+"]")
+	}
+	durationFlag(&c.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", "2m", "how long a keep-alive connection may stay idle before it is closed")
+	durationFlag(&c.BodyReadTimeout, "body-read-timeout", "BODY_READ_TIMEOUT", "1m", "how long a request body may send nothing before the request fails (slow uploads are fine while bytes arrive)")
+	maxConns, err := strconv.Atoi(env("MAX_CONNECTIONS", "4096"))
+	if err != nil {
+		return c, fmt.Errorf("ARTIFACTD_MAX_CONNECTIONS: %w", err)
+	}
+	fs.IntVar(&c.MaxConnections, "max-connections", maxConns, "connections served at once; more wait to be accepted (0 = no limit) [ARTIFACTD_MAX_CONNECTIONS]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if len(badEnv) > 0 {
+		return c, badEnv[0]
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -150,6 +177,9 @@ func (c Config) validate() error {
 	}
 	if _, err := domain.ParsePublicURL(c.PublicURL); err != nil {
 		return fmt.Errorf("--public-url: %w", err)
+	}
+	if c.IdleTimeout < 0 || c.BodyReadTimeout < 0 || c.MaxConnections < 0 {
+		return fmt.Errorf("--idle-timeout, --body-read-timeout and --max-connections must not be negative")
 	}
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")

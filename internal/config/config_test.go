@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -13,7 +14,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64}
+	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64,
+		IdleTimeout: 2 * time.Minute, BodyReadTimeout: time.Minute, MaxConnections: 4096}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}
@@ -57,5 +59,42 @@ func TestInvalid(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Parse(%v, %v) = %v, want an error mentioning %q", tc.args, tc.env, err, tc.want)
 		}
+	}
+}
+
+func TestExternalConnectionsAndLimits(t *testing.T) {
+	e := env(map[string]string{
+		"ARTIFACTD_EXTERNAL_CONNECTION": "public:npmjs=http://127.0.0.1:1/;ttl=1m, public:pypi=http://127.0.0.1:2/simple/",
+		"ARTIFACTD_IDLE_TIMEOUT":        "5s",
+		"ARTIFACTD_MAX_CONNECTIONS":     "10",
+	})
+	c, err := Parse([]string{"--body-read-timeout", "3s"}, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ExternalConnections) != 2 || c.ExternalConnections[0].Name != "public:npmjs" || c.ExternalConnections[0].TTL != time.Minute ||
+		c.ExternalConnections[1].URL.String() != "http://127.0.0.1:2/simple/" {
+		t.Errorf("connections %+v", c.ExternalConnections)
+	}
+	if c.IdleTimeout != 5*time.Second || c.BodyReadTimeout != 3*time.Second || c.MaxConnections != 10 {
+		t.Errorf("limits %v %v %d", c.IdleTimeout, c.BodyReadTimeout, c.MaxConnections)
+	}
+	c, err = Parse([]string{"--external-connection", "public:crates-io=http://127.0.0.1:3/"}, e)
+	if err != nil || len(c.ExternalConnections) != 1 || c.ExternalConnections[0].Name != "public:crates-io" {
+		t.Errorf("the flag replaces the environment's list: %+v %v", c.ExternalConnections, err)
+	}
+	for _, args := range [][]string{
+		{"--external-connection", "public:nope=http://127.0.0.1:1/"},
+		{"--external-connection", "public:npmjs=http://127.0.0.1:1/", "--external-connection", "public:npmjs=http://127.0.0.1:2/"},
+		{"--external-connection", "public:npmjs=file:///etc/"},
+		{"--max-connections", "-1"},
+		{"--idle-timeout", "-1s"},
+	} {
+		if _, err := Parse(args, env(nil)); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	if _, err := Parse(nil, env(map[string]string{"ARTIFACTD_BODY_READ_TIMEOUT": "soon"})); err == nil {
+		t.Error("a malformed ARTIFACTD_BODY_READ_TIMEOUT accepted")
 	}
 }

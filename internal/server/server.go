@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	}
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
 	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log, tmp)...)
-	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, handler)}, nil
+	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler))}, nil
 }
 
 // tempDir returns the data directory's area for files being received
@@ -178,7 +178,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	ln = newLimitListener(ln, s.cfg.MaxConnections)
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: s.cfg.IdleTimeout,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "regions", s.cfg.Regions,
 		"database", redact(s.cfg.Database), "blob_store", s.cfg.BlobStore)
 

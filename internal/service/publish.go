@@ -188,8 +188,13 @@ func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
 	}
 	st := staged{up: up}
 	h := hashing.New()
-	limited := &io.LimitedReader{R: a.Content, N: s.limits.MaxAssetBytes + 1}
+	body := &readErrors{r: a.Content}
+	limited := &io.LimitedReader{R: body, N: s.limits.MaxAssetBytes + 1}
 	if _, err := io.Copy(io.MultiWriter(up, h), limited); err != nil {
+		if body.err != nil {
+			// The client's side: it went away or stalled mid-body.
+			return st, domain.Invalid("The content of asset %s could not be read completely: %v", a.Name, body.err)
+		}
 		return st, fmt.Errorf("receiving asset %s: %w", a.Name, err)
 	}
 	sums := h.Sums()
@@ -414,4 +419,19 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 				"allows upstreams (upstream=ALLOW) cannot take a direct publish of a version an upstream has", version, packageName(ref), upstreamHas)}
 	}
 	return nil
+}
+
+// readErrors remembers the error of the reader it wraps, telling a
+// client's failure (a broken or stalled body) from the server's.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrors) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
 }

@@ -60,6 +60,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
+	// Everything but the signature itself is checked before any body is
+	// read: a request without known credentials costs no memory.
+	if err := h.verifier.Precheck(r); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
 	bodyHash := ""
 	if !op.streaming {
 		// Control-plane bodies are small: read them whole so the signature

@@ -131,7 +131,55 @@ func (v *Verifier) Verify(r *http.Request, bodySHA256 string) (Identity, error) 
 	return id, nil
 }
 
+// Precheck runs every check of Verify that does not need the body: an
+// Authorization header or presigned query that parses, a credential scoped
+// to this service and an accepted region, a current date, and a known
+// access key. Callers that must read the body to verify the signature run
+// it first, so a request without credentials costs no body read. On
+// failure the error is an *Error.
+func (v *Verifier) Precheck(r *http.Request) error {
+	if _, e := v.authenticate(r); e != nil {
+		return e
+	}
+	return nil
+}
+
+// authenticated is a request whose signature material parsed and whose
+// key is known.
+type authenticated struct {
+	ar                             *authRequest
+	query                          url.Values
+	accessKeyID, scopeDate, region string
+	service, secret, account       string
+}
+
 func (v *Verifier) verify(r *http.Request, bodySHA256 string) (Identity, *Error) {
+	a, e := v.authenticate(r)
+	if e != nil {
+		return Identity{}, e
+	}
+	payloadHashes, e := payloadCandidates(r, a.ar.presigned, bodySHA256)
+	if e != nil {
+		return Identity{}, e
+	}
+
+	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + terminator
+	key := signingKey(a.secret, a.scopeDate, a.region, a.service)
+	prefix := canonicalPrefix(r, a.query, a.ar)
+	for _, ph := range payloadHashes {
+		canonical := prefix + ph
+		sum := sha256.Sum256([]byte(canonical))
+		stringToSign := algorithm + "\n" + a.ar.amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+		computed := hex.EncodeToString(hmacSHA256(key, []byte(stringToSign)))
+		// Constant-time comparison of the hex signatures.
+		if hmac.Equal([]byte(computed), []byte(a.ar.signature)) {
+			return Identity{AccessKeyID: a.accessKeyID, Account: a.account, Region: a.region}, nil
+		}
+	}
+	return Identity{}, invalid(msgMismatch)
+}
+
+func (v *Verifier) authenticate(r *http.Request) (*authenticated, *Error) {
 	query, _ := url.ParseQuery(r.URL.RawQuery) // same view as r.URL.Query()
 	authValues := r.Header.Values("Authorization")
 	presigned := hasAny(query, paramAlgorithm, paramCredential, paramSignature)
@@ -142,70 +190,52 @@ func (v *Verifier) verify(r *http.Request, bodySHA256 string) (Identity, *Error)
 	)
 	switch {
 	case len(authValues) == 0 && !presigned:
-		return Identity{}, &Error{Code: codeMissingToken, Status: http.StatusForbidden, Message: "Missing Authentication Token"}
+		return nil, &Error{Code: codeMissingToken, Status: http.StatusForbidden, Message: "Missing Authentication Token"}
 	case len(authValues) > 0 && presigned:
-		return Identity{}, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
+		return nil, incomplete("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.")
 	case len(authValues) > 1:
-		return Identity{}, incomplete("Only one Authorization header is allowed.")
+		return nil, incomplete("Only one Authorization header is allowed.")
 	case presigned:
 		ar, e = parsePresigned(query)
 	default:
 		ar, e = parseAuthorization(authValues[0], r.Header)
 	}
 	if e != nil {
-		return Identity{}, e
+		return nil, e
 	}
 
 	if !contains(ar.signedHeaders, "host") {
-		return Identity{}, invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+		return nil, invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 
 	accessKeyID, scopeDate, region, service, e := parseCredential(ar.credential)
 	if e != nil {
-		return Identity{}, e
+		return nil, e
 	}
 	if service != v.Service {
-		return Identity{}, invalid(fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service))
+		return nil, invalid(fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.Service))
 	}
 	if !v.regionAccepted(region) {
-		return Identity{}, invalid("Credential should be scoped to a valid region.")
+		return nil, invalid("Credential should be scoped to a valid region.")
 	}
 	if scopeDate != ar.amzDate[:8] {
-		return Identity{}, invalid(fmt.Sprintf(
+		return nil, invalid(fmt.Sprintf(
 			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
 			scopeDate, ar.amzDate[:8], ar.amzDate))
 	}
 	if e := v.checkTime(ar); e != nil {
-		return Identity{}, e
+		return nil, e
 	}
 
 	if v.Keys == nil {
-		return Identity{}, unrecognized()
+		return nil, unrecognized()
 	}
 	secret, account, ok := v.Keys.Lookup(accessKeyID)
 	if !ok {
-		return Identity{}, unrecognized()
+		return nil, unrecognized()
 	}
-
-	payloadHashes, e := payloadCandidates(r, ar.presigned, bodySHA256)
-	if e != nil {
-		return Identity{}, e
-	}
-
-	scope := scopeDate + "/" + region + "/" + service + "/" + terminator
-	key := signingKey(secret, scopeDate, region, service)
-	prefix := canonicalPrefix(r, query, ar)
-	for _, ph := range payloadHashes {
-		canonical := prefix + ph
-		sum := sha256.Sum256([]byte(canonical))
-		stringToSign := algorithm + "\n" + ar.amzDate + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-		computed := hex.EncodeToString(hmacSHA256(key, []byte(stringToSign)))
-		// Constant-time comparison of the hex signatures.
-		if hmac.Equal([]byte(computed), []byte(ar.signature)) {
-			return Identity{AccessKeyID: accessKeyID, Account: account, Region: region}, nil
-		}
-	}
-	return Identity{}, invalid(msgMismatch)
+	return &authenticated{ar: ar, query: query, accessKeyID: accessKeyID, scopeDate: scopeDate, region: region,
+		service: service, secret: secret, account: account}, nil
 }
 
 func unrecognized() *Error {
