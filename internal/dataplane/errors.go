@@ -36,7 +36,7 @@ func Message(log *slog.Logger, err error) string {
 		log.Error("internal error", "err", err)
 		return "internal server error"
 	}
-	return err.Error()
+	return domain.TruncateMessage(err.Error())
 }
 
 // WriteError answers err as JSON {"error": message}, the shape npm and

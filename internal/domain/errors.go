@@ -5,6 +5,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error kinds. Every error that crosses a layer boundary unwraps to one of
@@ -76,4 +77,21 @@ func Quota(resType, id, format string, args ...any) error {
 // provide what was asked.
 func Unavailable(format string, args ...any) error {
 	return &Error{Kind: ErrUnavailable, Msg: fmt.Sprintf(format, args...)}
+}
+
+// MaxMessageBytes bounds the message of an error sent to a client: a
+// message that quotes a client's value (a megabyte-long name) is cut.
+const MaxMessageBytes = 1024
+
+// TruncateMessage cuts msg to MaxMessageBytes, on a rune boundary, marking
+// the cut.
+func TruncateMessage(msg string) string {
+	if len(msg) <= MaxMessageBytes {
+		return msg
+	}
+	cut := MaxMessageBytes
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "… (truncated)"
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+
 	"github.com/artifactd/artifactd/test/harness"
 )
 
@@ -171,5 +174,26 @@ func TestMaxConnections(t *testing.T) {
 	held[0].Close()
 	if st, err := statusWithin(third, 5*time.Second); err != nil || st != http.StatusOK {
 		t.Errorf("the third connection after one closed: %d %v", st, err)
+	}
+}
+
+// TestErrorMessagesAreBounded: an error that quotes a client's value does
+// not echo a megabyte back (issue #11, finding 7).
+func TestErrorMessagesAreBounded(t *testing.T) {
+	t.Parallel()
+	s := harness.Start(t)
+	c := s.Client(t)
+	huge := strings.Repeat("a", 512<<10)
+	_, err := c.CreateDomain(t.Context(), &codeartifact.CreateDomainInput{Domain: aws.String(huge)})
+	e := harness.ExpectValidation(t, err)
+	if n := len(aws.ToString(e.Message)); n > 2048 {
+		t.Errorf("ValidationException message of %d bytes for a 512 KiB name", n)
+	}
+	req := s.NewRequest(t, http.MethodPost, "/v1/domain", url.Values{"domain": {huge[:64<<10]}}, []byte("{}"))
+	s.Sign(t, req, []byte("{}"), "", time.Now())
+	resp := s.Do(t, req)
+	body := harness.ReadBody(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || len(body) > 4096 {
+		t.Errorf("status %d, body of %d bytes", resp.StatusCode, len(body))
 	}
 }

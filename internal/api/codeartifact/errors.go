@@ -80,6 +80,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if status == http.StatusInternalServerError {
 		log.Error("internal error", "err", err)
 	}
+	body.Message = domain.TruncateMessage(body.Message)
 	w.Header().Set("x-amzn-ErrorType", body.Type)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
