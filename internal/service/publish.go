@@ -235,7 +235,8 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	// A version takes new assets while it is Unfinished, a new version
 	// takes its first ones, and some formats add files to Published ones.
 	open := v.Status == domain.StatusUnfinished || (in.AddToPublished && v.Status == domain.StatusPublished)
-	if errors.Is(err, domain.ErrNotFound) {
+	created := errors.Is(err, domain.ErrNotFound)
+	if created {
 		open = true
 		v = domain.PackageVersion{
 			PackageID: pkg.ID, Version: in.Version, Status: domain.StatusPublished,
@@ -252,12 +253,20 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	}
 
 	res := PublishResult{Repository: ri}
+	added := false
 	for _, st := range stage {
-		a, err := s.addAsset(ctx, tx, v, open, st.asset)
+		a, isNew, err := s.addAsset(ctx, tx, v, open, st.asset)
 		if err != nil {
 			return PublishResult{}, err
 		}
+		added = added || isNew
 		res.Assets = append(res.Assets, a)
+	}
+	if !created && !added && !(v.Status == domain.StatusUnfinished && !in.Unfinished) {
+		// An identical re-publish (a retry, or clients racing with the
+		// same bytes): nothing changes, not even a revision.
+		res.Package, res.Version = pkg, v
+		return res, nil
 	}
 	if in.Metadata != nil && open {
 		m := in.Metadata
@@ -293,30 +302,31 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	return res, nil
 }
 
-// addAsset records one asset of version v. open says whether v takes new
-// assets; re-publishing identical bytes under an existing name is accepted.
-func (s *Service) addAsset(ctx context.Context, tx store.Tx, v domain.PackageVersion, open bool, asset domain.Asset) (domain.Asset, error) {
+// addAsset records one asset of version v and reports whether it is new.
+// open says whether v takes new assets; re-publishing identical bytes
+// under an existing name is accepted (and adds nothing).
+func (s *Service) addAsset(ctx context.Context, tx store.Tx, v domain.PackageVersion, open bool, asset domain.Asset) (domain.Asset, bool, error) {
 	old, err := tx.Assets().Get(ctx, v.ID, asset.Name)
 	switch {
 	case err == nil && old.SHA256 != asset.SHA256:
-		return asset, domain.Conflict(domain.ResAsset, asset.Name, "Asset %s already exists in package version %s with different content", asset.Name, v.Version)
+		return asset, false, domain.Conflict(domain.ResAsset, asset.Name, "Asset %s already exists in package version %s with different content", asset.Name, v.Version)
 	case err == nil && v.Status != domain.StatusPublished && v.Status != domain.StatusUnfinished:
-		return asset, statusConflict(v)
+		return asset, false, statusConflict(v)
 	case err == nil:
-		return old, nil // identical re-publish
+		return old, false, nil // identical re-publish
 	case !errors.Is(err, domain.ErrNotFound):
-		return asset, err
+		return asset, false, err
 	case !open:
-		return asset, statusConflict(v)
+		return asset, false, statusConflict(v)
 	}
 	n, err := tx.Assets().Count(ctx, v.ID)
 	if err != nil {
-		return asset, err
+		return asset, false, err
 	}
 	if n >= s.limits.AssetsPerVersion {
-		return asset, domain.Quota(domain.ResPackageVersion, v.Version, "A package version can have at most %d assets", s.limits.AssetsPerVersion)
+		return asset, false, domain.Quota(domain.ResPackageVersion, v.Version, "A package version can have at most %d assets", s.limits.AssetsPerVersion)
 	}
-	return asset, tx.Assets().Add(ctx, v.ID, asset)
+	return asset, true, tx.Assets().Add(ctx, v.ID, asset)
 }
 
 func statusConflict(v domain.PackageVersion) error {

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -311,5 +312,53 @@ func TestNPMBuildMetadataIsNotAnotherVersion(t *testing.T) {
 	doc = e.packument(t, "buildmeta")
 	if vs := npmVersionsOf(doc); !slices.Equal(vs, []string{"1.0.0", "2.0.0"}) || npmTagsOf(doc)["latest"] != "2.0.0" {
 		t.Errorf("versions %v tags %v, want 2.0.0 stored without its build metadata", vs, npmTagsOf(doc))
+	}
+}
+
+// TestNPMIdenticalPublishesChangeNothing: clients racing to publish the
+// same bytes of a new version (CI retries, several jobs) make one change:
+// every publish succeeds and reports the same revision, which stays the
+// package's (issue #11, finding 7).
+func TestNPMIdenticalPublishesChangeNothing(t *testing.T) {
+	t.Parallel()
+	e := npmStart(t)
+	tgz := npmTarball(t, `{"name":"racy-publish","version":"1.0.0"}`, map[string]string{"package/index.js": "1\n"})
+	doc, err := json.Marshal(npmPublishDoc("racy-publish", "1.0.0", tgz, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clients = 20
+	revs := make(chan string, clients)
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPut, e.endpoint+"racy-publish", bytes.NewReader(doc))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var out struct{ Rev string }
+			json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("publish: %d", resp.StatusCode)
+			}
+			revs <- out.Rev
+		}()
+	}
+	wg.Wait()
+	close(revs)
+	seen := map[string]bool{}
+	for r := range revs {
+		seen[r] = true
+	}
+	final, _ := e.packument(t, "racy-publish")["_rev"].(string)
+	if len(seen) != 1 || !seen[final] {
+		t.Errorf("%d identical publishes reported revisions %v; the package's is %s (want one revision)", clients, seen, final)
 	}
 }
