@@ -61,6 +61,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
 	useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
+	svc.UseKeyDigests(keys)
 	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
 
 	mux := http.NewServeMux()

@@ -56,6 +56,7 @@ type Service struct {
 	tokenKeyMu    sync.Mutex // guards tokenKeyCache
 	tokenKeyCache []byte
 	verified      verifiedTokens // tokens whose signature checked out
+	keys          KeyDigests     // binds tokens to their key's secret (nil: not bound)
 
 	rules map[domain.Format]FormatRules
 

@@ -33,8 +33,9 @@ type tokenClaims struct {
 	Region    string `json:"r"`
 	Owner     string `json:"o"`
 	Domain    string `json:"d"`
-	Account   string `json:"a"` // the caller's account
-	AccessKey string `json:"k"` // the caller's key: the token dies with it
+	Account   string `json:"a"`           // the caller's account
+	AccessKey string `json:"k"`           // the caller's key: the token dies with it
+	KeyDigest string `json:"s,omitempty"` // of the key's secret: the token dies when the secret changes
 	Issued    int64  `json:"i"`
 	Expires   int64  `json:"e"`
 }
@@ -91,7 +92,8 @@ func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainNam
 	}
 	now := s.now().UTC()
 	exp := now.Add(time.Duration(seconds) * time.Second).Truncate(time.Second)
-	claims, _ := json.Marshal(tokenClaims{1, d.Region, d.Owner, d.Name, c.Account, c.AccessKey, now.Unix(), exp.Unix()})
+	digest, _ := s.keyDigest(c.AccessKey)
+	claims, _ := json.Marshal(tokenClaims{1, d.Region, d.Owner, d.Name, c.Account, c.AccessKey, digest, now.Unix(), exp.Unix()})
 	body := base64.RawURLEncoding.EncodeToString(claims)
 	return body + "." + base64.RawURLEncoding.EncodeToString(sign(key, body)), exp, nil
 }
@@ -108,7 +110,7 @@ func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(a
 	if cl, ok := s.verified.get(token); ok {
 		// Verified before: the signature holds for good (the key never
 		// changes), but expiry and the minting key are checked every time.
-		if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) {
+		if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) || !s.keyUnchanged(cl) {
 			return TokenPrincipal{}, domain.Denied("The authorization token is invalid or expired")
 		}
 		return cl.principal(), nil
@@ -134,11 +136,35 @@ func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(a
 	if err != nil || json.Unmarshal(raw, &cl) != nil || cl.Version != 1 {
 		return TokenPrincipal{}, invalid
 	}
-	if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) {
+	if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) || !s.keyUnchanged(&cl) {
 		return TokenPrincipal{}, invalid
 	}
 	s.verified.put(token, cl)
 	return cl.principal(), nil
+}
+
+// KeyDigests gives a digest of each access key's secret (never the
+// secret): tokens carry it, so that changing a key's secret revokes the
+// tokens it minted.
+type KeyDigests interface {
+	SecretDigest(accessKeyID string) (string, bool)
+}
+
+// UseKeyDigests binds the tokens minted from now on to their key's secret.
+func (s *Service) UseKeyDigests(k KeyDigests) { s.keys = k }
+
+func (s *Service) keyDigest(accessKey string) (string, bool) {
+	if s.keys == nil {
+		return "", false
+	}
+	return s.keys.SecretDigest(accessKey)
+}
+
+// keyUnchanged reports whether the secret of the key that minted a token
+// is still the one it had then.
+func (s *Service) keyUnchanged(cl *tokenClaims) bool {
+	now, ok := s.keyDigest(cl.AccessKey)
+	return !ok && s.keys == nil || ok && hmac.Equal([]byte(now), []byte(cl.KeyDigest))
 }
 
 func (cl *tokenClaims) principal() TokenPrincipal {

@@ -16,7 +16,7 @@ import (
 func TestVerifyTokenCache(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	s := &Service{now: func() time.Time { return now }, tokenKeyCache: []byte("0123456789abcdef0123456789abcdef")}
-	claims, _ := json.Marshal(tokenClaims{1, "us-east-1", "111122223333", "acme", "111122223333", "AKIA1", now.Unix(), now.Unix() + 900})
+	claims, _ := json.Marshal(tokenClaims{1, "us-east-1", "111122223333", "acme", "111122223333", "AKIA1", "", now.Unix(), now.Unix() + 900})
 	body := base64.RawURLEncoding.EncodeToString(claims)
 	token := body + "." + base64.RawURLEncoding.EncodeToString(sign(s.tokenKeyCache, body))
 	ctx := context.Background()
@@ -39,5 +39,33 @@ func TestVerifyTokenCache(t *testing.T) {
 	now = now.Add(900 * time.Second)
 	if _, err := s.VerifyToken(ctx, token, valid); !errors.Is(err, domain.ErrDenied) {
 		t.Errorf("expired: %v, want ErrDenied", err)
+	}
+}
+
+// fixedDigests is a KeyDigests with settable digests.
+type fixedDigests map[string]string
+
+func (f fixedDigests) SecretDigest(id string) (string, bool) {
+	d, ok := f[id]
+	return d, ok
+}
+
+// A token carries a digest of its key's secret and dies when the secret
+// changes (even when it was verified and cached before).
+func TestTokenBoundToKeySecret(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	digests := fixedDigests{"AKIA1": "first"}
+	s := &Service{now: func() time.Time { return now }, tokenKeyCache: []byte("0123456789abcdef0123456789abcdef"), keys: digests}
+	cl := tokenClaims{1, "us-east-1", "111122223333", "acme", "111122223333", "AKIA1", "first", now.Unix(), now.Unix() + 900}
+	claims, _ := json.Marshal(cl)
+	body := base64.RawURLEncoding.EncodeToString(claims)
+	token := body + "." + base64.RawURLEncoding.EncodeToString(sign(s.tokenKeyCache, body))
+	valid := func(string) bool { return true }
+	if _, err := s.VerifyToken(context.Background(), token, valid); err != nil {
+		t.Fatal(err)
+	}
+	digests["AKIA1"] = "second"
+	if _, err := s.VerifyToken(context.Background(), token, valid); !errors.Is(err, domain.ErrDenied) {
+		t.Errorf("token after its key's secret changed: %v, want ErrDenied", err)
 	}
 }

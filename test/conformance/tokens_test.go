@@ -165,3 +165,36 @@ func publishGeneric(t *testing.T, c *codeartifact.Client, domain, repo, ns, pkg,
 	}
 	return out
 }
+
+// TestTokensDieWithTheirKeysSecret: changing the administrator's secret
+// (same access key id) revokes the tokens minted with the old one
+// (issue #11, finding 7).
+func TestTokensDieWithTheirKeysSecret(t *testing.T) {
+	dir := t.TempDir()
+	const keyID = "AKIATOKENBINDING0001"
+	a := harness.Start(t, harness.WithDataDir(dir), harness.WithEnv("ARTIFACTD_ROOT_ACCESS_KEY_ID="+keyID,
+		"ARTIFACTD_ROOT_SECRET_ACCESS_KEY=first-secret-first-secret-first-secret-00"))
+	c := a.Client(t)
+	harness.CreateDomain(t, c, "bind")
+	harness.CreateRepository(t, c, "bind", "repo")
+	tok, err := c.GetAuthorizationToken(t.Context(), &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bind")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping := func(s *harness.Server) int {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/npm/d/bind-"+s.Account+"/repo/-/ping", nil)
+		req.Header.Set("Authorization", "Bearer "+aws.ToString(tok.AuthorizationToken))
+		resp := s.Do(t, req)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := ping(a); st != http.StatusOK {
+		t.Fatalf("fresh token: %d", st)
+	}
+	a.Stop(t)
+	b := harness.Start(t, harness.WithDataDir(dir), harness.WithEnv("ARTIFACTD_ROOT_ACCESS_KEY_ID="+keyID,
+		"ARTIFACTD_ROOT_SECRET_ACCESS_KEY=second-secret-second-secret-second-se00"))
+	if st := ping(b); st == http.StatusOK {
+		t.Errorf("a token minted with the old secret still works after the secret changed")
+	}
+}
