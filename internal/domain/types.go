@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Format is a package format, spelled as on the wire.
 type Format string
@@ -186,4 +190,21 @@ var externalConnections = map[string]Format{
 func ExternalConnectionFormat(name string) (Format, bool) {
 	f, ok := externalConnections[name]
 	return f, ok
+}
+
+// ValidCoordinate reports whether s may be a package's namespace or name,
+// or a version: valid UTF-8 without control, format (bidirectional
+// overrides, zero-width characters), private-use or surrogate characters
+// (Unicode category C). Every backend stores exactly these, and each can
+// be addressed again by the API and the data plane.
+func ValidCoordinate(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.Is(unicode.C, r) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,7 +3,10 @@ package service
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -23,6 +26,47 @@ type PackageInfo struct {
 }
 
 // checkNamespace applies the model's namespace rules for a format.
+// checkRef applies the rules every package's coordinates follow, on every
+// path (API, data plane, retention): the format's namespace rule, and
+// names that every backend stores alike and that can be addressed again
+// (domain.ValidCoordinate; generic names are not "." or "..").
+func checkRef(ref PackageRef) error {
+	if err := checkNamespace(ref.Format, ref.Namespace); err != nil {
+		return err
+	}
+	if err := checkCoordinate(ref.Format, "namespace", ref.Namespace, true); err != nil {
+		return err
+	}
+	return checkCoordinate(ref.Format, "package name", ref.Package, false)
+}
+
+// checkCoordinate checks one namespace, package name or version.
+func checkCoordinate(f domain.Format, what, v string, optional bool) error {
+	switch {
+	case v == "" && optional:
+		return nil
+	case v == "" || utf8.RuneCountInString(v) > 255:
+		return domain.Invalid("Invalid %s: it must have 1 to 255 characters", what)
+	case !domain.ValidCoordinate(v):
+		return domain.Invalid("Invalid %s %s: it must be valid UTF-8 without control, format or private-use characters", what, strconv.QuoteToASCII(truncateRunes(v, 64)))
+	case strings.ContainsAny(v, "#/") || strings.IndexFunc(v, unicode.IsSpace) >= 0:
+		return domain.Invalid("Invalid %s %q: '#', '/' and whitespace are not allowed", what, truncateRunes(v, 64))
+	case f == domain.FormatGeneric && (v == "." || v == ".."):
+		return domain.Invalid("Invalid %s %q", what, v)
+	}
+	return nil
+}
+
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
+}
+
 func checkNamespace(f domain.Format, ns string) error {
 	switch f {
 	case domain.FormatMaven, domain.FormatSwift, domain.FormatGeneric:
@@ -60,7 +104,7 @@ func packageNotFound(ref PackageRef) error {
 
 // getPackage loads the addressed repository and package in tx.
 func (s *Service) getPackage(ctx context.Context, tx store.Tx, c Caller, ref PackageRef) (RepositoryInfo, domain.Package, error) {
-	if err := checkNamespace(ref.Format, ref.Namespace); err != nil {
+	if err := checkRef(ref); err != nil {
 		return RepositoryInfo{}, domain.Package{}, err
 	}
 	ref = s.normalize(ref)

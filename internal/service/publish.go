@@ -86,7 +86,10 @@ type staged struct {
 // checks the digests, commits the bytes, then records everything in one
 // transaction. Nothing becomes visible unless every step succeeds.
 func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublish) (PublishResult, error) {
-	if err := checkNamespace(in.Package.Format, in.Package.Namespace); err != nil {
+	if err := checkRef(in.Package); err != nil {
+		return PublishResult{}, err
+	}
+	if err := checkCoordinate(in.Package.Format, "version", in.Version, false); err != nil {
 		return PublishResult{}, err
 	}
 	in.Package = s.normalize(in.Package)

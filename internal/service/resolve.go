@@ -12,7 +12,7 @@ import (
 // not-found errors as getPackage / getVersion and an asset lookup.
 // version and assetName may be "" (not looked up).
 func (s *Service) resolve(ctx context.Context, c Caller, ref PackageRef, version, assetName string) (store.Resolution, error) {
-	if err := checkNamespace(ref.Format, ref.Namespace); err != nil {
+	if err := checkRef(ref); err != nil {
 		return store.Resolution{}, err
 	}
 	ref = s.normalize(ref)

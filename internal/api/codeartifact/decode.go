@@ -21,6 +21,9 @@ type field struct {
 	min, max int
 	pattern  string // as the model spells it; anchored when compiled
 	re       *regexp.Regexp
+	// coordinate adds artifactd's rule for package names, namespaces and
+	// versions (domain.ValidCoordinate): no Unicode category C characters.
+	coordinate bool
 }
 
 func newField(min, max int, pattern string) field {
@@ -36,9 +39,9 @@ var (
 	fDomain             = newField(2, 50, `[a-z][a-z0-9\-]{0,48}[a-z0-9]`)
 	fRepository         = newField(2, 100, `[A-Za-z0-9][A-Za-z0-9._\-]{1,99}`)
 	fAccount            = newField(12, 12, `[0-9]{12}`)
-	fPackage            = newField(1, 255, `[^#/\s]+`)
-	fNamespace          = newField(1, 255, `[^#/\s]+`)
-	fVersion            = newField(1, 255, `[^#/\s]+`)
+	fPackage            = coordinate(newField(1, 255, `[^#/\s]+`))
+	fNamespace          = coordinate(newField(1, 255, `[^#/\s]+`))
+	fVersion            = coordinate(newField(1, 255, `[^#/\s]+`))
 	fRevision           = newField(1, 50, `\S+`)
 	fAssetName          = newField(1, 255, `\P{C}+`)
 	fSHA256             = newField(64, 64, `[0-9a-f]+`)
@@ -59,6 +62,11 @@ var (
 	maxBodyBytes        = int64(1 << 20)
 	defaultPageMax      = 1000
 )
+
+func coordinate(f field) field {
+	f.coordinate = true
+	return f
+}
 
 func enumOf[T ~string](vs []T) []string {
 	out := make([]string, len(vs))
@@ -86,10 +94,14 @@ func (b *binder) fail(value, member, constraint string) {
 func (b *binder) check(member, v string, f field) {
 	n := utf8.RuneCountInString(v)
 	switch {
+	case !utf8.ValidString(v):
+		b.fail(strings.ToValidUTF8(v, "\uFFFD"), member, "Member must be valid UTF-8")
 	case n < f.min || n > f.max:
 		b.fail(v, member, fmt.Sprintf("Member must have length between %d and %d", f.min, f.max))
 	case f.re != nil && !f.re.MatchString(v):
 		b.fail(v, member, "Member must satisfy regular expression pattern: "+f.pattern)
+	case f.coordinate && !domain.ValidCoordinate(v):
+		b.fail(strconv.QuoteToASCII(v), member, "Member must not contain control, format or private-use characters (Unicode category C)")
 	}
 }
 
