@@ -55,12 +55,9 @@ func readCapped(r io.Reader, what string) ([]byte, error) {
 // METADATA: the file pip reads, and what PEP 658 serves beside the wheel.
 // project (normalized) picks the right .dist-info if there are several.
 func WheelMetadata(ra io.ReaderAt, size int64, project string) ([]byte, error) {
-	zr, err := zip.NewReader(ra, size)
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("%w: not a zip archive: %v", ErrDist, err)
-	}
-	if len(zr.File) > maxEntries {
-		return nil, fmt.Errorf("%w: more than %d files", ErrDist, maxEntries)
+	zr, err := openZip(ra, size)
+	if err != nil {
+		return nil, err
 	}
 	var candidates []*zip.File
 	for _, f := range zr.File {
@@ -125,12 +122,9 @@ func isTopPkgInfo(name string) bool {
 }
 
 func zipSdistMetadata(ra io.ReaderAt, size int64) ([]byte, error) {
-	zr, err := zip.NewReader(ra, size)
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, fmt.Errorf("%w: not a zip archive: %v", ErrDist, err)
-	}
-	if len(zr.File) > maxEntries {
-		return nil, fmt.Errorf("%w: more than %d files", ErrDist, maxEntries)
+	zr, err := openZip(ra, size)
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range zr.File {
 		if unsafePath(f.Name) {
