@@ -16,11 +16,13 @@ import (
 // package-level rules of those that have them. Adding a
 // format is a line in each.
 func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.Format {
+	js := npm.New(svc, log)
+	js.TempDir = tmp
 	py := pypi.New(svc, log)
 	py.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
-		npm.New(svc, log),
+		js,
 		py,
 	}
 }

@@ -25,7 +25,7 @@ const assetName = "package.tgz"
 
 // Defaults of the options.
 const (
-	DefaultMaxPublishBytes = 256 << 20 // a publish request body (base64 tarball + JSON)
+	DefaultMaxPublishBytes = 2 << 30 // a publish request body (base64 tarball + JSON), as CodeArtifact allows
 	DefaultCacheBytes      = 64 << 20  // rendered packuments kept in memory
 )
 
@@ -36,6 +36,9 @@ type Format struct {
 	rules           *Rules
 	cache           *packumentCache
 	maxPublishBytes int64
+	// TempDir holds publish tarballs while they are checked ("" =
+	// os.TempDir(); the server gives the data directory's).
+	TempDir string
 }
 
 // Option configures New.

@@ -484,10 +484,8 @@ func TestParsePublish(t *testing.T) {
 		a := d.Attachments["@acme/ui-1.0.0.tgz"]
 		d.Attachments = map[string]attachment{"other-1.0.0.tgz": a}
 	})
-	bad("bad base64", func(d *document) {
-		a := d.Attachments["@acme/ui-1.0.0.tgz"]
-		a.Data = "!!!"
-		d.Attachments["@acme/ui-1.0.0.tgz"] = a
+	bad("no data", func(d *document) {
+		d.Attachments["@acme/ui-1.0.0.tgz"] = attachment{}
 	})
 	bad("wrong length", func(d *document) {
 		a := d.Attachments["@acme/ui-1.0.0.tgz"]

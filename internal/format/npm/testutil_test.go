@@ -9,7 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"os"
 	"testing"
+
+	"github.com/artifactd/artifactd/internal/hashing"
 )
 
 // tarEntry is one file of a test tarball.
@@ -77,7 +81,23 @@ func publishDoc(t testing.TB, name, version string, tgz []byte, tags map[string]
 		DistTags: tags,
 		Versions: map[string]json.RawMessage{version: raw},
 		Attachments: map[string]attachment{
-			name + "-" + version + ".tgz": {ContentType: "application/octet-stream", Data: base64.StdEncoding.EncodeToString(tgz), Length: &length},
+			name + "-" + version + ".tgz": testAttachment(t, tgz, &length),
 		},
 	}
+}
+
+// testAttachment is an attachment whose data is spooled, as readDocument
+// leaves it.
+func testAttachment(t testing.TB, data []byte, length *int64) attachment {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "tgz-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	h := hashing.New()
+	if _, err := io.MultiWriter(f, h).Write(data); err != nil {
+		t.Fatal(err)
+	}
+	return attachment{ContentType: "application/octet-stream", Length: length, file: &tarballFile{f: f, sums: h.Sums()}}
 }

@@ -1,10 +1,6 @@
 package npm
 
 import (
-	"bytes"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,18 +29,30 @@ type document struct {
 	Readme      string                     `json:"readme"`
 }
 
+// attachment is one file of a publish; its data is spooled to a temp file
+// as the document is read (readDocument).
 type attachment struct {
-	ContentType string `json:"content_type"`
-	Data        string `json:"data"`
-	Length      *int64 `json:"length"`
+	ContentType string
+	Length      *int64
+	file        *tarballFile
 }
 
 // putPackage handles PUT /<name> and PUT /<name>/-rev/<rev>.
 func (f *Format) putPackage(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, rev string) {
-	var doc document
-	if !readJSON(w, r, f.maxPublishBytes, &doc) {
+	doc, err := readDocument(http.MaxBytesReader(w, r.Body, f.maxPublishBytes), f.TempDir)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			writeError(w, http.StatusRequestEntityTooLarge, "The request body is larger than the limit of "+strconv.FormatInt(f.maxPublishBytes, 10)+" bytes")
+		case errors.Is(err, errDocument):
+			writeError(w, http.StatusBadRequest, err.Error())
+		default:
+			f.fail(w, domain.Invalid("The request body could not be read: %v", err))
+		}
 		return
 	}
+	defer doc.close()
 	if doc.Name != "" && doc.Name != name.String() {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("The document names package %q but the URL names %q", doc.Name, name))
 		return
@@ -76,9 +85,8 @@ func (f *Format) publish(w http.ResponseWriter, r *http.Request, repo dataplane.
 	existing, err := f.svc.ListPackageVersionAssets(r.Context(), repo.Caller, ref, pub.version, store.Page{Limit: 10})
 	switch {
 	case err == nil:
-		sum := sha256.Sum256(pub.tarball)
 		for _, a := range existing.Assets {
-			if a.Name == assetName && a.SHA256 == hex.EncodeToString(sum[:]) && visible(existing.Version.Version.Status) {
+			if a.Name == assetName && a.SHA256 == pub.tarball.sums.SHA256 && visible(existing.Version.Version.Status) {
 				writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": name.String(), "rev": revision(loadState(existing.Version.Package), nil)})
 				return
 			}
@@ -95,7 +103,7 @@ func (f *Format) publish(w http.ResponseWriter, r *http.Request, repo dataplane.
 		Version: pub.version,
 		Assets: []service.NewAsset{{
 			Name:    assetName,
-			Content: bytes.NewReader(pub.tarball),
+			Content: pub.tarball.reader(),
 			Check:   checkDigests(pub.integrity, pub.shasum),
 		}},
 		Metadata: pub.meta,
@@ -124,7 +132,7 @@ func (f *Format) publish(w http.ResponseWriter, r *http.Request, repo dataplane.
 // parsedPublish is a checked publish document.
 type parsedPublish struct {
 	version           string
-	tarball           []byte
+	tarball           *tarballFile
 	integrity, shasum string   // as the client announced them
 	tags              []string // dist-tags to point at the version
 	meta              *service.VersionMetadata
@@ -172,14 +180,13 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 			file != name.String()+"-"+p.version+".tgz" && file != name.tarballFile(p.version) {
 			return p, domain.Invalid("The attachment %q is not the tarball of %s@%s", file, name, p.version)
 		}
-		b, err := base64.StdEncoding.DecodeString(a.Data)
-		if err != nil {
-			return p, domain.Invalid("The tarball attachment is not valid base64: %v", err)
+		if a.file == nil {
+			return p, domain.Invalid("The tarball attachment has no data")
 		}
-		if a.Length != nil && *a.Length != int64(len(b)) {
-			return p, domain.Invalid("The tarball attachment has %d bytes, but its length says %d", len(b), *a.Length)
+		if a.Length != nil && *a.Length != a.file.sums.Size {
+			return p, domain.Invalid("The tarball attachment has %d bytes, but its length says %d", a.file.sums.Size, *a.Length)
 		}
-		p.tarball = b
+		p.tarball = a.file
 	}
 
 	var dist struct {
@@ -192,13 +199,12 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	p.integrity, p.shasum = str(dist.Integrity), str(dist.Shasum)
 	// Verify before reading the tarball; PublishVersion checks again
 	// against the bytes it stores.
-	sha1sum, sha512sum := sha1.Sum(p.tarball), sha512.Sum512(p.tarball)
-	sums := hashing.Sums{SHA1: hex.EncodeToString(sha1sum[:]), SHA512: hex.EncodeToString(sha512sum[:])}
+	sums := p.tarball.sums
 	if err := checkDigests(p.integrity, p.shasum)(sums); err != nil {
 		return p, err
 	}
 
-	files, err := readTarball(p.tarball)
+	files, err := readTarballFrom(p.tarball.reader())
 	if err != nil {
 		return p, err
 	}
@@ -239,7 +245,8 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 		}
 	}
 	delete(distOut, "tarball")
-	distOut["integrity"] = mustJSON("sha512-" + base64.StdEncoding.EncodeToString(sha512sum[:]))
+	sha512sum, _ := hex.DecodeString(sums.SHA512)
+	distOut["integrity"] = mustJSON("sha512-" + base64.StdEncoding.EncodeToString(sha512sum))
 	distOut["shasum"] = mustJSON(sums.SHA1)
 	manifest["dist"] = mustJSON(distOut)
 	for _, k := range []string{"readme", "readmeFilename", "_attachments", "_rev", "_revisions"} {
