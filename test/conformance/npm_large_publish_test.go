@@ -83,4 +83,3 @@ func TestNPMLargePublishStreams(t *testing.T) {
 		t.Errorf("publish spools left behind: %v", matches)
 	}
 }
-

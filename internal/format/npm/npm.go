@@ -25,8 +25,8 @@ const assetName = "package.tgz"
 
 // Defaults of the options.
 const (
-	DefaultMaxPublishBytes = 2 << 30 // a publish request body (base64 tarball + JSON), as CodeArtifact allows
-	DefaultCacheBytes      = 64 << 20  // rendered packuments kept in memory
+	DefaultMaxPublishBytes = 2 << 30  // a publish request body (base64 tarball + JSON), as CodeArtifact allows
+	DefaultCacheBytes      = 64 << 20 // rendered packuments kept in memory
 )
 
 // Format is the npm data plane (dataplane.Format).
