@@ -8,11 +8,8 @@
 package npm
 
 import (
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -179,19 +176,4 @@ func (f *Format) fail(w http.ResponseWriter, err error) {
 // packageNotFound is npm's 404 for a package (npm install prints E404).
 func packageNotFound(w http.ResponseWriter, n pkgName) {
 	writeError(w, http.StatusNotFound, "Not found: package "+n.String()+" does not exist in this repository")
-}
-
-// readJSON decodes a request body of at most limit bytes.
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "The request body is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes")
-			return false
-		}
-		writeError(w, http.StatusBadRequest, "The request body is not valid JSON: "+err.Error())
-		return false
-	}
-	return true
 }

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -11,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/hashing"
+	"github.com/artifactd/artifactd/internal/service"
 )
 
 func TestSemverOrder(t *testing.T) {
@@ -612,17 +616,19 @@ func TestStatusRules(t *testing.T) {
 	}
 }
 
-func TestReadJSONLimit(t *testing.T) {
-	var v map[string]any
+func TestPublishBodyLimit(t *testing.T) {
+	f := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), WithMaxPublishBytes(50))
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("PUT", "/x", strings.NewReader(`{"a":"`+strings.Repeat("b", 100)+`"}`))
-	if readJSON(w, r, 50, &v) || w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), `"error"`) {
+	f.putPackage(w, r, dataplane.Repo{}, service.PackageRef{}, pkgName{Name: "x"}, "")
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), `"error"`) {
 		t.Errorf("oversized body: %d %s", w.Code, w.Body)
 	}
 	w = httptest.NewRecorder()
-	r = httptest.NewRequest("PUT", "/x", strings.NewReader(`{"a":1}`))
-	if !readJSON(w, r, 50, &v) || v["a"] != float64(1) {
-		t.Errorf("small body refused: %d %s", w.Code, w.Body)
+	r = httptest.NewRequest("PUT", "/x", strings.NewReader(`{"name":"other"}`))
+	f.putPackage(w, r, dataplane.Repo{}, service.PackageRef{}, pkgName{Name: "x"}, "")
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "other") {
+		t.Errorf("small body: %d %s", w.Code, w.Body)
 	}
 }
 
