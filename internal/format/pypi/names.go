@@ -110,6 +110,43 @@ func SameVersion(a, b string) bool {
 	return okA && okB && dropTrailingZeros(ca) == dropTrailingZeros(cb)
 }
 
+// maxZeroPadding bounds the spellings versionSpellings lists: a release
+// with up to this many ".0" segments after its last non-zero one.
+const maxZeroPadding = 4
+
+// versionSpellings lists the spellings under which a package may already
+// hold the PEP 440 version v, likeliest first: v as given (versions stored
+// before uploads were normalized keep their spelling), its normalized
+// spelling (how uploads store new versions, and how versions kept from an
+// external connection are spelled), then the normalized spelling with the
+// release cut back to its last non-zero segment and padded with up to
+// maxZeroPadding ".0" (1, 1.0, 1.0.0...). nil when v is not a version.
+// Finding an existing version is then a few point lookups, whatever the
+// number of versions the package has.
+func versionSpellings(v string) []string {
+	c, ok := CanonicalVersion(v)
+	if !ok {
+		return nil
+	}
+	out := []string{v}
+	add := func(s string) {
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	add(c)
+	short := dropTrailingZeros(c)
+	start := strings.IndexByte(short, '!') + 1
+	end := start + len(releasePart.FindString(short[start:]))
+	for pad := 0; pad <= maxZeroPadding; pad++ {
+		add(short[:end] + strings.Repeat(".0", pad) + short[end:])
+	}
+	return out
+}
+
 // releasePart matches the release segment at the start of a canonical
 // version (after any epoch).
 var releasePart = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)*`)

@@ -1,6 +1,7 @@
 package pypi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -256,6 +257,11 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, u *uploadForm) er
 	if !fn.Matches(u.filename, project, version) {
 		return domain.Invalid("The file name %s does not match project %s version %s", u.filename, project, version)
 	}
+	// 1.0 and 1.0.0 are one version, as they are one release on PyPI.
+	stored, err := f.storedVersion(r.Context(), repo, project, version)
+	if err != nil {
+		return err
+	}
 
 	var wantSHA256, wantMD5 string
 	if v := u.get("sha256_digest"); v != "" {
@@ -290,9 +296,9 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, u *uploadForm) er
 	if _, err := u.file.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err := f.svc.PublishVersion(r.Context(), repo.Caller, service.VersionPublish{
+	_, err = f.svc.PublishVersion(r.Context(), repo.Caller, service.VersionPublish{
 		Package:        f.ref(repo, project),
-		Version:        version,
+		Version:        stored,
 		Assets:         []service.NewAsset{{Name: u.filename, Content: u.file, Check: check}},
 		AddToPublished: true,
 		// Uploads change the simple pages: a new stamp, in the publish's
@@ -320,6 +326,34 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, u *uploadForm) er
 		},
 	})
 	return err
+}
+
+// storedVersion returns the version an upload of version goes to, as
+// PyPI picks the release a file joins: an existing version of the package
+// that is the same PEP 440 version (1.0 for 1.0.0, 2.0rc1 for 2.0-RC1),
+// else version's normalized spelling, which PyPI gives a new release. The
+// package's versions are never listed: a few spellings are looked up one
+// by one (versionSpellings), after one lookup of the package itself.
+func (f *Format) storedVersion(ctx context.Context, repo dataplane.Repo, project, version string) (string, error) {
+	spellings := versionSpellings(version)
+	canonical, _ := CanonicalVersion(version)
+	ref := f.ref(repo, project)
+	if _, err := f.svc.LookupPackage(ctx, repo.Caller, ref); err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return canonical, nil // a new package (or no repository: the publish says so)
+		}
+		return "", err
+	}
+	for _, v := range spellings {
+		_, err := f.svc.DescribePackageVersion(ctx, repo.Caller, ref, v)
+		switch {
+		case err == nil:
+			return v, nil
+		case !errors.Is(err, domain.ErrNotFound):
+			return "", err
+		}
+	}
+	return canonical, nil
 }
 
 // applyMetadata sets what the control plane shows of a version.
