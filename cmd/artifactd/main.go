@@ -15,22 +15,41 @@ import (
 	"github.com/artifactd/artifactd/internal/server"
 )
 
-const usage = `usage: artifactd serve [flags]
+const usage = `usage: artifactd COMMAND [flags]
 
-Run 'artifactd serve -h' for the flags.
+Commands:
+  serve     run the server
+  fsck      check (and with --repair, mend) an installation's metadata and blobs
+  backup    copy the embedded store of a running or stopped server to a folder
+  restore   make a data directory from a backup
+
+Run 'artifactd COMMAND -h' for a command's flags.
 `
 
+// commands maps each subcommand to its function, which returns the exit
+// status.
+var commands = map[string]func(args []string) int{
+	"serve":   serveCommand,
+	"fsck":    fsckCommand,
+	"backup":  backupCommand,
+	"restore": restoreCommand,
+}
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "serve" {
+	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
-	cfg, err := config.Parse(os.Args[2:], os.Getenv)
+	os.Exit(commands[os.Args[1]](os.Args[2:]))
+}
+
+func serveCommand(args []string) int {
+	cfg, err := config.Parse(args, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "artifactd:", err)
-		os.Exit(2)
+		return 2
 	}
-	os.Exit(serve(cfg))
+	return serve(cfg)
 }
 
 // serve runs the server until a signal stops it, and returns the exit
