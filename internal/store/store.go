@@ -235,6 +235,42 @@ type Orphans interface {
 	Pinned(ctx context.Context, sha256 string, since time.Time) (bool, error)
 	// DropPinsBefore removes the pins made before t and queues their digests.
 	DropPinsBefore(ctx context.Context, t time.Time) error
+
+	// The rest serves consistency checks (artifactd fsck).
+
+	// ListReferenced returns up to limit (> 0) distinct digests that assets
+	// reference, in ascending digest order, starting after the digest
+	// after ("" = from the first): a keyset page, so a listing of any size
+	// is read in bounded memory and is stable under concurrent writes.
+	ListReferenced(ctx context.Context, after string, limit int) ([]BlobRef, error)
+	// ReferencedBy returns up to limit (> 0) assets that reference sha256,
+	// by domain, repository, package, version and asset name.
+	ReferencedBy(ctx context.Context, sha256 string, limit int) ([]AssetRef, error)
+	// CountQueued returns how many digests are queued for collection.
+	CountQueued(ctx context.Context) (int, error)
+	// CountPins returns how many pins there are, and how many of them were
+	// made before t (expired, when t is now minus the pin lifetime).
+	CountPins(ctx context.Context, t time.Time) (all, before int, err error)
+}
+
+// BlobRef is a digest assets reference, with the size they record for it.
+// Assets that reference the same digest normally agree on its size; when
+// they do not, Size is the smallest and MaxSize the largest recorded.
+type BlobRef struct {
+	SHA256  string
+	Size    int64
+	MaxSize int64
+}
+
+// AssetRef names one asset: where it is and what it records.
+type AssetRef struct {
+	Region, Owner, Domain string
+	Repository            string
+	Format                domain.Format
+	Namespace, Package    string
+	Version               string
+	Asset                 string
+	Size                  int64
 }
 
 // Secrets keeps server-wide secrets (the token signing key) that every node

@@ -110,3 +110,58 @@ func (x orphansTx) DropPinsBefore(ctx context.Context, t time.Time) error {
 	}
 	return nil
 }
+
+func (x orphansTx) ListReferenced(ctx context.Context, after string, limit int) ([]store.BlobRef, error) {
+	if limit <= 0 {
+		return nil, domain.Invalid("referenced blob listing limit must be positive, got %d", limit)
+	}
+	// GROUP BY over the assets_sha256 index: each page is an index range
+	// scan from after, whatever the table's size.
+	return queryAll(ctx, x.t, "list referenced blobs", `SELECT sha256, MIN(size), MAX(size) FROM assets
+		WHERE sha256 > ? GROUP BY sha256 ORDER BY sha256 LIMIT ?`,
+		func(sc scanner) (store.BlobRef, error) {
+			var b store.BlobRef
+			err := sc.Scan(&b.SHA256, &b.Size, &b.MaxSize)
+			return b, err
+		}, after, limit)
+}
+
+func (x orphansTx) ReferencedBy(ctx context.Context, sha256 string, limit int) ([]store.AssetRef, error) {
+	if limit <= 0 {
+		return nil, domain.Invalid("asset listing limit must be positive, got %d", limit)
+	}
+	return queryAll(ctx, x.t, "list assets of a blob", `SELECT d.region, d.owner, d.name, r.name,
+			p.format, p.namespace, p.name, v.version, a.name, a.size
+		FROM assets a
+		JOIN package_versions v ON v.id = a.version_id
+		JOIN packages p ON p.id = v.package_id
+		JOIN repositories r ON r.id = p.repository_id
+		JOIN domains d ON d.id = r.domain_id
+		WHERE a.sha256 = ?
+		ORDER BY d.region, d.owner, d.name, r.name, p.format, p.namespace, p.name, v.version, a.name
+		LIMIT ?`,
+		func(sc scanner) (store.AssetRef, error) {
+			var a store.AssetRef
+			var format string
+			err := sc.Scan(&a.Region, &a.Owner, &a.Domain, &a.Repository,
+				&format, &a.Namespace, &a.Package, &a.Version, &a.Asset, &a.Size)
+			a.Format = domain.Format(format)
+			return a, err
+		}, sha256, limit)
+}
+
+func (x orphansTx) CountQueued(ctx context.Context) (int, error) {
+	var n int
+	if err := x.t.queryRow(ctx, `SELECT COUNT(*) FROM blob_orphans`).Scan(&n); err != nil {
+		return 0, x.t.fail("count orphans", err)
+	}
+	return n, nil
+}
+
+func (x orphansTx) CountPins(ctx context.Context, t time.Time) (all, before int, err error) {
+	if err := x.t.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN created_ns < ? THEN 1 ELSE 0 END), 0)
+		FROM blob_pins`, t.UnixNano()).Scan(&all, &before); err != nil {
+		return 0, 0, x.t.fail("count blob pins", err)
+	}
+	return all, before, nil
+}

@@ -357,3 +357,109 @@ func testPins(f *fx) {
 	})
 	f.wantOrphans("after Queue", sha(1), sha(4))
 }
+
+// testListReferenced covers the listings fsck streams through: the
+// distinct referenced digests by keyset pages, the assets of one digest,
+// and the queue and pin counts.
+func testListReferenced(f *fx) {
+	list := func(after string, limit int) []store.BlobRef {
+		f.Helper()
+		var got []store.BlobRef
+		f.read(func(tx store.Tx) (err error) {
+			got, err = tx.Orphans().ListReferenced(f.ctx, after, limit)
+			return err
+		})
+		return got
+	}
+	if got := list("", 10); len(got) != 0 {
+		f.Fatalf("ListReferenced on an empty store = %+v", got)
+	}
+	t := f.tree()
+	// sha(3) is referenced three times (twice with one size, once with
+	// another: the listing shows the disagreement), sha(1) once, sha(2)
+	// twice, sha(9) by an asset that is then deleted.
+	f.asset(t.v11.ID, "a", sha(3), 30)
+	f.asset(t.v12.ID, "a", sha(3), 30)
+	f.asset(t.vo.ID, "b", sha(3), 31)
+	f.asset(t.v11.ID, "b", sha(1), 10)
+	f.asset(t.v2.ID, "a", sha(2), 20)
+	f.asset(t.vo.ID, "a", sha(2), 20)
+	f.asset(t.v12.ID, "z", sha(9), 90)
+	f.write(func(tx store.Tx) error { return tx.Versions().Delete(f.ctx, t.v12.ID) })
+	// v12 held sha(3) too: it stays referenced by v11 and vo.
+	ref := func(d string, size, maxSize int64) store.BlobRef {
+		return store.BlobRef{SHA256: d, Size: size, MaxSize: maxSize}
+	}
+	want := []store.BlobRef{ref(sha(1), 10, 10), ref(sha(2), 20, 20), ref(sha(3), 30, 31)}
+	if got := list("", 10); !reflect.DeepEqual(got, want) {
+		f.Fatalf("ListReferenced = %+v, want %+v", got, want)
+	}
+	var paged []store.BlobRef
+	for after := ""; ; {
+		page := list(after, 2)
+		if len(page) > 2 {
+			f.Fatalf("page of %d with limit 2", len(page))
+		}
+		paged = append(paged, page...)
+		if len(page) < 2 {
+			break
+		}
+		after = page[len(page)-1].SHA256
+	}
+	if !reflect.DeepEqual(paged, want) {
+		f.Fatalf("ListReferenced by pages of 2 = %+v, want %+v", paged, want)
+	}
+	if got := list(sha(3), 10); len(got) != 0 {
+		f.Errorf("ListReferenced after the last = %+v", got)
+	}
+	f.read(func(tx store.Tx) error {
+		_, err := tx.Orphans().ListReferenced(f.ctx, "", 0)
+		f.wantErr("ListReferenced limit 0", err, domain.ErrInvalid)
+		return nil
+	})
+
+	var refs []store.AssetRef
+	f.read(func(tx store.Tx) (err error) {
+		refs, err = tx.Orphans().ReferencedBy(f.ctx, sha(3), 10)
+		return err
+	})
+	at := func(repo, pkg, version, asset string, size int64) store.AssetRef {
+		return store.AssetRef{Region: "us-east-1", Owner: "o", Domain: "d", Repository: repo, Format: domain.FormatNpm,
+			Package: pkg, Version: version, Asset: asset, Size: size}
+	}
+	wantRefs := []store.AssetRef{at("r1", "p1", "1", "a", 30), at("r2", "p1", "1", "b", 31)}
+	if !reflect.DeepEqual(refs, wantRefs) {
+		f.Errorf("ReferencedBy = %+v, want %+v", refs, wantRefs)
+	}
+	f.read(func(tx store.Tx) (err error) {
+		refs, err = tx.Orphans().ReferencedBy(f.ctx, sha(3), 1)
+		if err == nil && (len(refs) != 1 || refs[0] != wantRefs[0]) {
+			f.Errorf("ReferencedBy limit 1 = %+v", refs)
+		}
+		if err == nil {
+			refs, err = tx.Orphans().ReferencedBy(f.ctx, sha(9), 10)
+		}
+		if err == nil && len(refs) != 0 {
+			f.Errorf("ReferencedBy of an unreferenced digest = %+v", refs)
+		}
+		return err
+	})
+
+	f.count("CountQueued", func(tx store.Tx) (int, error) { return tx.Orphans().CountQueued(f.ctx) }, 2) // sha(3), sha(9)
+	t0 := time.Now().UTC()
+	f.write(func(tx store.Tx) error {
+		for _, at := range []time.Time{t0.Add(-3 * time.Hour), t0.Add(-2 * time.Hour), t0} {
+			if _, err := tx.Orphans().Pin(f.ctx, sha(5), at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.read(func(tx store.Tx) error {
+		all, before, err := tx.Orphans().CountPins(f.ctx, t0.Add(-time.Hour))
+		if err == nil && (all != 3 || before != 2) {
+			f.Errorf("CountPins = %d, %d; want 3, 2", all, before)
+		}
+		return err
+	})
+}

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrphansRepositoryDelete", testOrphansRepositoryDelete},
 		{"OrphansQueue", testOrphansQueue},
 		{"Pins", testPins},
+		{"ListReferenced", testListReferenced},
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
 		{"Resolve", testResolve},
