@@ -63,6 +63,18 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// Walker is an optional Store capability: Walk lists every committed
+// object, for consistency checks (artifactd fsck). It calls fn for each
+// object, in ascending digest order, with its digest and size, holding no
+// more than one directory or listing page in memory; it stops at and
+// returns the first error from fn or the context. Objects committed or
+// deleted while Walk runs may or may not be reported; uploads in progress
+// and keys or files that do not follow the layout are not. The file-system
+// and S3 backends have it; memcache passes it through.
+type Walker interface {
+	Walk(ctx context.Context, fn func(sha256 string, size int64) error) error
+}
+
 // InMemory is an Object whose bytes are already in memory (see memcache):
 // writing them out in one call beats copying them through a buffer. The
 // slice is shared and must not be modified.

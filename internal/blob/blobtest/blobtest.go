@@ -31,9 +31,7 @@ import (
 // it, the suite also checks that the listing matches what was committed:
 // nothing from aborted, failed or uncommitted uploads, nothing stored under
 // an invalid digest.
-type Walker interface {
-	Walk(ctx context.Context, fn func(sha256 string, size int64) error) error
-}
+type Walker = blob.Walker
 
 // LargeSize is the size of the object the Large subtest streams through the
 // store. It is skipped with -short.
@@ -199,10 +197,15 @@ func listing(t *testing.T, s blob.Store) (m map[string]int64, ok bool) {
 		return nil, false
 	}
 	m = map[string]int64{}
+	prev := ""
 	err := w.Walk(t.Context(), func(d string, size int64) error {
 		if _, dup := m[d]; dup {
 			return fmt.Errorf("digest %s listed twice", d)
 		}
+		if d <= prev {
+			return fmt.Errorf("digest %s listed after %s: want ascending digest order", d, prev)
+		}
+		prev = d
 		m[d] = size
 		return nil
 	})
@@ -891,10 +894,15 @@ func testWalk(t *testing.T, s blob.Store) {
 		t.Skip("the store does not implement Walk")
 	}
 	objs := [][]byte{nil, content(14, 1), content(15, 1000), content(16, 70_000)}
+	// Enough objects that several share a first byte and the listing's
+	// order is tested across fan-out folders.
+	for i := range 40 {
+		objs = append(objs, content(uint64(100+i), 1+i))
+	}
 	for _, b := range objs {
 		put(t, s, b)
 	}
-	listed(t, s, sizes(objs...))
+	listed(t, s, sizes(objs...)) // also checks ascending digest order
 
 	stop := errors.New("stop")
 	calls := 0

@@ -11,6 +11,7 @@ package memcache
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -85,6 +86,20 @@ func (s *Store) Ping(ctx context.Context) error {
 		return p.Ping(ctx)
 	}
 	return nil
+}
+
+// ErrCannotWalk is returned by Walk when the backend cannot list its
+// objects (it is not a blob.Walker).
+var ErrCannotWalk = errors.New("memcache: the blob store cannot list its objects")
+
+// Walk lists the backend's objects (the cache holds nothing the backend
+// does not). It fails with ErrCannotWalk when the backend cannot list.
+func (s *Store) Walk(ctx context.Context, fn func(sha256 string, size int64) error) error {
+	w, ok := s.Store.(blob.Walker)
+	if !ok {
+		return ErrCannotWalk
+	}
+	return w.Walk(ctx, fn)
 }
 
 // Delete removes the object from the backend and from the cache.

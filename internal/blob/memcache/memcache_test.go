@@ -163,3 +163,28 @@ func TestPing(t *testing.T) {
 		t.Error("Ping with the backend's root removed succeeded")
 	}
 }
+
+// Walk lists the backend's objects, cached or not, and fails when the
+// backend cannot list.
+func TestWalkPassesThrough(t *testing.T) {
+	s := New(newFS(t), 1<<20)
+	w, ok := s.(blob.Walker)
+	if !ok {
+		t.Fatal("memcache.Store is not a blob.Walker")
+	}
+	small := put(t, s, []byte("small"))
+	read(t, s, small) // cached now
+	big := put(t, s, bytes.Repeat([]byte("x"), 300<<10))
+	got := map[string]int64{}
+	if err := w.Walk(t.Context(), func(d string, size int64) error { got[d] = size; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[small] != 5 || got[big] != 300<<10 {
+		t.Fatalf("Walk listed %v", got)
+	}
+	type plain struct{ blob.Store } // hides the backend's Walk
+	err := New(plain{newFS(t)}, 1<<20).(blob.Walker).Walk(t.Context(), func(string, int64) error { return nil })
+	if !errors.Is(err, ErrCannotWalk) {
+		t.Fatalf("Walk over a backend that cannot list = %v, want ErrCannotWalk", err)
+	}
+}
