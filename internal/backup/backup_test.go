@@ -1,0 +1,470 @@
+package backup
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/store/sqlite"
+)
+
+// fixture is a data directory whose database is held by a "server"
+// (OpenExclusive, which takes the lock) and written through a connection
+// of the test's own, so that rows and blob files can be made exactly.
+type fixture struct {
+	dir string
+	st  store.Store
+	db  *sql.DB
+	pkg int64
+	n   atomic.Int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.OpenExclusive(ctx, filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DatabaseFile)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{dir: dir, st: st, db: db}
+	f.exec(t, `INSERT INTO domains (region, owner, name, encryption_key, created_ns) VALUES ('r', 'o', 'd', '', 1)`)
+	f.exec(t, `INSERT INTO repositories (domain_id, name, administrator_account, description, created_ns) VALUES (1, 'repo', 'o', '', 1)`)
+	f.exec(t, `INSERT INTO packages (repository_id, format, namespace, name, origin_publish, origin_upstream) VALUES (1, 'generic', 'ns', 'p', 'ALLOW', 'ALLOW')`)
+	f.pkg = 1
+	if err := os.MkdirAll(filepath.Join(dir, "blobs", "tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) exec(t testing.TB, q string, args ...any) sql.Result {
+	t.Helper()
+	r, err := f.db.Exec(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return r
+}
+
+func digestOf(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func blobPath(dir, d string) string {
+	return filepath.Join(dir, "blobs", "sha256", d[0:2], d[2:4], d)
+}
+
+// putBlob commits bytes as the server does: a temp file renamed into place.
+func (f *fixture) putBlob(t testing.TB, b []byte) string {
+	t.Helper()
+	d := digestOf(b)
+	p := blobPath(f.dir, d)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(f.dir, "blobs", "tmp", fmt.Sprintf("upload-%d", f.n.Add(1)))
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// addVersion publishes version ver with one asset: bytes first, then rows.
+func (f *fixture) addVersion(t testing.TB, ver string, b []byte) string {
+	t.Helper()
+	d := f.putBlob(t, b)
+	f.addRows(t, ver, d, int64(len(b)))
+	return d
+}
+
+func (f *fixture) addRows(t testing.TB, ver, d string, size int64) {
+	t.Helper()
+	tx, err := f.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	r, err := tx.Exec(`INSERT INTO package_versions (package_id, version, revision, status, origin_type,
+		entry_repository, entry_external_connection, published_ns, display_name, summary, home_page,
+		source_code_repository, readme) VALUES (?, ?, 'rev', 'Published', 'INTERNAL', 'repo', '', 1, ?, '', '', '', '')`,
+		f.pkg, ver, ver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := r.LastInsertId()
+	if _, err := tx.Exec(`INSERT INTO assets (version_id, domain_id, name, size, md5, sha1, sha256, sha512)
+		VALUES (?, 1, 'file.bin', ?, '', '', ?, '')`, id, size, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteVersion deletes version ver, then its bytes when nothing else
+// references them (as the collector does).
+func (f *fixture) deleteVersion(t testing.TB, ver, d string) {
+	t.Helper()
+	f.exec(t, `DELETE FROM package_versions WHERE package_id = ? AND version = ?`, f.pkg, ver)
+	var used bool
+	if err := f.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)`, d).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if !used {
+		os.Remove(blobPath(f.dir, d))
+	}
+}
+
+// wantStore checks that dir holds exactly the versions of want (version →
+// bytes), each with its bytes.
+func wantStore(t *testing.T, dir string, want map[string][]byte) {
+	t.Helper()
+	db, err := sqlite.OpenReadOnly(context.Background(), filepath.Join(dir, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT v.version, a.sha256, a.size FROM package_versions v JOIN assets a ON a.version_id = v.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		var ver, d string
+		var size int64
+		if err := rows.Scan(&ver, &d, &size); err != nil {
+			t.Fatal(err)
+		}
+		got++
+		w, ok := want[ver]
+		if !ok {
+			t.Errorf("%s: version %s should not be there", dir, ver)
+			continue
+		}
+		b, err := os.ReadFile(blobPath(dir, d))
+		if err != nil {
+			t.Errorf("%s: version %s: %v", dir, ver, err)
+			continue
+		}
+		if !bytes.Equal(b, w) || int64(len(b)) != size {
+			t.Errorf("%s: version %s: %d bytes differ from the %d published", dir, ver, len(b), len(w))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got != len(want) {
+		t.Errorf("%s: %d versions, want %d", dir, got, len(want))
+	}
+}
+
+func TestBackupRestore(t *testing.T) {
+	for _, mode := range []string{"link", "copy"} {
+		t.Run(mode, func(t *testing.T) {
+			var opts []Option
+			if mode == "copy" {
+				opts = append(opts, WithCopy())
+			}
+			ctx := context.Background()
+			f := newFixture(t)
+			want := map[string][]byte{}
+			for i := range 20 {
+				b := bytes.Repeat([]byte{byte(i)}, 100+i)
+				if i == 7 {
+					b = want["1.0.3"] // the same bytes twice: one blob
+				}
+				ver := fmt.Sprintf("1.0.%d", i)
+				f.addVersion(t, ver, b)
+				want[ver] = b
+			}
+			orphan := f.putBlob(t, []byte("not referenced"))
+			if err := os.WriteFile(filepath.Join(f.dir, "blobs", "tmp", "upload-x"), []byte("partial"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(f.dir, CredentialsFile), []byte(`{"k":"v"}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			to := filepath.Join(t.TempDir(), "b")
+			r, err := Backup(ctx, f.dir, to, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(r)
+			wantCounts := Counts{Domains: 1, Repositories: 1, Packages: 1, PackageVersions: 20, Assets: 20}
+			if r.Counts != wantCounts || r.Blobs != 19 || !r.Credentials || r.Pruned != 1 || r.Dir != to {
+				t.Errorf("report %+v", r)
+			}
+			if mode == "copy" && (r.Linked != 0 || r.Copied != 20) {
+				t.Errorf("copy: %d linked, %d copied; want 0, 20", r.Linked, r.Copied)
+			}
+			var bytesWant int64
+			for v, b := range want {
+				if v != "1.0.7" {
+					bytesWant += int64(len(b))
+				}
+			}
+			if r.BlobBytes != bytesWant {
+				t.Errorf("blob bytes %d, want %d", r.BlobBytes, bytesWant)
+			}
+			m, err := ReadManifest(to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m != r.Manifest {
+				t.Errorf("manifest %+v, report %+v", m, r.Manifest)
+			}
+			if _, err := os.Stat(blobPath(to, orphan)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("unreferenced blob in the backup: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(to, "blobs", "tmp")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("blobs/tmp in the backup: %v", err)
+			}
+			for _, name := range []string{CredentialsFile, DatabaseFile, ManifestFile} {
+				info, err := os.Stat(filepath.Join(to, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.Mode().Perm() != 0o600 {
+					t.Errorf("%s: mode %v, want 0600", name, info.Mode().Perm())
+				}
+			}
+			wantStore(t, to, want)
+			leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(to), ".*partial*"))
+			if len(leftovers) > 0 {
+				t.Errorf("left behind: %v", leftovers)
+			}
+
+			// Restore into a fresh directory, then open it as the server does.
+			data := filepath.Join(t.TempDir(), "data")
+			if err := Restore(ctx, to, data, opts...); err != nil {
+				t.Fatal(err)
+			}
+			wantStore(t, data, want)
+			if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
+				t.Errorf("credentials: %q, %v", b, err)
+			}
+			st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+		})
+	}
+}
+
+func TestRefuseNonEmpty(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.addVersion(t, "1", []byte("one"))
+	full := t.TempDir()
+	if err := os.WriteFile(filepath.Join(full, "x"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Backup(ctx, f.dir, full); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("backup into a non-empty folder: %v", err)
+	}
+	if _, err := Backup(ctx, f.dir, filepath.Join(f.dir, "backup")); err == nil {
+		t.Errorf("backup into the data directory: no error")
+	}
+	if _, err := Backup(ctx, t.TempDir(), filepath.Join(t.TempDir(), "b")); err == nil {
+		t.Errorf("backup of a folder without a database: no error")
+	}
+	empty := t.TempDir() // an existing empty folder is fine
+	if _, err := Backup(ctx, f.dir, empty); err != nil {
+		t.Fatal(err)
+	}
+	if err := Restore(ctx, empty, full); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("restore into a non-empty folder: %v", err)
+	}
+	if err := Restore(ctx, empty, f.dir); err == nil {
+		t.Errorf("restore onto a live data directory: no error")
+	}
+	if err := Restore(ctx, t.TempDir(), filepath.Join(t.TempDir(), "d")); err == nil || !strings.Contains(err.Error(), "not a complete") {
+		t.Errorf("restore from a folder that is no backup: %v", err)
+	}
+}
+
+// TestBackupMissingBlob: a referenced blob that is not there fails the
+// backup, naming it, and leaves nothing behind.
+func TestBackupMissingBlob(t *testing.T) {
+	f := newFixture(t)
+	f.addVersion(t, "1", []byte("one"))
+	d := digestOf([]byte("gone"))
+	f.addRows(t, "2", d, 4)
+	parent := t.TempDir()
+	_, err := Backup(context.Background(), f.dir, filepath.Join(parent, "b"))
+	if err == nil || !strings.Contains(err.Error(), d+" (missing)") || !strings.Contains(err.Error(), "run the backup again") {
+		t.Fatalf("got %v, want an error naming %s", err, d)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// TestBackupCorruptBlob: a copy checks the bytes against their name.
+func TestBackupCorruptBlob(t *testing.T) {
+	f := newFixture(t)
+	d := f.addVersion(t, "1", []byte("one"))
+	if err := os.WriteFile(blobPath(f.dir, d), []byte("two"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Backup(context.Background(), f.dir, filepath.Join(t.TempDir(), "b"), WithCopy())
+	if err == nil || !strings.Contains(err.Error(), "corrupt") {
+		t.Fatalf("got %v, want corrupt", err)
+	}
+}
+
+// TestRestoreChecks: a backup that lost a blob, or whose manifest does not
+// match, is not restored.
+func TestRestoreChecks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	d := f.addVersion(t, "1", []byte("one"))
+	f.addVersion(t, "2", []byte("two"))
+	to := filepath.Join(t.TempDir(), "b")
+	if _, err := Backup(ctx, f.dir, to, WithCopy()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(blobPath(to, d)); err != nil {
+		t.Fatal(err)
+	}
+	parent := t.TempDir()
+	err := Restore(ctx, to, filepath.Join(parent, "data"))
+	if err == nil || !strings.Contains(err.Error(), d+" (missing)") {
+		t.Fatalf("restore without a blob: %v", err)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+
+	to2 := filepath.Join(t.TempDir(), "b")
+	if _, err := Backup(ctx, f.dir, to2); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(to2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Counts.PackageVersions++
+	os.Remove(filepath.Join(to2, ManifestFile))
+	if err := writeManifest(to2, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := Restore(ctx, to2, filepath.Join(t.TempDir(), "data")); err == nil || !strings.Contains(err.Error(), "manifest") {
+		t.Fatalf("restore with a wrong manifest: %v", err)
+	}
+}
+
+// TestBackupWhileWriting backs up again and again while versions are
+// published and deleted (and their bytes collected) meanwhile: every backup
+// that succeeds holds every blob its snapshot references, and every
+// version published before it started.
+func TestBackupWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var mu sync.Mutex
+	acked := map[string][]byte{} // version -> bytes, published and never deleted
+	for i := range 10 {
+		v := fmt.Sprintf("0.%d", i)
+		b := []byte("v" + v)
+		f.addVersion(t, v, b)
+		acked[v] = b
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			v := fmt.Sprintf("1.%d", i)
+			b := []byte(fmt.Sprintf("bytes %d", i%7)) // shared bytes: re-published after collection
+			f.addVersion(t, v, b)
+			if i%2 == 0 { // deleted at once, its bytes collected unless shared
+				f.deleteVersion(t, v, digestOf(b))
+				continue
+			}
+			mu.Lock()
+			acked[v] = b
+			mu.Unlock()
+		}
+	}()
+	deadline := time.Now().Add(3 * time.Second)
+	ok, failed := 0, 0
+	for n := 0; n < 5 || time.Now().Before(deadline); n++ {
+		mu.Lock()
+		before := map[string][]byte{}
+		for v, b := range acked {
+			before[v] = b
+		}
+		mu.Unlock()
+		to := filepath.Join(t.TempDir(), "b")
+		r, err := Backup(ctx, f.dir, to)
+		if err != nil {
+			if !strings.Contains(err.Error(), "run the backup again") {
+				t.Fatal(err)
+			}
+			failed++
+			continue
+		}
+		ok++
+		if _, err := check(ctx, to, false); err != nil {
+			t.Fatalf("backup %d: %v", n, err)
+		}
+		data := filepath.Join(t.TempDir(), "data")
+		if err := Restore(ctx, to, data); err != nil {
+			t.Fatalf("restore %d: %v", n, err)
+		}
+		db, err := sqlite.OpenReadOnly(ctx, filepath.Join(data, DatabaseFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v, b := range before {
+			var d string
+			if err := db.QueryRow(`SELECT a.sha256 FROM assets a JOIN package_versions v ON v.id = a.version_id WHERE v.version = ?`, v).Scan(&d); err != nil {
+				t.Fatalf("backup %d (%v): version %s, published before it began: %v", n, r, v, err)
+			}
+			got, err := os.ReadFile(blobPath(data, d))
+			if err != nil || !bytes.Equal(got, b) {
+				t.Fatalf("backup %d: version %s: %q, %v; want %q", n, v, got, err, b)
+			}
+		}
+		db.Close()
+	}
+	t.Logf("%d backups, %d failed for a blob collected meanwhile", ok+failed, failed)
+	if ok == 0 {
+		t.Fatal("no backup succeeded")
+	}
+}
