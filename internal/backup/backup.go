@@ -123,6 +123,14 @@ func WithCopy() Option { return func(o *options) { o.copy = true } }
 // and credentials.json when present) into toDir, which must not exist or
 // be empty. A server may be serving dataDir meanwhile.
 func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report, error) {
+	r, err := doBackup(ctx, dataDir, toDir, opts)
+	if err != nil {
+		return Report{}, fmt.Errorf("backup: %w", err)
+	}
+	return r, nil
+}
+
+func doBackup(ctx context.Context, dataDir, toDir string, opts []Option) (Report, error) {
 	var o options
 	for _, f := range opts {
 		f(&o)
@@ -132,10 +140,10 @@ func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report,
 		return Report{}, err
 	}
 	if err := regularFile(filepath.Join(src, DatabaseFile)); err != nil {
-		return Report{}, fmt.Errorf("backup: no embedded database in %s: %w", dataDir, err)
+		return Report{}, fmt.Errorf("no embedded database in %s: %w", dataDir, err)
 	}
 	if within(dst, src) {
-		return Report{}, fmt.Errorf("backup: the backup folder %s is inside the data directory %s", toDir, dataDir)
+		return Report{}, fmt.Errorf("the backup folder %s is inside the data directory %s", toDir, dataDir)
 	}
 	partial, err := newPartial(dst)
 	if err != nil {
@@ -152,7 +160,7 @@ func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report,
 	srcBlobs := filepath.Join(src, blobsDir, objectsDir)
 	dstBlobs := filepath.Join(partial, blobsDir, objectsDir)
 	if err := os.MkdirAll(dstBlobs, dirPerm); err != nil {
-		return Report{}, fmt.Errorf("backup: %w", err)
+		return Report{}, err
 	}
 	// Pass 1: everything there is; the snapshot will reference little more.
 	if err := c.tree(ctx, srcBlobs, dstBlobs); err != nil {
@@ -161,7 +169,7 @@ func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report,
 	r := Report{Manifest: Manifest{Format: 1, Time: time.Now().UTC(), Version: version(), Source: src}}
 	db := filepath.Join(partial, DatabaseFile)
 	if err := sqlite.SnapshotInto(ctx, filepath.Join(src, DatabaseFile), db); err != nil {
-		return Report{}, fmt.Errorf("backup: snapshot of the database: %w", err)
+		return Report{}, fmt.Errorf("snapshot of the database: %w", err)
 	}
 	if r.Database, err = syncFile(db); err != nil {
 		return Report{}, err
@@ -174,7 +182,7 @@ func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report,
 
 	v, err := check(ctx, partial, true)
 	if err != nil {
-		return Report{}, fmt.Errorf("backup: %w (nothing was written to %s; run the backup again)", err, toDir)
+		return Report{}, fmt.Errorf("%w (nothing was written to %s; run the backup again)", err, toDir)
 	}
 	r.Blobs, r.BlobBytes, r.Counts, r.Pruned = v.blobs, v.bytes, v.counts, v.pruned
 
@@ -197,6 +205,13 @@ func Backup(ctx context.Context, dataDir, toDir string, opts ...Option) (Report,
 // references is there with its size, and the counts match the manifest.
 // Start the server on dataDir afterwards.
 func Restore(ctx context.Context, fromDir, dataDir string, opts ...Option) error {
+	if err := doRestore(ctx, fromDir, dataDir, opts); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
+
+func doRestore(ctx context.Context, fromDir, dataDir string, opts []Option) error {
 	var o options
 	for _, f := range opts {
 		f(&o)
@@ -210,10 +225,10 @@ func Restore(ctx context.Context, fromDir, dataDir string, opts ...Option) error
 		return err
 	}
 	if err := regularFile(filepath.Join(src, DatabaseFile)); err != nil {
-		return fmt.Errorf("restore: %s is not a complete backup: %w", fromDir, err)
+		return fmt.Errorf("%s is not a complete backup: %w", fromDir, err)
 	}
 	if within(dst, src) {
-		return fmt.Errorf("restore: the data directory %s is inside the backup %s", dataDir, fromDir)
+		return fmt.Errorf("the data directory %s is inside the backup %s", dataDir, fromDir)
 	}
 	partial, err := newPartial(dst)
 	if err != nil {
@@ -232,7 +247,7 @@ func Restore(ctx context.Context, fromDir, dataDir string, opts ...Option) error
 	c := &copier{copy: o.copy}
 	dstBlobs := filepath.Join(partial, blobsDir, objectsDir)
 	if err := os.MkdirAll(dstBlobs, dirPerm); err != nil {
-		return fmt.Errorf("restore: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	if err := c.tree(ctx, filepath.Join(src, blobsDir, objectsDir), dstBlobs); err != nil {
 		return err
@@ -242,10 +257,10 @@ func Restore(ctx context.Context, fromDir, dataDir string, opts ...Option) error
 	}
 	v, err := check(ctx, partial, false)
 	if err != nil {
-		return fmt.Errorf("restore: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	if v.blobs != m.Blobs || v.bytes != m.BlobBytes || v.counts != m.Counts {
-		return fmt.Errorf("restore: the backup does not match its manifest: %d blobs of %d bytes and %+v, "+
+		return fmt.Errorf("the backup does not match its manifest: %d blobs of %d bytes and %+v, "+
 			"the manifest says %d blobs of %d bytes and %+v", v.blobs, v.bytes, v.counts, m.Blobs, m.BlobBytes, m.Counts)
 	}
 	if err := publish(partial, dst); err != nil {
@@ -256,19 +271,25 @@ func Restore(ctx context.Context, fromDir, dataDir string, opts ...Option) error
 }
 
 // ReadManifest reads the manifest of the backup in dir.
-func ReadManifest(dir string) (Manifest, error) { return readManifest(dir) }
+func ReadManifest(dir string) (Manifest, error) {
+	m, err := readManifest(dir)
+	if err != nil {
+		return m, fmt.Errorf("restore: %w", err)
+	}
+	return m, nil
+}
 
 func readManifest(dir string) (Manifest, error) {
 	var m Manifest
 	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
-		return m, fmt.Errorf("restore: %s is not a complete artifactd backup: %w", dir, err)
+		return m, fmt.Errorf("%s is not a complete artifactd backup: %w", dir, err)
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("restore: %s: %w", filepath.Join(dir, ManifestFile), err)
+		return m, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	if m.Format != 1 {
-		return m, fmt.Errorf("restore: %s: format %d, this artifactd reads format 1", filepath.Join(dir, ManifestFile), m.Format)
+		return m, fmt.Errorf("%s: format %d, this artifactd reads format 1", filepath.Join(dir, ManifestFile), m.Format)
 	}
 	return m, nil
 }
@@ -276,12 +297,12 @@ func readManifest(dir string) (Manifest, error) {
 func writeManifest(dir string, m Manifest) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err
 	}
 	p := filepath.Join(dir, ManifestFile)
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err
 	}
 	_, err = f.Write(append(b, '\n'))
 	if err == nil {
@@ -291,7 +312,7 @@ func writeManifest(dir string, m Manifest) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("backup: writing %s: %w", p, err)
+		return fmt.Errorf("writing %s: %w", p, err)
 	}
 	return nil
 }
@@ -396,14 +417,14 @@ func check(ctx context.Context, dir string, prune bool) (verified, error) {
 func pruneUnreferenced(ctx context.Context, db *sql.DB, objects string) (int64, error) {
 	stmt, err := db.PrepareContext(ctx, "SELECT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)")
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, err
 	}
 	defer stmt.Close()
 	var n int64
 	err = walkBlobs(ctx, objects, func(d, _ string, e fs.DirEntry) error {
 		var used bool
 		if err := stmt.QueryRowContext(ctx, d).Scan(&used); err != nil {
-			return fmt.Errorf("backup: %w", err)
+			return err
 		}
 		if used {
 			return nil
@@ -482,7 +503,7 @@ func (c *copier) tree(ctx context.Context, src, dst string) error {
 			return nil // first pass, or the same bytes under the same name
 		}
 		if err := os.MkdirAll(filepath.Dir(to), dirPerm); err != nil {
-			return fmt.Errorf("backup: %w", err)
+			return err
 		}
 		if len(outerDirs) == 0 || outerDirs[len(outerDirs)-1] != outer {
 			outerDirs = append(outerDirs, outer) // at most 256
@@ -591,19 +612,19 @@ func copyIfPresent(src, dst string) (bool, error) {
 // syncFile makes a file private, syncs it and returns its size.
 func syncFile(p string) (int64, error) {
 	if err := os.Chmod(p, filePerm); err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, err
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, err
 	}
 	defer f.Close()
 	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("backup: syncing %s: %w", p, err)
+		return 0, fmt.Errorf("syncing %s: %w", p, err)
 	}
 	info, err := f.Stat()
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, err
 	}
 	return info.Size(), nil
 }
