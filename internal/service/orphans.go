@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/store"
@@ -17,11 +18,17 @@ const PinLifetime = 24 * time.Hour
 // delete and its collection leaves at most unreferenced bytes behind, never
 // missing ones. It is safe to run on several nodes at once.
 func (s *Service) CollectOrphans(ctx context.Context) {
+	if err := s.collectOrphans(ctx); err != nil {
+		s.log.Error("collecting orphaned blobs", "err", err)
+	}
+}
+
+// collectOrphans is CollectOrphans, returning the first error.
+func (s *Service) collectOrphans(ctx context.Context) error {
 	if err := s.store.Write(ctx, func(tx store.Tx) error {
 		return tx.Orphans().DropPinsBefore(ctx, s.now().Add(-PinLifetime))
 	}); err != nil {
-		s.log.Error("dropping expired blob pins", "err", err)
-		return
+		return fmt.Errorf("dropping expired blob pins: %w", err)
 	}
 	for {
 		var batch []store.Orphan
@@ -30,15 +37,13 @@ func (s *Service) CollectOrphans(ctx context.Context) {
 			return err
 		})
 		if err != nil {
-			s.log.Error("listing orphaned blobs", "err", err)
-			return
+			return fmt.Errorf("listing orphaned blobs: %w", err)
 		}
 		kept := 0
 		for _, o := range batch {
-			removed, err := s.collect(ctx, o.SHA256)
+			removed, _, err := s.collect(ctx, o.SHA256)
 			if err != nil {
-				s.log.Error("collecting orphaned blob", "sha256", o.SHA256, "err", err)
-				return
+				return fmt.Errorf("collecting orphaned blob %s: %w", o.SHA256, err)
 			}
 			if !removed {
 				kept++
@@ -46,7 +51,7 @@ func (s *Service) CollectOrphans(ctx context.Context) {
 		}
 		// Stop when the queue is drained or holds only pinned digests.
 		if len(batch) < 500 || kept == len(batch) {
-			return
+			return nil
 		}
 	}
 }
@@ -55,11 +60,11 @@ func (s *Service) CollectOrphans(ctx context.Context) {
 // pinned, and dequeues it unless pinned. The check and the delete run in
 // one write transaction, which excludes the publish transactions that pin
 // and reference digests.
-func (s *Service) collect(ctx context.Context, sha256 string) (dequeued bool, err error) {
+func (s *Service) collect(ctx context.Context, sha256 string) (dequeued, deleted bool, err error) {
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		pinned, err := tx.Orphans().Pinned(ctx, sha256, s.now().Add(-PinLifetime))
 		if err != nil || pinned {
-			dequeued = false
+			dequeued, deleted = false, false
 			return err
 		}
 		used, err := tx.Orphans().Referenced(ctx, sha256)
@@ -73,8 +78,8 @@ func (s *Service) collect(ctx context.Context, sha256 string) (dequeued bool, er
 				return err
 			}
 		}
-		dequeued = true
+		dequeued, deleted = true, !used
 		return tx.Orphans().Remove(ctx, sha256)
 	})
-	return dequeued, err
+	return dequeued, deleted, err
 }

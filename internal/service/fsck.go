@@ -1,0 +1,391 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/store"
+)
+
+// FsckOptions says what Fsck does besides checking.
+type FsckOptions struct {
+	// Repair deletes unreferenced blobs (through the collector, which
+	// spares pinned and referenced ones) and drops expired pins.
+	Repair bool
+	// VerifyBytes reads every referenced blob and checks its SHA-256.
+	VerifyBytes bool
+}
+
+// FsckMaxListed is how many blobs of each kind of problem a FsckReport
+// lists; it counts them all.
+const FsckMaxListed = 1000
+
+// fsckMaxAssets is how many referencing assets a BlobIssue names.
+const fsckMaxAssets = 10
+
+// fsckPage is how many referenced digests Fsck reads per transaction (a
+// variable for tests).
+var fsckPage = 1000
+
+// BlobIssue is one blob with a problem.
+type BlobIssue struct {
+	SHA256 string
+	// Size is the object's size in the blob store (-1 when it is missing).
+	Size int64
+	// Recorded and RecordedMax are the smallest and largest sizes the
+	// referencing assets record (they differ when the assets disagree).
+	Recorded, RecordedMax int64
+	// Actual is the SHA-256 of the object's bytes (Corrupt only).
+	Actual string
+	// Assets are (up to fsckMaxAssets of) the assets referencing the blob;
+	// MoreAssets says there are more.
+	Assets     []store.AssetRef
+	MoreAssets bool
+}
+
+// BlobIssues counts the blobs with one kind of problem and lists the first
+// FsckMaxListed of them.
+type BlobIssues struct {
+	Count int
+	Bytes int64 // their total size in the blob store
+	List  []BlobIssue
+}
+
+func (b *BlobIssues) add(i BlobIssue) {
+	b.Count++
+	if i.Size > 0 {
+		b.Bytes += i.Size
+	}
+	if len(b.List) < FsckMaxListed {
+		b.List = append(b.List, i)
+	}
+}
+
+// FsckReport is what Fsck found and did.
+type FsckReport struct {
+	Referenced int   // distinct digests that assets reference
+	Blobs      int   // objects in the blob store
+	BlobBytes  int64 // their total size
+	Verified   int   // referenced objects whose bytes were hashed
+
+	// Missing are referenced blobs absent from the blob store; WrongSize
+	// present with another size than their assets record (or assets that
+	// disagree on it); Corrupt present with other bytes (VerifyBytes).
+	// None of these can be repaired.
+	Missing, WrongSize, Corrupt BlobIssues
+	// Unreferenced are objects no asset references and no publish has
+	// pinned; Collected says how many of them a repair deleted.
+	Unreferenced BlobIssues
+	Collected    int
+	// InProgress counts unreferenced objects a publish has pinned: bytes
+	// of an upload about to be referenced, not a problem.
+	InProgress int
+
+	// Queued is the length of the orphan queue when Fsck started (and
+	// QueuedAfter when it ended): digests waiting for the collector.
+	// A queued digest still referenced is fine; the collector dequeues it.
+	Queued, QueuedAfter int
+	// Pins are the publishes' pins when Fsck started; ExpiredPins those
+	// older than PinLifetime (left by a crash), ExpiredPinsAfter those
+	// still there when it ended (a repair drops them).
+	Pins, ExpiredPins, ExpiredPinsAfter int
+}
+
+// Problems counts what is still wrong after Fsck: missing, wrong-sized and
+// corrupt blobs, unreferenced blobs not collected, expired pins not dropped.
+func (r *FsckReport) Problems() int {
+	return r.Missing.Count + r.WrongSize.Count + r.Corrupt.Count +
+		r.Unreferenced.Count - r.Collected + r.ExpiredPinsAfter
+}
+
+// ErrCannotList is returned by Fsck when the blob store cannot list its
+// objects (it is not a blob.Walker).
+var ErrCannotList = errors.New("fsck: the blob store cannot list its objects")
+
+// Fsck checks the invariants between the metadata and the blob store:
+// every blob an asset references exists with the size the asset records
+// (and, with VerifyBytes, the right SHA-256); every object in the blob
+// store is referenced by an asset or pinned by a publish in progress; no
+// pin has outlived PinLifetime. With Repair it drops expired pins, runs the
+// collector over the orphan queue, and queues and collects unreferenced
+// objects; missing or damaged bytes cannot be repaired, only reported.
+//
+// It streams through the referenced digests (keyset pages) and the blob
+// store's listing (blob.Walker, ascending digest order) side by side, so
+// its memory does not grow with the installation. It is safe while servers
+// run on the same database: every suspected problem is checked again
+// before it is reported (a concurrent publish or delete may have changed
+// things since the listing), and bytes are deleted only by the collector,
+// which checks references and pins in the same write transaction.
+func (s *Service) Fsck(ctx context.Context, opt FsckOptions) (*FsckReport, error) {
+	walker, ok := s.blobs.(blob.Walker)
+	if !ok {
+		return nil, ErrCannotList
+	}
+	r := &FsckReport{}
+	expiry := func() (int, int, error) {
+		var all, expired int
+		err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+			all, expired, err = tx.Orphans().CountPins(ctx, s.now().Add(-PinLifetime))
+			return err
+		})
+		return all, expired, err
+	}
+	queued := func() (n int, err error) {
+		err = s.store.Read(ctx, func(tx store.Tx) (err error) {
+			n, err = tx.Orphans().CountQueued(ctx)
+			return err
+		})
+		return n, err
+	}
+	var err error
+	if r.Pins, r.ExpiredPins, err = expiry(); err != nil {
+		return nil, err
+	}
+	if r.Queued, err = queued(); err != nil {
+		return nil, err
+	}
+	if opt.Repair {
+		// Drop expired pins and collect what is queued first, so that the
+		// walk below only finds what the queue does not know about.
+		if err := s.collectOrphans(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	refs := &refCursor{s: s}
+	prev := ""
+	err = walker.Walk(ctx, func(d string, size int64) error {
+		if d <= prev {
+			return fmt.Errorf("fsck: the blob store listed %s after %s (want ascending digest order)", d, prev)
+		}
+		prev = d
+		r.Blobs++
+		r.BlobBytes += size
+		// Referenced digests before d are missing from the blob store.
+		for {
+			ref, ok, err := refs.peek(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok || ref.SHA256 >= d {
+				break
+			}
+			refs.next()
+			if err := s.fsckMissing(ctx, r, ref); err != nil {
+				return err
+			}
+		}
+		ref, ok, err := refs.peek(ctx)
+		if err != nil {
+			return err
+		}
+		if ok && ref.SHA256 == d {
+			refs.next()
+			return s.fsckPresent(ctx, r, ref, size, opt)
+		}
+		return s.fsckUnreferenced(ctx, r, d, size, opt)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for {
+		ref, ok, err := refs.peek(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		refs.next()
+		if err := s.fsckMissing(ctx, r, ref); err != nil {
+			return nil, err
+		}
+	}
+	r.Referenced = refs.seen
+
+	if _, r.ExpiredPinsAfter, err = expiry(); err != nil {
+		return nil, err
+	}
+	if r.QueuedAfter, err = queued(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// refCursor reads the referenced digests page by page.
+type refCursor struct {
+	s    *Service
+	page []store.BlobRef
+	i    int
+	done bool
+	seen int
+}
+
+// peek returns the next referenced digest without consuming it; ok is
+// false at the end.
+func (c *refCursor) peek(ctx context.Context) (store.BlobRef, bool, error) {
+	if c.i < len(c.page) {
+		return c.page[c.i], true, nil
+	}
+	if c.done {
+		return store.BlobRef{}, false, nil
+	}
+	after := ""
+	if len(c.page) > 0 {
+		after = c.page[len(c.page)-1].SHA256
+	}
+	var page []store.BlobRef
+	err := c.s.store.Read(ctx, func(tx store.Tx) (err error) {
+		page, err = tx.Orphans().ListReferenced(ctx, after, fsckPage)
+		return err
+	})
+	if err != nil {
+		return store.BlobRef{}, false, fmt.Errorf("fsck: listing referenced blobs: %w", err)
+	}
+	c.page, c.i = page, 0
+	c.done = len(page) < fsckPage
+	if len(page) == 0 {
+		return store.BlobRef{}, false, nil
+	}
+	return page[0], true, nil
+}
+
+func (c *refCursor) next() { c.i++; c.seen++ }
+
+// assetsOf returns (up to fsckMaxAssets of) the assets referencing d.
+func (s *Service) assetsOf(ctx context.Context, d string) (refs []store.AssetRef, more bool, err error) {
+	err = s.store.Read(ctx, func(tx store.Tx) (err error) {
+		refs, err = tx.Orphans().ReferencedBy(ctx, d, fsckMaxAssets+1)
+		return err
+	})
+	if len(refs) > fsckMaxAssets {
+		refs, more = refs[:fsckMaxAssets], true
+	}
+	return refs, more, err
+}
+
+// fsckMissing handles a referenced digest the listing did not show. It
+// checks again: the object may have been committed since the walk passed
+// it, or its last asset deleted (and the bytes collected) meanwhile.
+func (s *Service) fsckMissing(ctx context.Context, r *FsckReport, ref store.BlobRef) error {
+	size, err := s.blobs.Stat(ctx, ref.SHA256)
+	switch {
+	case err == nil:
+		if size == ref.Size && size == ref.MaxSize {
+			return nil // committed meanwhile
+		}
+		return s.fsckWrongSize(ctx, r, ref, size)
+	case errors.Is(err, blob.ErrNotFound), errors.Is(err, blob.ErrInvalidDigest):
+	default:
+		return fmt.Errorf("fsck: %w", err)
+	}
+	assets, more, err := s.assetsOf(ctx, ref.SHA256)
+	if err != nil {
+		return err
+	}
+	if len(assets) == 0 {
+		return nil // no longer referenced
+	}
+	r.Missing.add(BlobIssue{SHA256: ref.SHA256, Size: -1, Recorded: ref.Size, RecordedMax: ref.MaxSize,
+		Assets: assets, MoreAssets: more})
+	return nil
+}
+
+func (s *Service) fsckWrongSize(ctx context.Context, r *FsckReport, ref store.BlobRef, size int64) error {
+	assets, more, err := s.assetsOf(ctx, ref.SHA256)
+	if err != nil || len(assets) == 0 {
+		return err
+	}
+	r.WrongSize.add(BlobIssue{SHA256: ref.SHA256, Size: size, Recorded: ref.Size, RecordedMax: ref.MaxSize,
+		Assets: assets, MoreAssets: more})
+	return nil
+}
+
+// fsckPresent checks a referenced object's size and, when asked, bytes.
+func (s *Service) fsckPresent(ctx context.Context, r *FsckReport, ref store.BlobRef, size int64, opt FsckOptions) error {
+	if size != ref.Size || size != ref.MaxSize {
+		return s.fsckWrongSize(ctx, r, ref, size)
+	}
+	if !opt.VerifyBytes {
+		return nil
+	}
+	actual, err := s.hashBlob(ctx, ref.SHA256)
+	if errors.Is(err, blob.ErrNotFound) {
+		return s.fsckMissing(ctx, r, ref) // deleted since the listing
+	}
+	if err != nil {
+		return err
+	}
+	r.Verified++
+	if actual == ref.SHA256 {
+		return nil
+	}
+	assets, more, err := s.assetsOf(ctx, ref.SHA256)
+	if err != nil || len(assets) == 0 {
+		return err
+	}
+	r.Corrupt.add(BlobIssue{SHA256: ref.SHA256, Size: size, Recorded: ref.Size, RecordedMax: ref.MaxSize,
+		Actual: actual, Assets: assets, MoreAssets: more})
+	return nil
+}
+
+// hashBlob returns the SHA-256 of an object's bytes.
+func (s *Service) hashBlob(ctx context.Context, d string) (string, error) {
+	o, err := s.blobs.Open(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	defer o.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, o); err != nil {
+		return "", fmt.Errorf("fsck: reading %s: %w", d, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fsckUnreferenced handles an object no referenced digest matched. It
+// checks again (a publish may have referenced it since the listing) and
+// leaves pinned bytes alone; with Repair it queues the digest and runs the
+// collector's own check-and-delete on it.
+func (s *Service) fsckUnreferenced(ctx context.Context, r *FsckReport, d string, size int64, opt FsckOptions) error {
+	var used, pinned bool
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		if used, err = tx.Orphans().Referenced(ctx, d); err != nil || used {
+			return err
+		}
+		pinned, err = tx.Orphans().Pinned(ctx, d, s.now().Add(-PinLifetime))
+		return err
+	})
+	if err != nil || used {
+		return err
+	}
+	if pinned {
+		r.InProgress++
+		return nil
+	}
+	if !opt.Repair {
+		r.Unreferenced.add(BlobIssue{SHA256: d, Size: size})
+		return nil
+	}
+	if err := s.store.Write(ctx, func(tx store.Tx) error { return tx.Orphans().Queue(ctx, d) }); err != nil {
+		return fmt.Errorf("fsck: queueing %s: %w", d, err)
+	}
+	dequeued, deleted, err := s.collect(ctx, d)
+	switch {
+	case err != nil:
+		return fmt.Errorf("fsck: collecting %s: %w", d, err)
+	case deleted:
+		r.Unreferenced.add(BlobIssue{SHA256: d, Size: size})
+		r.Collected++
+	case !dequeued: // pinned since the check: a publish is taking it
+		r.InProgress++
+	}
+	// Dequeued but not deleted: referenced since the check.
+	return nil
+}
