@@ -125,6 +125,10 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		opts = append(opts, backup.WithCopy())
 	}
 	r, err := backup.Backup(ctx, f.dataDir, *to, opts...)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "artifactd backup: interrupted; %s was not written\n", *to)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "artifactd", err)
 		return 1
@@ -170,6 +174,10 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 	m, err := backup.ReadManifest(*from)
 	if err == nil {
 		err = backup.Restore(ctx, *from, f.dataDir, opts...)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "artifactd restore: interrupted; %s was not written\n", f.dataDir)
+		return 1
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "artifactd", err)
