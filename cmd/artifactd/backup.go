@@ -125,7 +125,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		opts = append(opts, backup.WithCopy())
 	}
 	r, err := backup.Backup(ctx, f.dataDir, *to, opts...)
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		fmt.Fprintf(stderr, "artifactd backup: interrupted; %s was not written\n", *to)
 		return 1
 	}
@@ -175,7 +175,7 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = backup.Restore(ctx, *from, f.dataDir, opts...)
 	}
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		fmt.Fprintf(stderr, "artifactd restore: interrupted; %s was not written\n", f.dataDir)
 		return 1
 	}
