@@ -43,11 +43,34 @@ func openBlobs(ctx context.Context, cfg config.Config, tmp string) (blob.Store, 
 	return memcache.New(b, int64(cfg.BlobCacheMB)<<20), nil
 }
 
+// OpenStorage opens the metadata store and the blob store that cfg's
+// --data-dir, --database and --blob-store name, as the server does (the
+// embedded SQLite database is locked the same way: ErrInUse while a server
+// runs on it) but without the blob memory cache, for the commands that
+// work on an installation (artifactd fsck). tmp is where an S3 blob store
+// would spool uploads ("" = the system's temp directory). The caller
+// closes the metadata store.
+func OpenStorage(ctx context.Context, cfg config.Config, tmp string) (store.Store, blob.Store, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metadata store: %w", err)
+	}
+	blobs, err := openBlobBackend(ctx, cfg, tmp)
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("blob store: %w", err)
+	}
+	return st, blobs, nil
+}
+
 func openBlobBackend(ctx context.Context, cfg config.Config, tmp string) (blob.Store, error) {
 	switch bs := cfg.BlobStore; {
 	case bs == "":
 		return blobfs.New(filepath.Join(cfg.DataDir, "blobs"))
 	case strings.HasPrefix(bs, "s3://"):
+		if tmp == "" {
+			return blobs3.New(ctx, bs)
+		}
 		return blobs3.New(ctx, bs, blobs3.WithTempDir(tmp))
 	case strings.HasPrefix(bs, "file://"):
 		return blobfs.New(strings.TrimPrefix(bs, "file://"))

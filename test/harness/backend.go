@@ -24,6 +24,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
@@ -442,4 +443,30 @@ func blobDigest(rel string) (string, bool) {
 		return "", false
 	}
 	return d, true
+}
+
+// RunCommand runs another artifactd command (fsck, ...) on the server's
+// storage: with --data-dir, plus --database and --blob-store on
+// postgres-s3, and the server's environment. The server may be running
+// or stopped. It returns the command's output and exit status.
+func (s *Server) RunCommand(t testing.TB, command string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	full := []string{command, "--data-dir", s.DataDir}
+	if st := s.storage; st != nil {
+		full = append(full, "--database", st.dsn, "--blob-store", st.blobURL)
+	}
+	cmd := exec.Command(s.bin, append(full, args...)...)
+	cmd.Env = s.env
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("harness: running artifactd %s: %v", command, err)
+	}
+	return out.String(), errOut.String(), code
 }
