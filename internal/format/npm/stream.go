@@ -105,11 +105,16 @@ func readDocument(body io.Reader, tempDir string) (doc document, err error) {
 		return doc, fmt.Errorf("%w: unexpected %q after the document", errDocument, c)
 	}
 	meta.WriteByte('}')
+	// encoding/json matches member names case-insensitively: a member
+	// spelled "_Attachments" must not decode into the spooled files' map
+	// (replacing an attachment would leak its file).
 	files := doc.Attachments
-	if err := json.Unmarshal(meta.Bytes(), &doc); err != nil {
+	doc.Attachments = nil
+	err = json.Unmarshal(meta.Bytes(), &doc)
+	doc.Attachments = files
+	if err != nil {
 		return doc, fmt.Errorf("%w: %v", errDocument, err)
 	}
-	doc.Attachments = files
 	return doc, nil
 }
 
@@ -335,10 +340,13 @@ func (d *docReader) attachment() (attachment, error) {
 			case "length":
 				dst = &a.Length
 			}
-			if dst != nil {
+			switch {
+			case dst != nil:
 				if err := json.Unmarshal(raw, dst); err != nil {
 					return a, fmt.Errorf("%w: attachment %s: %v", errDocument, key, err)
 				}
+			case !json.Valid(raw): // ignored, but JSON all the same
+				return a, fmt.Errorf("%w: attachment member %q is not a JSON value", errDocument, key)
 			}
 		}
 		sep, err := d.next()
@@ -405,11 +413,14 @@ func (s *jsonStringReader) Read(p []byte) (int, error) {
 			}
 			return i, s.err
 		}
-		switch c {
-		case '"':
+		switch {
+		case c == '"':
 			s.done = true
 			continue
-		case '\\':
+		case c < 0x20: // JSON strings hold no raw control characters
+			s.err = fmt.Errorf("%w: a control character in the attachment's data", errDocument)
+			return i, s.err
+		case c == '\\':
 			e, err := s.br.ReadByte()
 			if err != nil {
 				s.err = fmt.Errorf("%w: %w", errDocument, noEOF(err))
