@@ -56,50 +56,28 @@ func readDocument(body io.Reader, tempDir string) (doc document, err error) {
 	}()
 	var meta bytes.Buffer // the document without _attachments, for json.Unmarshal
 	meta.WriteByte('{')
-	if err := d.expect('{'); err != nil {
-		return doc, err
-	}
-	for first := true; ; first = false {
-		if first && d.peek() == '}' {
-			d.br.ReadByte()
-			break
-		}
-		key, raw, err := d.str()
-		if err != nil {
-			return doc, err
-		}
-		if err := d.expect(':'); err != nil {
-			return doc, err
-		}
+	if err := d.object(func(key string, raw []byte) error {
 		if key == "_attachments" {
 			if doc.Attachments != nil {
-				return doc, fmt.Errorf("%w: _attachments appears twice", errDocument)
+				return fmt.Errorf("%w: _attachments appears twice", errDocument)
 			}
-			if doc.Attachments, err = d.attachments(); err != nil {
-				return doc, err
-			}
-		} else {
-			v, err := d.raw()
-			if err != nil {
-				return doc, err
-			}
-			if meta.Len() > 1 {
-				meta.WriteByte(',')
-			}
-			meta.Write(raw)
-			meta.WriteByte(':')
-			meta.Write(v)
+			var err error
+			doc.Attachments, err = d.attachments()
+			return err
 		}
-		sep, err := d.next()
+		v, err := d.raw()
 		if err != nil {
-			return doc, fmt.Errorf("%w: %w", errDocument, noEOF(err))
+			return err
 		}
-		if sep == '}' {
-			break
+		if meta.Len() > 1 {
+			meta.WriteByte(',')
 		}
-		if sep != ',' {
-			return doc, fmt.Errorf("%w: expected ',' or '}' after member %q", errDocument, key)
-		}
+		meta.Write(raw)
+		meta.WriteByte(':')
+		meta.Write(v)
+		return nil
+	}); err != nil {
+		return doc, err
 	}
 	if c, err := d.next(); err != io.EOF {
 		return doc, fmt.Errorf("%w: unexpected %q after the document", errDocument, c)
@@ -261,105 +239,92 @@ func (d *docReader) raw() ([]byte, error) {
 	}
 }
 
-// attachments reads the _attachments object, spooling each data string.
-func (d *docReader) attachments() (map[string]attachment, error) {
-	out := map[string]attachment{}
+// object reads a JSON object, calling member with each member's name
+// (decoded, and as written) with the reader at the member's value, which
+// member must consume.
+func (d *docReader) object(member func(key string, raw []byte) error) error {
 	if err := d.expect('{'); err != nil {
-		return out, err
+		return err
 	}
 	if d.peek() == '}' {
 		d.br.ReadByte()
-		return out, nil
+		return nil
 	}
 	for {
-		name, _, err := d.str()
+		key, raw, err := d.str()
 		if err != nil {
-			return out, err
-		}
-		if len(out) >= maxAttachments {
-			return out, fmt.Errorf("%w: more than %d attachments", errDocument, maxAttachments)
+			return err
 		}
 		if err := d.expect(':'); err != nil {
-			return out, err
+			return err
+		}
+		if err := member(key, raw); err != nil {
+			return err
+		}
+		sep, err := d.next()
+		if err != nil {
+			return fmt.Errorf("%w: %w", errDocument, noEOF(err))
+		}
+		if sep == '}' {
+			return nil
+		}
+		if sep != ',' {
+			return fmt.Errorf("%w: expected ',' or '}' after member %q", errDocument, key)
+		}
+	}
+}
+
+// attachments reads the _attachments object, spooling each data string.
+func (d *docReader) attachments() (map[string]attachment, error) {
+	out := map[string]attachment{}
+	err := d.object(func(name string, _ []byte) error {
+		if len(out) >= maxAttachments {
+			return fmt.Errorf("%w: more than %d attachments", errDocument, maxAttachments)
 		}
 		a, err := d.attachment()
 		if old, dup := out[name]; dup && old.file != nil {
 			old.file.remove() // the last one wins, as in encoding/json
 		}
 		out[name] = a
-		if err != nil {
-			return out, err
-		}
-		sep, err := d.next()
-		if err != nil {
-			return out, fmt.Errorf("%w: %w", errDocument, noEOF(err))
-		}
-		if sep == '}' {
-			return out, nil
-		}
-		if sep != ',' {
-			return out, fmt.Errorf("%w: expected ',' or '}' in _attachments", errDocument)
-		}
-	}
+		return err
+	})
+	return out, err
 }
 
 // attachment reads one attachment object.
 func (d *docReader) attachment() (attachment, error) {
 	var a attachment
-	if err := d.expect('{'); err != nil {
-		return a, err
-	}
-	if d.peek() == '}' {
-		d.br.ReadByte()
-		return a, nil
-	}
-	for {
-		key, _, err := d.str()
-		if err != nil {
-			return a, err
-		}
-		if err := d.expect(':'); err != nil {
-			return a, err
-		}
+	err := d.object(func(key string, _ []byte) error {
 		if key == "data" {
 			if a.file != nil {
-				return a, fmt.Errorf("%w: an attachment has two data members", errDocument)
+				return fmt.Errorf("%w: an attachment has two data members", errDocument)
 			}
-			if a.file, err = d.spoolData(); err != nil {
-				return a, err
-			}
-		} else {
-			raw, err := d.raw()
-			if err != nil {
-				return a, err
-			}
-			var dst any
-			switch key {
-			case "content_type":
-				dst = &a.ContentType
-			case "length":
-				dst = &a.Length
-			}
-			switch {
-			case dst != nil:
-				if err := json.Unmarshal(raw, dst); err != nil {
-					return a, fmt.Errorf("%w: attachment %s: %v", errDocument, key, err)
-				}
-			case !json.Valid(raw): // ignored, but JSON all the same
-				return a, fmt.Errorf("%w: attachment member %q is not a JSON value", errDocument, key)
-			}
+			var err error
+			a.file, err = d.spoolData()
+			return err
 		}
-		sep, err := d.next()
+		raw, err := d.raw()
 		if err != nil {
-			return a, fmt.Errorf("%w: %w", errDocument, noEOF(err))
+			return err
 		}
-		if sep == '}' {
-			return a, nil
+		var dst any
+		switch key {
+		case "content_type":
+			dst = &a.ContentType
+		case "length":
+			dst = &a.Length
 		}
-		if sep != ',' {
-			return a, fmt.Errorf("%w: expected ',' or '}' in an attachment", errDocument)
+		switch {
+		case dst != nil:
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return fmt.Errorf("%w: attachment %s: %v", errDocument, key, err)
+			}
+		case !json.Valid(raw): // ignored, but JSON all the same
+			return fmt.Errorf("%w: attachment member %q is not a JSON value", errDocument, key)
 		}
-	}
+		return nil
+	})
+	return a, err
 }
 
 // spoolData decodes a base64 data string into a temp file, hashing it.
