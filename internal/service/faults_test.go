@@ -15,11 +15,9 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/blob"
-	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 // errInjected is the failure the fault-injecting wrappers return.
@@ -131,16 +129,7 @@ type faultRun struct {
 func newFaultRun(t *testing.T, failAt int) *faultRun {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	bs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, bs, blobs := newStorage(t)
 	f := &faults{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(faultyStore{st, f}, faultyBlobs{bs, f}, service.DefaultLimits(), log, nil)
@@ -151,7 +140,7 @@ func newFaultRun(t *testing.T, failAt int) *faultRun {
 		t.Fatal(err)
 	}
 	f.n, f.failAt = 0, failAt
-	return &faultRun{svc: svc, st: st, blobs: filepath.Join(dir, "blobs"), f: f,
+	return &faultRun{svc: svc, st: st, blobs: blobs, f: f,
 		acked: map[string][]byte{}, gone: map[string]bool{}, maybe: map[string][]byte{}}
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 var (
@@ -41,16 +40,7 @@ type fsckFixture struct {
 func newFsckFixture(t *testing.T) *fsckFixture {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	bs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, bs, blobs := newStorage(t)
 	svc := service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if _, err := svc.CreateDomain(ctx, fsckCaller, "fsck", "", nil); err != nil {
 		t.Fatal(err)
@@ -58,7 +48,7 @@ func newFsckFixture(t *testing.T) *fsckFixture {
 	if _, err := svc.CreateRepository(ctx, fsckCaller, "fsck", "", "repo", "", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	return &fsckFixture{svc: svc, st: st, bs: bs, blobs: filepath.Join(dir, "blobs")}
+	return &fsckFixture{svc: svc, st: st, bs: bs, blobs: blobs}
 }
 
 func (f *fsckFixture) publish(t *testing.T, version string, data []byte) {
