@@ -81,7 +81,7 @@ func TestKillNineUnderLoad(t *testing.T) {
 					v := fmt.Sprintf("%d.%d.%d", round, g, i)
 					data := bytes.Repeat([]byte(v+" "), 1+i%7*300)
 					if i%5 == 0 && len(data) > 100 {
-						data = append(data, []byte(fmt.Sprint(rng.Int()))...) // some shared, some unique bytes
+						data = append(data, []byte(fmt.Sprint(rand.Int()))...) // some shared, some unique bytes
 					}
 					ledger.set(func() { ledger.unsure[v] = data })
 					_, err := mnPublish(t, cl, dom, repo, pkg, v, "f.bin", data)

@@ -26,7 +26,7 @@ import (
 
 // bigTarballSize is the size of the tarball TestNPMExternalStreamsLargeFiles
 // fetches: large enough that buffering it would show in the server's memory.
-const bigTarballSize = 256 << 20
+const bigTarballSize = 128 << 20
 
 // bigTarball writes the deterministic bytes of the test's tarball to w.
 func bigTarball(w io.Writer) error {

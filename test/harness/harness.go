@@ -47,7 +47,9 @@ const (
 	DefaultRegion = "us-east-1"
 
 	readyTimeout = 15 * time.Second
-	stopTimeout  = 10 * time.Second
+	// stopTimeout matches the server's own grace period for in-flight
+	// requests (a loaded CI machine can need more than a few seconds).
+	stopTimeout = 30 * time.Second
 )
 
 // Server is one running (or stopped) artifactd process.
