@@ -159,6 +159,7 @@ func FuzzRouting(f *testing.F) {
 		{"acme-000000000000.repo.example.com", "/pypi/main/simple/demo/", 2},
 		{"ACME-000000000000.repo.example.com:443", "/npm/main/x", 1},
 		{"other-000000000000.repo.example.com", "/npm/main/x", 1},
+		{"other-000000000000.repo.eXAmple.Com", "/npm/0/", 3},
 		{"x", "/npm/d/other-000000000000/main/x", 1},
 		{"x", "/npm/d/acme-000000000000/main/x", 3},
 		{"x", "/npm/d/acme-000000000000/main/x", 0},
@@ -178,15 +179,14 @@ func FuzzRouting(f *testing.F) {
 		if len(host)+len(target)+len(garbage) > 8<<10 {
 			return
 		}
-		var authz string
-		valid := false
+		var authz, tokenDomain string // tokenDomain: the domain of a valid token
 		switch auth % 5 {
 		case 1:
-			authz, valid = "Bearer "+tokens["acme"], true
+			authz, tokenDomain = "Bearer "+tokens["acme"], "acme"
 		case 2:
-			authz, valid = "Basic "+base64.StdEncoding.EncodeToString([]byte("aws:"+tokens["acme"])), true
+			authz, tokenDomain = "Basic "+base64.StdEncoding.EncodeToString([]byte("aws:"+tokens["acme"])), "acme"
 		case 3:
-			authz = "Bearer " + tokens["other"]
+			authz, tokenDomain = "Bearer "+tokens["other"], "other"
 		case 4:
 			authz = garbage
 		}
@@ -212,19 +212,19 @@ func FuzzRouting(f *testing.F) {
 		switch {
 		case len(reached) != 1 || control != 0:
 			t.Fatalf("%q on host %q reached %d formats and the control plane %d times", target, host, len(reached), control)
-		case !valid:
+		case tokenDomain == "":
 			t.Fatalf("%q on host %q reached the format with Authorization %q", target, host, authz)
-		case repo.Domain != "acme" || repo.Owner != "000000000000" || repo.Caller.AccessKey != "AKIA1" || repo.Caller.Account != "000000000000":
+		case repo.Domain != tokenDomain || repo.Owner != "000000000000" || repo.Caller.AccessKey != "AKIA1" || repo.Caller.Account != "000000000000":
 			t.Fatalf("%q on host %q reached the format as %+v", target, host, repo)
 		case repo.Repository == "" || !strings.HasSuffix(repo.Endpoint, "/"+repo.Repository+"/"):
 			t.Fatalf("%q on host %q: repository %q, endpoint %q", target, host, repo.Repository, repo.Endpoint)
-		case !strings.Contains(repo.Endpoint, "acme-000000000000"):
+		case !strings.Contains(repo.Endpoint, repo.Domain+"-000000000000"):
 			t.Fatalf("%q on host %q: endpoint %q", target, host, repo.Endpoint)
 		case !strings.HasSuffix(r.URL.EscapedPath(), "/"+repo.Path) && !strings.HasSuffix(r.URL.Path, "/"+repo.Path):
 			t.Fatalf("%q on host %q: path %q is not the end of the request's", target, host, repo.Path)
 		}
-		if label, ok := public.DomainOwnerOfHost(r.Host); ok && !strings.Contains(r.URL.Path, "/d/") && label != "acme-000000000000" {
-			t.Fatalf("%q on host %q reached acme's repository", target, host)
+		if label, ok := public.DomainOwnerOfHost(r.Host); ok && !strings.Contains(r.URL.Path, "/d/") && label != repo.Domain+"-000000000000" {
+			t.Fatalf("%q on host %q reached %s's repository", target, host, repo.Domain)
 		}
 	})
 }
