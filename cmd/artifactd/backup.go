@@ -71,6 +71,43 @@ func envOr(name, def string) string {
 	return def
 }
 
+// parse reads backup's or restore's flags: required names the folder flag
+// the command cannot do without. It answers usage errors itself (ok false,
+// with the exit status).
+func (f *backupFlags) parse(fs *flag.FlagSet, args []string, required string, value *string) (int, bool) {
+	if code, ok := parseFlags(fs, args); !ok {
+		return code, false
+	}
+	if *value == "" {
+		fmt.Fprintf(fs.Output(), "artifactd %s: --%s is required\n", fs.Name(), required)
+		fs.Usage()
+		return 2, false
+	}
+	if err := f.embeddedOnly("artifactd " + fs.Name()); err != nil {
+		fmt.Fprintln(fs.Output(), err)
+		return 2, false
+	}
+	return 0, true
+}
+
+func (f *backupFlags) options() []backup.Option {
+	if f.copy {
+		return []backup.Option{backup.WithCopy()}
+	}
+	return nil
+}
+
+// failed reports a command's error: "interrupted" when a signal stopped it
+// (target names what was not written), else the error.
+func failed(ctx context.Context, stderr io.Writer, cmd, target string, err error) int {
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "artifactd %s: interrupted; %s was not written\n", cmd, target)
+	} else {
+		fmt.Fprintln(stderr, "artifactd", err)
+	}
+	return 1
+}
+
 // parseFlags parses args, answering usage errors (and -h) with status 2
 // (0 for -h).
 func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
@@ -106,32 +143,14 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 			"while a server serves it or not. The folder appears only once the backup is complete and checked.")
 		fs.PrintDefaults()
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := f.parse(fs, args, "to", to); !ok {
 		return code
-	}
-	if *to == "" {
-		fmt.Fprintln(stderr, "artifactd backup: --to is required")
-		fs.Usage()
-		return 2
-	}
-	if err := f.embeddedOnly("artifactd backup"); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	var opts []backup.Option
-	if f.copy {
-		opts = append(opts, backup.WithCopy())
-	}
-	r, err := backup.Backup(ctx, f.dataDir, *to, opts...)
-	if err != nil && ctx.Err() != nil {
-		fmt.Fprintf(stderr, "artifactd backup: interrupted; %s was not written\n", *to)
-		return 1
-	}
+	r, err := backup.Backup(ctx, f.dataDir, *to, f.options()...)
 	if err != nil {
-		fmt.Fprintln(stderr, "artifactd", err)
-		return 1
+		return failed(ctx, stderr, "backup", *to, err)
 	}
 	fmt.Fprintln(stdout, r)
 	return 0
@@ -153,35 +172,17 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 			"Makes a new (or empty) data directory from a backup and checks it; then start artifactd serve on it.")
 		fs.PrintDefaults()
 	}
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := f.parse(fs, args, "from", from); !ok {
 		return code
-	}
-	if *from == "" {
-		fmt.Fprintln(stderr, "artifactd restore: --from is required")
-		fs.Usage()
-		return 2
-	}
-	if err := f.embeddedOnly("artifactd restore"); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	var opts []backup.Option
-	if f.copy {
-		opts = append(opts, backup.WithCopy())
-	}
 	m, err := backup.ReadManifest(*from)
 	if err == nil {
-		err = backup.Restore(ctx, *from, f.dataDir, opts...)
-	}
-	if err != nil && ctx.Err() != nil {
-		fmt.Fprintf(stderr, "artifactd restore: interrupted; %s was not written\n", f.dataDir)
-		return 1
+		err = backup.Restore(ctx, *from, f.dataDir, f.options()...)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "artifactd", err)
-		return 1
+		return failed(ctx, stderr, "restore", f.dataDir, err)
 	}
 	fmt.Fprintf(stdout, "restored %s (backup of %s made %s) into %s: %d domains, %d repositories, %d package versions, %d blobs (%d bytes)\n",
 		*from, m.Source, m.Time.Format("2006-01-02T15:04:05Z"), f.dataDir,
