@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/blob"
@@ -214,7 +216,7 @@ func (s *Service) fetchExternal(ctx context.Context, c Caller, ref PackageRef, v
 	if rv == nil {
 		return AssetDownload{}, errNotExternal
 	}
-	file, ok := rv.Files[asset]
+	file, ok := rv.file(asset)
 	if !ok {
 		return AssetDownload{}, errNotExternal
 	}
@@ -353,6 +355,13 @@ func (s *Service) fetchAndKeep(ctx context.Context, f *fetch, ref PackageRef, co
 		}
 	}
 
+	if file.SHA1At != nil {
+		sha1, err := s.publishedSHA1(ctx, conn.name, file.SHA1At)
+		if err != nil {
+			return err
+		}
+		file.SHA1 = sha1
+	}
 	resp, err := s.ext.Client.Open(ctx, conn.name, file.URL)
 	if err != nil {
 		return err
@@ -394,6 +403,41 @@ func (s *Service) fetchAndKeep(ctx context.Context, f *fetch, ref PackageRef, co
 	}
 	a := domain.Asset{Name: asset, Size: sums.Size, MD5: sums.MD5, SHA1: sums.SHA1, SHA256: sums.SHA256, SHA512: sums.SHA512}
 	return s.commitKept(ctx, up, ref, conn, target, rv, a, spool.File())
+}
+
+// publishedSHA1 reads the SHA-1 an upstream publishes beside a file:
+// lowercase hex, optionally followed by the file's name (as some tools
+// write it). A file without one is not kept: its bytes could not be
+// checked.
+func (s *Service) publishedSHA1(ctx context.Context, conn string, u *url.URL) (string, error) {
+	resp, err := s.ext.Client.Open(ctx, conn, u)
+	if err != nil {
+		return "", fmt.Errorf("reading the upstream's SHA-1 of the file: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	if err != nil {
+		return "", fmt.Errorf("reading the upstream's SHA-1 of the file: %w", err)
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 || !isHex(fields[0], 40) {
+		return "", fmt.Errorf("the upstream's SHA-1 of the file (%s) is not a SHA-1", u.Redacted())
+	}
+	return strings.ToLower(fields[0]), nil
+}
+
+// isHex reports whether s is n lowercase or uppercase hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // commitKept makes fetched bytes an asset of the version in the

@@ -62,6 +62,24 @@ type RemoteVersion struct {
 	// (an npm manifest; a PyPI document of the files offered).
 	Metadata VersionMetadata
 	Files    map[string]RemoteFile // by asset name
+	// FilesAt is set by formats whose listings name versions but not
+	// files (Maven): any file not in Files is fetched from FilesAt plus
+	// its name and kept only when its bytes match the SHA-1 the upstream
+	// publishes beside it ({name}.sha1).
+	FilesAt *url.URL
+}
+
+// file returns the upstream file that provides asset (ok false when none).
+func (rv *RemoteVersion) file(asset string) (RemoteFile, bool) {
+	if f, ok := rv.Files[asset]; ok {
+		return f, true
+	}
+	if rv.FilesAt == nil {
+		return RemoteFile{}, false
+	}
+	u := rv.FilesAt.JoinPath(asset)
+	side := rv.FilesAt.JoinPath(asset + ".sha1")
+	return RemoteFile{URL: u, Size: -1, SHA1At: side}, true
 }
 
 // RemoteFile is one file of an upstream version.
@@ -71,6 +89,9 @@ type RemoteFile struct {
 	// Digests the upstream promises, lowercase hex ("" = not promised).
 	// The bytes are kept only when every promised digest matches.
 	SHA256, SHA512, SHA1, MD5 string
+	// SHA1At, when set, is where the upstream publishes the file's SHA-1;
+	// it is read before the file and the bytes must match it.
+	SHA1At *url.URL
 }
 
 // check reports whether sums keep every promise of f.
