@@ -6,6 +6,7 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/format/generic"
+	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/format/pypi"
 	"github.com/artifactd/artifactd/internal/service"
@@ -24,14 +25,16 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 		generic.New(svc, log),
 		js,
 		py,
+		maven.New(svc, log),
 	}
 }
 
 // remoteFormats are the formats that external connections fetch.
 func remoteFormats() map[domain.Format]service.RemoteFormat {
 	return map[domain.Format]service.RemoteFormat{
-		domain.FormatNpm:  npm.Remote{},
-		domain.FormatPypi: pypi.Remote{},
+		domain.FormatNpm:   npm.Remote{},
+		domain.FormatPypi:  pypi.Remote{},
+		domain.FormatMaven: maven.Remote{},
 	}
 }
 
