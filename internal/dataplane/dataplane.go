@@ -64,10 +64,42 @@ func Mount(mux *http.ServeMux, svc *service.Service, keyValid KeyChecker, public
 		mux.Handle("/"+string(f.Name())+"/d/{domainOwner}/{repository}/", h)
 		byName[string(f.Name())] = h
 	}
+	var next http.Handler = &uncleanPaths{formats: byName, next: mux, log: log}
 	if !publicURL.HostStyle() {
-		return mux
+		return next
 	}
-	return &hostRouter{publicURL: publicURL, formats: byName, next: mux, log: log}
+	return &hostRouter{publicURL: publicURL, formats: byName, next: next, log: log}
+}
+
+// uncleanPaths refuses, with 400, a repository endpoint path with empty,
+// "." or ".." segments. net/http's mux would answer it with a redirect
+// to the cleaned path, and a client following a 307 with its PUT would
+// write somewhere it did not name (…/lib/../other/…).
+type uncleanPaths struct {
+	formats map[string]*handler
+	next    http.Handler
+	log     *slog.Logger
+}
+
+func (u *uncleanPaths) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	format, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if u.formats[format] != nil && !cleanPath(r.URL.Path) {
+		WriteError(w, u.log, domain.Invalid("Invalid path %q: empty, \".\" and \"..\" segments are not allowed", domain.TruncateMessage(r.URL.Path)))
+		return
+	}
+	u.next.ServeHTTP(w, r)
+}
+
+// cleanPath reports whether p has no empty, "." or ".." segment (a
+// trailing slash is fine).
+func cleanPath(p string) bool {
+	segs := strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/"), "/")
+	for _, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // hostRouter sends requests for {domain}-{owner}.{wildcard host} to the

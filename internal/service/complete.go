@@ -12,9 +12,10 @@ import (
 // listed that is Unfinished (Maven: uploading maven-metadata.xml finishes
 // the versions it lists). Versions not listed, missing or in another
 // status are left alone. It reads the package's Unfinished versions, not
-// every version listed, so a long list costs little. It returns the
-// versions it published.
-func (s *Service) PublishUnfinished(ctx context.Context, c Caller, ref PackageRef, listed []string) (published []string, err error) {
+// every version listed, so a long list costs little. update, when not
+// nil, edits the package's format state in the same transaction. It
+// returns the versions it published.
+func (s *Service) PublishUnfinished(ctx context.Context, c Caller, ref PackageRef, listed []string, update func(*domain.Package) error) (published []string, err error) {
 	want := make(map[string]bool, len(listed))
 	for _, v := range listed {
 		want[v] = true
@@ -49,6 +50,14 @@ func (s *Service) PublishUnfinished(ctx context.Context, c Caller, ref PackageRe
 				return err
 			}
 			published = append(published, v.Version)
+		}
+		if update != nil {
+			if err := update(&pkg); err != nil {
+				return err
+			}
+			if err := tx.Packages().Update(ctx, pkg); err != nil {
+				return err
+			}
 		}
 		if len(finish) == 0 {
 			return nil

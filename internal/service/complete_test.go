@@ -60,7 +60,7 @@ func TestPublishUnfinished(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got, err := svc.PublishUnfinished(ctx, faultCaller, ref, []string{"0.9", "1.0", "3.0"})
+	got, err := svc.PublishUnfinished(ctx, faultCaller, ref, []string{"0.9", "1.0", "3.0"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestPublishUnfinished(t *testing.T) {
 	}
 	other := ref
 	other.Package = "missing"
-	if _, err := svc.PublishUnfinished(ctx, faultCaller, other, []string{"1.0"}); !strings.Contains(errString(err), "not found") {
+	if _, err := svc.PublishUnfinished(ctx, faultCaller, other, []string{"1.0"}, nil); !strings.Contains(errString(err), "not found") {
 		t.Errorf("missing package: err = %v", err)
 	}
 }

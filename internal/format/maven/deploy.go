@@ -119,9 +119,13 @@ func (f *Format) putChecksum(r *http.Request, repo dataplane.Repo, p Path) error
 		return domain.Invalid("The %s checksum of %s is not %d hexadecimal digits", p.Checksum, p.File, checksumLen[p.Checksum])
 	}
 	if p.Kind != KindFile {
-		// maven-metadata.xml is generated, not stored: there are no
-		// stored bytes to compare an uploaded document's checksum with.
-		return nil
+		// maven-metadata.xml is generated, not stored: the checksum is
+		// compared with the digest of the last document uploaded there.
+		want, err := f.uploadedDigest(r, repo, p)
+		if err != nil || want == "" || sum == want {
+			return err
+		}
+		return domain.Invalid("The %s checksum %s does not match the %s uploaded last", p.Checksum, sum, p.File)
 	}
 	a, _, err := f.svc.LookupAsset(r.Context(), repo.Caller, ref(repo, p), p.Version, p.File)
 	if err != nil {
@@ -187,7 +191,12 @@ func (f *Format) putArtifactMetadata(r *http.Request, repo dataplane.Repo, p Pat
 	if md.GroupID != "" && md.GroupID != p.GroupID || md.ArtifactID != "" && md.ArtifactID != p.ArtifactID {
 		return domain.Invalid("This maven-metadata.xml describes %s:%s, not %s:%s", md.GroupID, md.ArtifactID, p.GroupID, p.ArtifactID)
 	}
-	_, err = f.svc.PublishUnfinished(r.Context(), repo.Caller, ref(repo, p), md.Versions)
+	digests := documentDigests(b)
+	state, _ := json.Marshal(packageState{MetadataDigests: digests})
+	_, err = f.svc.PublishUnfinished(r.Context(), repo.Caller, ref(repo, p), md.Versions, func(pkg *domain.Package) error {
+		pkg.Metadata = state
+		return nil
+	})
 	if isPackageNotFound(err) {
 		return nil // lists nothing this repository has: nothing to finish
 	}
@@ -201,11 +210,63 @@ func isPackageNotFound(err error) bool {
 	return errors.As(err, &de) && errors.Is(err, domain.ErrNotFound) && de.ResourceType == domain.ResPackage
 }
 
+// packageState is a Maven package's document: the digests of the last
+// artifact-level maven-metadata.xml uploaded, by checksum extension.
+type packageState struct {
+	MetadataDigests map[string]string `json:"metadataDigests,omitempty"`
+}
+
 // snapshotState is a SNAPSHOT version's document: the build that
-// 1.0-SNAPSHOT resolves to.
+// 1.0-SNAPSHOT resolves to, and the digests of the last version-level
+// maven-metadata.xml uploaded.
 type snapshotState struct {
-	Build   string    `json:"build"`   // "20261201.101010-1"
-	Updated time.Time `json:"updated"` // when it became current
+	Build           string            `json:"build"`   // "20261201.101010-1"
+	Updated         time.Time         `json:"updated"` // when it became current
+	MetadataDigests map[string]string `json:"metadataDigests,omitempty"`
+}
+
+// documentDigests are the checksums of an uploaded document.
+func documentDigests(b []byte) map[string]string {
+	out := make(map[string]string, len(checksumLen))
+	for alg := range checksumLen {
+		out[alg] = hexSum(alg, b)
+	}
+	return out
+}
+
+// uploadedDigest is the digest (for p's checksum) of the maven-metadata.xml
+// last uploaded at p's path; "" when none is on record.
+func (f *Format) uploadedDigest(r *http.Request, repo dataplane.Repo, p Path) (string, error) {
+	var digests map[string]string
+	if p.Kind == KindVersionMetadata {
+		vi, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, ref(repo, p), p.Version)
+		if err != nil {
+			return "", ignoreMissing(err)
+		}
+		var st snapshotState
+		json.Unmarshal(vi.Version.Metadata, &st)
+		digests = st.MetadataDigests
+	} else {
+		pkg, err := f.svc.LookupPackage(r.Context(), repo.Caller, ref(repo, p))
+		if err != nil {
+			return "", ignoreMissing(err)
+		}
+		var st packageState
+		json.Unmarshal(pkg.Metadata, &st)
+		digests = st.MetadataDigests
+	}
+	return digests[p.Checksum], nil
+}
+
+// ignoreMissing drops a package or version not-found error: the upload
+// had nothing to record, so there is nothing to compare with.
+func ignoreMissing(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) && errors.Is(err, domain.ErrNotFound) &&
+		(de.ResourceType == domain.ResPackage || de.ResourceType == domain.ResPackageVersion) {
+		return nil
+	}
+	return err
 }
 
 // putSnapshotMetadata makes the build a SNAPSHOT's version-level
@@ -230,7 +291,7 @@ func (f *Format) putSnapshotMetadata(r *http.Request, repo dataplane.Repo, p Pat
 		return nil
 	}
 	build := fmt.Sprintf("%s-%d", md.SnapshotTimestamp, md.SnapshotBuildNumber)
-	state, _ := json.Marshal(snapshotState{Build: build, Updated: f.now().UTC().Truncate(time.Second)})
+	state, _ := json.Marshal(snapshotState{Build: build, Updated: f.now().UTC().Truncate(time.Second), MetadataDigests: documentDigests(b)})
 	return f.svc.SplitVersion(r.Context(), repo.Caller, ref(repo, p), p.Version, service.VersionSplit{
 		Route: func(asset string) string {
 			if b, ok := SplitBuild(p.ArtifactID, p.Version, asset); ok && b != build {
