@@ -53,6 +53,7 @@ func (m *mavenRepo) deployLib(t *testing.T, settings string) (jar, pom []byte) {
 // local repository, and fails to overwrite it with other bytes.
 func TestMavenDeployRelease(t *testing.T) {
 	t.Parallel()
+	mvnRequire(t)
 	m := newMavenRepo(t)
 	ctx := context.Background()
 	settings, _ := m.newSettings(t)
@@ -181,6 +182,7 @@ var mvnBuildVersion = regexp.MustCompile(`^1\.0-\d{8}\.\d{6}-(\d+)$`)
 // a consumer compiles against both from a fresh local repository.
 func TestMavenSnapshotsAndConsumer(t *testing.T) {
 	t.Parallel()
+	mvnRequire(t)
 	m := newMavenRepo(t)
 	settings, _ := m.newSettings(t)
 	libJar, _ := m.deployLib(t, settings)
@@ -268,6 +270,7 @@ func TestMavenSnapshotsAndConsumer(t *testing.T) {
 // with deploy:deploy-file: every file is an asset of the version.
 func TestMavenDeployFileClassifiers(t *testing.T) {
 	t.Parallel()
+	mvnRequire(t)
 	m := newMavenRepo(t)
 	settings, _ := m.newSettings(t)
 	dir := m.projectDir(t, "files")
@@ -311,6 +314,7 @@ func TestMavenDeployFileClassifiers(t *testing.T) {
 // consumer compiles against the second module.
 func TestMavenMultiModule(t *testing.T) {
 	t.Parallel()
+	mvnRequire(t)
 	m := newMavenRepo(t)
 	ctx := context.Background()
 	settings, _ := m.newSettings(t)
