@@ -403,11 +403,20 @@ func TestMavenExternalChecksums(t *testing.T) {
 	}
 
 	for _, c := range []mavenrepo.Coord{bad, missing} {
+		jar, _ := st.tree.File(c.Path("jar"))
 		for try := range 2 { // not kept, so asked again, and refused again
-			if status, n, err := e.tryGet(t, c.Path("jar")); err != nil {
-				t.Errorf("GET %s (try %d): %d, cut short after %d bytes (%v); want 502", c.Path("jar"), try, status, n, err)
-			} else if status != http.StatusBadGateway {
-				t.Errorf("GET %s (try %d): %d (%d bytes), want 502", c.Path("jar"), try, status, n)
+			status, n, err := e.tryGet(t, c.Path("jar"))
+			switch {
+			case c == missing && (err != nil || status != http.StatusBadGateway):
+				// No SHA-1 to check against: refused before any byte.
+				t.Errorf("GET %s (try %d): %d, %d bytes (%v); want 502", c.Path("jar"), try, status, n, err)
+			case c == bad && status == http.StatusOK && (err == nil || int64(n) >= jar.Size):
+				// The bytes stream as they arrive, the last one held back
+				// until they check out (as for npm and PyPI): a mismatch
+				// aborts the transfer, so the client never gets the file.
+				t.Errorf("GET %s (try %d): 200 with %d of %d bytes (%v); want the transfer aborted", c.Path("jar"), try, n, jar.Size, err)
+			case c == bad && status != http.StatusOK && status != http.StatusBadGateway:
+				t.Errorf("GET %s (try %d): %d, want an aborted 200 or a 502", c.Path("jar"), try, status)
 			}
 		}
 		if n := st.requests(c.Path("jar") + ".sha1"); n < 1 {
