@@ -172,7 +172,8 @@ http {
 }
 CONF
 nginx -c "$W/nginx/nginx.conf" -g 'daemon off;' &
-PIDS+=($!)
+N_PID=$!
+PIDS+=("$N_PID")
 ROOT_PATH="$(awk -F: '{gsub(/\./, "/", $1); print $1 "/" $2 "/" $3 "/" $2 "-" $3 ".pom"}' <<<"$ROOT_COORD")"
 wait_http "$N_URL/$ROOT_PATH" || die "nginx does not serve $ROOT_PATH (permissions?)"
 
@@ -292,14 +293,32 @@ rm -rf "$W/m2-seed/org/standin"
 find "$W/m2-seed" -name resolver-status.properties -delete
 
 # ---------------------------------------------------------------- measure
+# CPU time (utime + stime, in clock ticks) of a process and its children:
+# the servers' CPU per run depends less on what else the machine does than
+# wall time.
+TICKS="$(getconf CLK_TCK)"
+tree_ticks() {
+  local pid=$1 sum child
+  sum="$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)"
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    sum=$((sum + $(tree_ticks "$child")))
+  done
+  echo "$sum"
+}
+# The machine's busy ticks (all CPUs), from /proc/stat, and those of the
+# commands this script waited for (hyperfine, mvn, cp: cutime + cstime).
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+waited_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 sleep 1.5 # nginx's log buffer (flush=1s): the warm-up's lines are not the measurement's
 A_LOG_FROM=$(wc -l <"$W/artifactd.log")
 N_LOG_FROM=$(wc -l <"$W/nginx/access.log")
 log "measuring: hyperfine, $RUNS runs each; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+A_CPU0=$(tree_ticks "$A_PID") N_CPU0=$(tree_ticks "$N_PID") BUSY0=$(busy_ticks) SELF0=$(waited_ticks) T_MEASURE0=$(date +%s.%N)
 MVN_CMD() { printf '%s ' "${MVN_ENV[@]}" mvn -B -q -s "$W/settings-$1.xml" -f "$W/project/pom.xml" "$GOAL"; }
 hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$W/hyperfine.json" \
   --prepare "rm -rf $W/m2-artifactd && cp -a $W/m2-seed $W/m2-artifactd" -n artifactd "$(MVN_CMD artifactd)" \
   --prepare "rm -rf $W/m2-nginx && cp -a $W/m2-seed $W/m2-nginx" -n nginx "$(MVN_CMD nginx)" >&2
+A_CPU1=$(tree_ticks "$A_PID") N_CPU1=$(tree_ticks "$N_PID") BUSY1=$(busy_ticks) SELF1=$(waited_ticks) T_MEASURE1=$(date +%s.%N)
 check_local artifactd
 check_local nginx
 sleep 1.5 # nginx's log buffer (flush=1s)
@@ -336,6 +355,10 @@ echo "$(go version); $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')
 echo "tree: $(tail -1 "$W/tree.txt") (seed $SEED, jars $MIN_SIZE-$MAX_SIZE); root $ROOT_COORD"
 echo "artifactd: app -> maven-central-store (public:maven-central = nginx), warmed by one resolution (cold: $T_COLD s) ${BENCH_ARTIFACTD_FLAGS:-}"
 echo "every run: fresh local repository (plugins only), checksumPolicy=fail; both local repositories checked file by file after the runs"
+cpu_per_run() { awk -v t="$1" -v hz="$TICKS" -v n="$A_RUNS" 'BEGIN{printf "%.2f", t / hz / n}'; }
+echo "server CPU per run (hyperfine's warm-up run included): artifactd $(cpu_per_run $((A_CPU1 - A_CPU0))) s, nginx $(cpu_per_run $((N_CPU1 - N_CPU0))) s"
+OTHERS=$((BUSY1 - BUSY0 - (A_CPU1 - A_CPU0) - (N_CPU1 - N_CPU0) - (SELF1 - SELF0)))
+echo "others' cores during the measurement (busy CPU not of the servers, hyperfine, mvn or cp): $(awk -v b="$OTHERS" -v hz="$TICKS" -v a="$T_MEASURE0" -v z="$T_MEASURE1" 'BEGIN{v = b / hz / (z - a); printf "%.2f", v < 0 ? 0 : v}')"
 echo "answers to /maven/ during the measurement (${A_RUNS} runs): artifactd ${A_OK} 2xx + ${A_401} 401 challenges, 0 others; nginx ${N_OK} 2xx, 0 others"
 echo
 python3 - "$W/hyperfine.json" <<'PY'
