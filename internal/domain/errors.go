@@ -28,6 +28,7 @@ const (
 	ResPackage        = "package"
 	ResPackageVersion = "package-version"
 	ResAsset          = "asset"
+	ResPackageGroup   = "package-group"
 )
 
 // Error is a classified error that names the resource it is about.

@@ -208,3 +208,40 @@ func ValidCoordinate(s string) bool {
 	}
 	return true
 }
+
+// Package group origin restriction types and modes.
+type (
+	RestrictionType string
+	RestrictionMode string
+)
+
+const (
+	RestrictPublish          RestrictionType = "PUBLISH"
+	RestrictExternalUpstream RestrictionType = "EXTERNAL_UPSTREAM"
+	RestrictInternalUpstream RestrictionType = "INTERNAL_UPSTREAM"
+
+	ModeAllow                     RestrictionMode = "ALLOW"
+	ModeBlock                     RestrictionMode = "BLOCK"
+	ModeAllowSpecificRepositories RestrictionMode = "ALLOW_SPECIFIC_REPOSITORIES"
+	ModeInherit                   RestrictionMode = "INHERIT"
+)
+
+// RestrictionTypes lists the restriction types in the order responses use.
+var RestrictionTypes = []RestrictionType{RestrictExternalUpstream, RestrictInternalUpstream, RestrictPublish}
+
+// PackageGroup is a domain's package group: a pattern that packages are
+// associated with, and origin restrictions for them. ParentID is 0 only
+// for the root group "/*".
+type PackageGroup struct {
+	ID          int64
+	DomainID    int64
+	Pattern     string // as created, e.g. "/npm/space/*"
+	WeakKey     string // the pattern with variations folded (pkggroup.WeakKey), for WEAK association lookups
+	ParentID    int64
+	Description string
+	ContactInfo string
+	CreatedTime time.Time
+	// Modes by restriction type; a missing type is INHERIT (the root
+	// group's are ALLOW).
+	Modes map[RestrictionType]RestrictionMode
+}
