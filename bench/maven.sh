@@ -21,10 +21,12 @@
 #      keep every file (checked: app and maven-central-store list every
 #      artifact, origin EXTERNAL). That first, cold run is timed and shown,
 #      not compared;
-#   4. measures with hyperfine, BENCH_RUNS (5) runs each after one warm-up
-#      run, `mvn -B -q dependency:go-offline` of the consumer with a FRESH
-#      local repository each time, from artifactd's app (what it keeps) and
-#      from nginx (the same files, the physical upper bound);
+#   4. measures with hyperfine, in BENCH_RUNS (5) rounds of one run of each
+#      target (the order alternating from round to round, so that a change
+#      of the machine's load falls on both; one untimed warm-up run of each
+#      before), `mvn -B -q dependency:go-offline` of the consumer with a
+#      FRESH local repository each time, from artifactd's app (what it
+#      keeps) and from nginx (the same files, the physical upper bound);
 #   5. checks: every run exits 0 with checksumPolicy=fail (Maven checks every
 #      downloaded file against the server's .sha1); after the runs, both
 #      local repositories hold every POM and jar of the tree with the
@@ -312,12 +314,24 @@ waited_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 sleep 1.5 # nginx's log buffer (flush=1s): the warm-up's lines are not the measurement's
 A_LOG_FROM=$(wc -l <"$W/artifactd.log")
 N_LOG_FROM=$(wc -l <"$W/nginx/access.log")
-log "measuring: hyperfine, $RUNS runs each; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+log "measuring: $RUNS rounds of hyperfine (one run of each target, the order alternating); load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 A_CPU0=$(tree_ticks "$A_PID") N_CPU0=$(tree_ticks "$N_PID") BUSY0=$(busy_ticks) SELF0=$(waited_ticks) T_MEASURE0=$(date +%s.%N)
 MVN_CMD() { printf '%s ' "${MVN_ENV[@]}" mvn -B -q -s "$W/settings-$1.xml" -f "$W/project/pom.xml" "$GOAL"; }
-hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$W/hyperfine.json" \
-  --prepare "rm -rf $W/m2-artifactd && cp -a $W/m2-seed $W/m2-artifactd" -n artifactd "$(MVN_CMD artifactd)" \
-  --prepare "rm -rf $W/m2-nginx && cp -a $W/m2-seed $W/m2-nginx" -n nginx "$(MVN_CMD nginx)" >&2
+# target_args NAME: hyperfine's arguments for one target.
+target_args() { printf '%s\0' --prepare "rm -rf $W/m2-$1 && cp -a $W/m2-seed $W/m2-$1" -n "$1" "$(MVN_CMD "$1")"; }
+for r in $(seq 1 "$RUNS"); do
+  order=(artifactd nginx)
+  [ $((r % 2)) = 0 ] && order=(nginx artifactd)
+  args=()
+  for name in "${order[@]}"; do
+    while IFS= read -r -d '' a; do args+=("$a"); done < <(target_args "$name")
+  done
+  warm=()
+  [ "$r" = 1 ] && warm=(--warmup 1)
+  hyperfine --style basic "${warm[@]}" --runs 1 --export-json "$W/hyperfine-$r.json" "${args[@]}" >"$W/hyperfine-$r.txt" 2>&1 ||
+    { cat "$W/hyperfine-$r.txt" >&2; die "round $r failed"; }
+  log "round $r: $(awk '/^Benchmark/{n=$3} /Time \(abs/{print n, $4, $5}' "$W/hyperfine-$r.txt" | paste -sd' ')"
+done
 A_CPU1=$(tree_ticks "$A_PID") N_CPU1=$(tree_ticks "$N_PID") BUSY1=$(busy_ticks) SELF1=$(waited_ticks) T_MEASURE1=$(date +%s.%N)
 check_local artifactd
 check_local nginx
@@ -341,7 +355,7 @@ read -r N_OK N_BAD < <(tail -n +"$((N_LOG_FROM + 1))" "$W/nginx/access.log" | aw
   $4 ~ /^\/org\/standin\// { if ($1 ~ /^2/) ok++; else { bad++; print > "/dev/stderr" } }
   END { print ok + 0, bad + 0 }')
 [ "$A_BAD" = 0 ] && [ "$N_BAD" = 0 ] || die "non-2xx answers: artifactd $A_BAD, nginx $N_BAD"
-A_RUNS=$((RUNS + 1)) # hyperfine's warm-up run is in the logs too
+A_RUNS=$((RUNS + 1)) # the warm-up run is in the logs too
 # Each run GETs the POM, the jar and their .sha1 of every artifact.
 WANT=$((A_RUNS * 4 * ARTIFACTS))
 [ "$A_OK" = "$WANT" ] && [ "$N_OK" = "$WANT" ] || die "2xx answers: artifactd $A_OK, nginx $N_OK, want $WANT each ($A_RUNS runs x 4 x $ARTIFACTS)"
@@ -356,24 +370,30 @@ echo "tree: $(tail -1 "$W/tree.txt") (seed $SEED, jars $MIN_SIZE-$MAX_SIZE); roo
 echo "artifactd: app -> maven-central-store (public:maven-central = nginx), warmed by one resolution (cold: $T_COLD s) ${BENCH_ARTIFACTD_FLAGS:-}"
 echo "every run: fresh local repository (plugins only), checksumPolicy=fail; both local repositories checked file by file after the runs"
 cpu_per_run() { awk -v t="$1" -v hz="$TICKS" -v n="$A_RUNS" 'BEGIN{printf "%.2f", t / hz / n}'; }
-echo "server CPU per run (hyperfine's warm-up run included): artifactd $(cpu_per_run $((A_CPU1 - A_CPU0))) s, nginx $(cpu_per_run $((N_CPU1 - N_CPU0))) s"
+echo "server CPU per run (the warm-up run included): artifactd $(cpu_per_run $((A_CPU1 - A_CPU0))) s, nginx $(cpu_per_run $((N_CPU1 - N_CPU0))) s"
 OTHERS=$((BUSY1 - BUSY0 - (A_CPU1 - A_CPU0) - (N_CPU1 - N_CPU0) - (SELF1 - SELF0)))
 echo "others' cores during the measurement (busy CPU not of the servers, hyperfine, mvn or cp): $(awk -v b="$OTHERS" -v hz="$TICKS" -v a="$T_MEASURE0" -v z="$T_MEASURE1" 'BEGIN{v = b / hz / (z - a); printf "%.2f", v < 0 ? 0 : v}')"
 echo "answers to /maven/ during the measurement (${A_RUNS} runs): artifactd ${A_OK} 2xx + ${A_401} 401 challenges, 0 others; nginx ${N_OK} 2xx, 0 others"
 echo
-python3 - "$W/hyperfine.json" <<'PY'
+python3 - "$W" "$RUNS" <<'PY'
 import json, statistics, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+w, rounds = sys.argv[1], int(sys.argv[2])
+times = {"artifactd": [], "nginx": []}
+paired = []
+for r in range(1, rounds + 1):
+    res = {x["command"]: x["times"][0] for x in json.load(open(f"{w}/hyperfine-{r}.json"))["results"]}
+    for k in times:
+        times[k].append(res[k])
+    paired.append(res["artifactd"] / res["nginx"])
 print("| target    | runs | mean s | median s | min s | max s | stddev s |")
 print("|-----------|-----:|-------:|---------:|------:|------:|---------:|")
-for name in ("artifactd", "nginx"):
-    r = res[name]
-    print(f"| {name:<9} | {len(r['times']):4d} | {r['mean']:6.2f} | {r['median']:8.2f} | {r['min']:5.2f} | {r['max']:5.2f} | {r['stddev']:8.2f} |")
-a, n = res["artifactd"], res["nginx"]
-ratio = a["median"] / n["median"]
+for name, t in times.items():
+    print(f"| {name:<9} | {len(t):4d} | {statistics.mean(t):6.2f} | {statistics.median(t):8.2f} | {min(t):5.2f} | {max(t):5.2f} | {statistics.stdev(t):8.2f} |")
+a, n = times["artifactd"], times["nginx"]
+ratio = statistics.median(a) / statistics.median(n)
 print()
-print(f"artifactd / nginx wall time = {ratio:.2f}x median, {a['mean'] / n['mean']:.2f}x mean "
-      f"(target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
-print("runs (s): artifactd " + " ".join(f"{x:.2f}" for x in a["times"]) + "; nginx " + " ".join(f"{x:.2f}" for x in n["times"]))
+print(f"artifactd / nginx wall time = {ratio:.2f}x (medians), {statistics.mean(a) / statistics.mean(n):.2f}x (means), "
+      f"{statistics.median(paired):.2f}x (median of the rounds' ratios) (target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+print("rounds (artifactd / nginx s): " + ", ".join(f"{x:.2f}/{y:.2f}" for x, y in zip(a, n)))
 PY
 echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER"
