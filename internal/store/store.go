@@ -58,6 +58,7 @@ type Tx interface {
 	Policies() Policies
 	Orphans() Orphans
 	Secrets() Secrets
+	PackageGroups() PackageGroups
 }
 
 // Page selects one page of a listing.
@@ -74,8 +75,9 @@ type Domains interface {
 	// List returns the domains of one owner in one region, by name.
 	List(ctx context.Context, region, owner string, p Page) ([]domain.Domain, string, error)
 	Count(ctx context.Context, region, owner string) (int, error)
-	// Delete removes the domain row. The caller checks it has no
-	// repositories and removes its tags.
+	// Delete removes the domain row, with its package groups and their
+	// allowed-repository lists. The caller checks it has no repositories
+	// and removes its tags (the package groups' included).
 	Delete(ctx context.Context, id int64) error
 	// AssetSizeBytes is the total size of the distinct blobs (by SHA-256)
 	// referenced by assets anywhere in the domain.
@@ -140,6 +142,49 @@ type Packages interface {
 	// Delete removes the package with every version and asset, queueing
 	// freed blobs as orphans.
 	Delete(ctx context.Context, id int64) error
+	// ListCoordinates lists the distinct coordinates of the domain's packages, across its repositories, ordered by (format, namespace, name), filtered by f.
+	ListCoordinates(ctx context.Context, domainID int64, f CoordinateFilter, p Page) ([]PackageCoordinate, string, error)
+}
+
+// CoordinateFilter selects package coordinates; zero fields select all.
+type CoordinateFilter struct {
+	Format          domain.Format
+	Namespace       *string // exact namespace ("" = none), nil = any
+	NamespacePrefix string  // namespace starts with this
+	Name            *string // exact name, nil = any
+	NamePrefix      string
+}
+
+// PackageCoordinate is a package's identity across repositories.
+type PackageCoordinate struct {
+	Format          domain.Format
+	Namespace, Name string
+}
+
+// PackageGroups stores a domain's package groups and their allowed-repository lists.
+type PackageGroups interface {
+	// Create inserts g and sets g.ID; ErrConflict if the domain has a group with that pattern (patterns are case-sensitive: "/npm//AsyncStorage$" and "/npm//asyncstorage$" may coexist).
+	Create(ctx context.Context, g *domain.PackageGroup) error
+	Get(ctx context.Context, domainID int64, pattern string) (domain.PackageGroup, error) // ErrNotFound
+	GetByID(ctx context.Context, id int64) (domain.PackageGroup, error)                   // ErrNotFound
+	// Find returns the domain's groups whose Pattern is one of patterns (any order; at most a few dozen patterns; one indexed statement).
+	Find(ctx context.Context, domainID int64, patterns []string) ([]domain.PackageGroup, error)
+	// FindWeak returns the domain's groups whose WeakKey is one of keys (indexed too).
+	FindWeak(ctx context.Context, domainID int64, keys []string) ([]domain.PackageGroup, error)
+	// List returns the domain's groups ordered by pattern, those whose pattern starts with prefix ("" = all).
+	List(ctx context.Context, domainID int64, prefix string, p Page) ([]domain.PackageGroup, string, error)
+	// Children returns the groups whose ParentID is parentID, ordered by pattern.
+	Children(ctx context.Context, parentID int64, p Page) ([]domain.PackageGroup, string, error)
+	// Update saves Description, ContactInfo, ParentID and Modes (Pattern, WeakKey, DomainID and CreatedTime never change).
+	Update(ctx context.Context, g domain.PackageGroup) error
+	// Delete removes a group and its allowed-repository lists (its children must have been re-parented first; deleting a group that still has children is ErrConflict).
+	Delete(ctx context.Context, id int64) error
+	// Allowed lists the repository names allowed for a restriction type, by name.
+	Allowed(ctx context.Context, groupID int64, t domain.RestrictionType, p Page) ([]string, string, error)
+	CountAllowed(ctx context.Context, groupID int64, t domain.RestrictionType) (int, error)
+	IsAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string) (bool, error)
+	// SetAllowed adds (allowed) or removes a repository name; it reports whether the list changed.
+	SetAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string, allowed bool) (bool, error)
 }
 
 // VersionSort is the order of a version listing.

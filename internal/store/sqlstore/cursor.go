@@ -31,6 +31,10 @@ const (
 	kindVersionsVersion = "vv"
 	kindVersionsTime    = "vt"
 	kindAssets          = "a"
+	kindCoordinates     = "c"
+	kindGroups          = "g"
+	kindGroupChildren   = "gc"
+	kindAllowed         = "ga"
 )
 
 func errBadCursor() error { return domain.Invalid("invalid pagination token") }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -39,15 +40,17 @@ func packageIDNotFound(id int64) error {
 	return domain.NotFound(domain.ResPackage, strconv.FormatInt(id, 10), "package %d not found", id)
 }
 
+// Create inserts the package with the id of its repository's domain
+// (denormalized for ListCoordinates); a missing repository inserts nothing.
 func (x packagesTx) Create(ctx context.Context, p *domain.Package) error {
 	var id int64
 	err := x.t.queryRow(ctx, `INSERT INTO packages
-		(repository_id, format, namespace, name, origin_publish, origin_upstream, metadata)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		p.RepositoryID, string(p.Format), p.Namespace, p.Name,
-		string(p.Origin.Publish), string(p.Origin.Upstream), bytesOrNil(p.Metadata)).Scan(&id)
+		(repository_id, domain_id, format, namespace, name, origin_publish, origin_upstream, metadata)
+		SELECT r.id, r.domain_id, ?, ?, ?, ?, ?, ? FROM repositories r WHERE r.id = ? RETURNING id`,
+		string(p.Format), p.Namespace, p.Name,
+		string(p.Origin.Publish), string(p.Origin.Upstream), bytesOrNil(p.Metadata), p.RepositoryID).Scan(&id)
 	if err != nil {
-		if x.t.s.d.foreignKeyViolation(err) {
+		if errors.Is(err, sql.ErrNoRows) || x.t.s.d.foreignKeyViolation(err) {
 			return &domain.Error{Kind: domain.ErrNotFound, Msg: "repository " + strconv.FormatInt(p.RepositoryID, 10) + " not found",
 				ResourceType: domain.ResRepository, ResourceID: strconv.FormatInt(p.RepositoryID, 10), Err: err}
 		}
@@ -136,4 +139,101 @@ func (x packagesTx) Delete(ctx context.Context, id int64) error {
 		return x.t.fail("delete package", err)
 	}
 	return affected(res, func() error { return packageIDNotFound(id) })
+}
+
+// ListCoordinates reads the domain's packages from the index on
+// (domain_id, format, namespace, name), so that a page costs about its
+// limit times the number of repositories holding each coordinate, whatever
+// the size of the domain. The page's start must bound the index range: the
+// cursor condition compares only the key columns that the filter does not
+// fix by equality, and of the cursor and a prefix on the first of those
+// columns only the greater lower bound is given (SQLite bounds a range by
+// one of them only).
+func (x packagesTx) ListCoordinates(ctx context.Context, domainID int64, f store.CoordinateFilter, p store.Page) ([]store.PackageCoordinate, string, error) {
+	if err := checkPage(p); err != nil {
+		return nil, "", err
+	}
+	var after []string
+	if p.After != "" {
+		c, err := decodeCursor(p.After, kindCoordinates, 3, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		after = c.S
+	}
+	var w conds
+	w.add("domain_id = ?", domainID)
+	var fixed []string // the leading key columns the filter fixes by equality
+	if f.Format != "" {
+		w.add("format = ?", string(f.Format))
+		fixed = append(fixed, string(f.Format))
+	}
+	if f.Namespace != nil {
+		w.add("namespace = ?", *f.Namespace)
+		if len(fixed) == 1 {
+			fixed = append(fixed, *f.Namespace)
+		}
+	}
+	if f.Name != nil {
+		w.add("name = ?", *f.Name)
+		if len(fixed) == 2 {
+			fixed = append(fixed, *f.Name)
+		}
+	}
+	if after != nil {
+		// Every row has the fixed columns: a cursor (of a listing with
+		// another filter) whose leading columns differ from them is before
+		// or past every row.
+		switch slices.Compare(after[:len(fixed)], fixed) {
+		case -1:
+			after = nil
+		case 1:
+			return nil, "", nil
+		}
+	}
+	// The prefix on the first free key column, if any, meets the cursor.
+	for i, pf := range []struct{ col, prefix string }{{"namespace", f.NamespacePrefix}, {"name", f.NamePrefix}} {
+		switch {
+		case pf.prefix == "":
+		case after == nil || i+1 != len(fixed):
+			w.prefix(pf.col, pf.prefix)
+		case after[i+1] < pf.prefix:
+			// The prefix's lower bound is the greater: the cursor adds nothing.
+			w.prefix(pf.col, pf.prefix)
+			after = nil
+		default:
+			// The cursor is the greater lower bound: keep the prefix's upper.
+			if upper, ok := prefixSuccessor(pf.prefix); ok {
+				w.add(pf.col+" < ?", upper)
+			}
+		}
+	}
+	if after != nil {
+		switch len(fixed) {
+		case 0:
+			w.add("(format, namespace, name) > (?, ?, ?)", after[0], after[1], after[2])
+		case 1:
+			w.add("(namespace, name) > (?, ?)", after[1], after[2])
+		case 2:
+			w.add("name > ?", after[2])
+		default: // a single coordinate, at or before the cursor
+			return nil, "", nil
+		}
+	}
+	out, err := queryAll(ctx, x.t, "list package coordinates", `SELECT DISTINCT format, namespace, name FROM packages`+
+		w.where()+` ORDER BY format, namespace, name LIMIT ?`,
+		func(sc scanner) (store.PackageCoordinate, error) {
+			var c store.PackageCoordinate
+			var format string
+			err := sc.Scan(&format, &c.Namespace, &c.Name)
+			c.Format = domain.Format(format)
+			return c, err
+		}, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := page(out, p, func(c store.PackageCoordinate) string {
+		return encodeCursor(kindCoordinates, []string{string(c.Format), c.Namespace, c.Name}, nil)
+	})
+	return out, next, nil
 }

@@ -213,15 +213,16 @@ type tx struct {
 	tx *sql.Tx
 }
 
-func (t *tx) Domains() store.Domains           { return domainsTx{t} }
-func (t *tx) Repositories() store.Repositories { return reposTx{t} }
-func (t *tx) Packages() store.Packages         { return packagesTx{t} }
-func (t *tx) Versions() store.Versions         { return versionsTx{t} }
-func (t *tx) Assets() store.Assets             { return assetsTx{t} }
-func (t *tx) Tags() store.Tags                 { return tagsTx{t} }
-func (t *tx) Policies() store.Policies         { return policiesTx{t} }
-func (t *tx) Orphans() store.Orphans           { return orphansTx{t} }
-func (t *tx) Secrets() store.Secrets           { return secretsTx{t} }
+func (t *tx) Domains() store.Domains             { return domainsTx{t} }
+func (t *tx) Repositories() store.Repositories   { return reposTx{t} }
+func (t *tx) Packages() store.Packages           { return packagesTx{t} }
+func (t *tx) Versions() store.Versions           { return versionsTx{t} }
+func (t *tx) Assets() store.Assets               { return assetsTx{t} }
+func (t *tx) Tags() store.Tags                   { return tagsTx{t} }
+func (t *tx) Policies() store.Policies           { return policiesTx{t} }
+func (t *tx) Orphans() store.Orphans             { return orphansTx{t} }
+func (t *tx) Secrets() store.Secrets             { return secretsTx{t} }
+func (t *tx) PackageGroups() store.PackageGroups { return groupsTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
