@@ -16,7 +16,7 @@ import (
 
 // newMavenService is a service over fresh embedded storage with one
 // domain and repository.
-func newMavenService(t *testing.T) (*service.Service, service.PackageRef) {
+func newMavenService(t testing.TB) (*service.Service, service.PackageRef) {
 	t.Helper()
 	ctx := context.Background()
 	st, bs, _ := newStorage(t)

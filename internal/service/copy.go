@@ -46,11 +46,19 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 		if err != nil {
 			return err
 		}
+		// The destination's package group judges a copy as a publish.
+		groupErr := groupAllows(ctx, tx, dst, PackageRef{Format: pkg.Format, Namespace: pkg.Namespace, Package: pkg.Name, Repository: dst.Name}, domain.RestrictPublish)
+		if groupErr != nil && !errors.Is(groupErr, domain.ErrDenied) {
+			return groupErr
+		}
 		existing := map[string]domain.PackageVersion{}
 		res, err = runBatch(ctx, tx, find, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions},
 			func(v domain.PackageVersion) *VersionError {
 				if dstPkg.Origin.Publish == domain.AllowBlock {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied: package %s in repository %s blocks publishing (origin configuration publish=BLOCK)", v.Version, pkg.Name, in.Destination)}
+				}
+				if groupErr != nil {
+					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied: %v", v.Version, groupErr)}
 				}
 				if v.Status == domain.StatusUnfinished || v.Status == domain.StatusDisposed {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied because its status is %s", v.Version, v.Status)}

@@ -39,6 +39,10 @@ func (s *Service) CreateDomain(ctx context.Context, c Caller, name, encryptionKe
 			}
 			return err
 		}
+		root := rootGroup(d)
+		if err := tx.PackageGroups().Create(ctx, &root); err != nil {
+			return err
+		}
 		return tx.Tags().Put(ctx, DomainARN(d), tags)
 	})
 	return DomainInfo{Domain: d}, err
@@ -95,6 +99,9 @@ func (s *Service) DeleteDomain(ctx context.Context, c Caller, name, domainOwner 
 			return err
 		}
 		if err := tx.Policies().Delete(ctx, DomainARN(d)); err != nil {
+			return err
+		}
+		if err := deleteGroupTags(ctx, tx, d); err != nil {
 			return err
 		}
 		return tx.Domains().Delete(ctx, d.ID)

@@ -68,6 +68,17 @@ func (s *Service) findConnection(ctx context.Context, tx store.Tx, ref PackageRe
 		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return connectionSource{}, false, err
 		}
+		// Package groups: the connection's repository must be allowed to
+		// ingest (EXTERNAL_UPSTREAM), and the repository asked, when it
+		// is another, to retain from it (INTERNAL_UPSTREAM).
+		if ok, err := groupPermits(ctx, tx, r, ref, domain.RestrictExternalUpstream); !ok || err != nil {
+			return connectionSource{}, false, err
+		}
+		if r.ID != searched[0].ID {
+			if ok, err := groupPermits(ctx, tx, searched[0], ref, domain.RestrictInternalUpstream); !ok || err != nil {
+				return connectionSource{}, false, err
+			}
+		}
 		return connectionSource{repo: r, name: r.ExternalConnection}, true, nil
 	}
 	return connectionSource{}, false, nil

@@ -233,6 +233,9 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	if pkg.Origin.Publish == domain.AllowBlock {
 		return PublishResult{}, publishBlocked(ref)
 	}
+	if err := groupAllows(ctx, tx, ri.Repository, ref, domain.RestrictPublish); err != nil {
+		return PublishResult{}, err
+	}
 
 	v, err := tx.Versions().Get(ctx, pkg.ID, in.Version)
 	// A version takes new assets while it is Unfinished, a new version
@@ -381,6 +384,11 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 	var hasConn bool
 	err := s.store.Read(ctx, func(tx store.Tx) error {
 		ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+		if ri.Repository.ID != 0 {
+			if err := groupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish); err != nil {
+				return err
+			}
+		}
 		if errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0 {
 			return nil // a new package
 		}

@@ -12,7 +12,7 @@ import (
 
 // newStorage opens fresh embedded storage in a temp folder: a SQLite
 // store and a file-system blob store, and returns the blob folder.
-func newStorage(t *testing.T) (store.Store, *blobfs.Store, string) {
+func newStorage(t testing.TB) (store.Store, *blobfs.Store, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"))

@@ -6,14 +6,37 @@ import (
 	"regexp"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/pkggroup"
 	"github.com/artifactd/artifactd/internal/store"
 )
+
+var groupARN = regexp.MustCompile(`^arn:aws:codeartifact:([a-z0-9-]+):([0-9]{12}):package-group/([a-z][a-z0-9-]{0,48}[a-z0-9])(/.+)$`)
+
+// resolveGroupARN checks that a package group ARN names an existing group.
+func resolveGroupARN(ctx context.Context, tx store.Tx, c Caller, arn string, m []string) error {
+	notFound := domain.NotFound(domain.ResPackageGroup, arn, "Resource not found: %s", arn)
+	pattern, err := pkggroup.DecodePattern(m[4])
+	if err != nil || m[1] != c.Region {
+		return notFound
+	}
+	d, err := getDomain(ctx, tx, c, m[3], m[2])
+	if err == nil {
+		_, err = tx.PackageGroups().Get(ctx, d.ID, pattern)
+	}
+	if errors.Is(err, domain.ErrNotFound) {
+		return notFound
+	}
+	return err
+}
 
 var taggableARN = regexp.MustCompile(`^arn:aws:codeartifact:([a-z0-9-]+):([0-9]{12}):(domain|repository)/([^/]+)(?:/([^/]+))?$`)
 
 // resolveARN checks that arn names an existing taggable resource the
 // caller may address.
 func resolveARN(ctx context.Context, tx store.Tx, c Caller, arn string) error {
+	if m := groupARN.FindStringSubmatch(arn); m != nil {
+		return resolveGroupARN(ctx, tx, c, arn, m)
+	}
 	m := taggableARN.FindStringSubmatch(arn)
 	if m == nil || (m[3] == "domain") != (m[5] == "") {
 		return domain.Invalid("Invalid resource ARN: %s", arn)

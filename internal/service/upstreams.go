@@ -128,7 +128,14 @@ func (s *Service) PackageThroughUpstreams(ctx context.Context, c Caller, ref Pac
 		if err != nil {
 			return err
 		}
+		internal, err := groupPermits(ctx, tx, ri.Repository, ref, domain.RestrictInternalUpstream)
+		if err != nil {
+			return err
+		}
 		for _, up := range ups {
+			if !internal {
+				break // the package group keeps upstream versions out
+			}
 			p, err := tx.Packages().Get(ctx, up.ID, ref.Format, ref.Namespace, ref.Package)
 			if errors.Is(err, domain.ErrNotFound) {
 				continue
@@ -240,6 +247,9 @@ func (s *Service) findRetainable(ctx context.Context, tx store.Tx, c Caller, ref
 	}
 	ref = s.normalize(ref)
 	r.repositoryID = ri.Repository.ID
+	if ok, err := groupPermits(ctx, tx, ri.Repository, ref, domain.RestrictInternalUpstream); !ok || err != nil {
+		return r, err // its package group keeps upstream versions out
+	}
 	if err == nil {
 		r.own = own
 		if own.Origin.Upstream == domain.AllowBlock {

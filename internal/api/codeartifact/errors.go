@@ -35,11 +35,6 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.message }
 
-func errNotImplemented(op string) error {
-	return &apiError{code: "NotImplementedException", status: http.StatusNotImplemented,
-		message: "artifactd does not implement " + op + " yet"}
-}
-
 type errorBody struct {
 	Type         string `json:"__type"`
 	Message      string `json:"message"`

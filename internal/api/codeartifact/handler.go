@@ -96,10 +96,3 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
 }
-
-// notImplemented answers operations that later work will build.
-func notImplemented(name string) opFunc {
-	return func(*Handler, service.Caller, http.ResponseWriter, *http.Request) (any, error) {
-		return nil, errNotImplemented(name)
-	}
-}
