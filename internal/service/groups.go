@@ -167,6 +167,9 @@ func (s *Service) CreatePackageGroup(ctx context.Context, c Caller, in CreatePac
 		if err := s.checkTagCount(len(in.Tags), PackageGroupARN(d, in.Pattern)); err != nil {
 			return err
 		}
+		if p.String() == RootPattern {
+			return domain.Conflict(domain.ResPackageGroup, in.Pattern, "Package group %s already exists in domain %s: every domain has it", RootPattern, d.Name)
+		}
 		parent, err := closestGroup(ctx, tx, d.ID, pkggroup.Ancestors(p))
 		if err != nil {
 			return err
