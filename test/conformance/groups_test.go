@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -290,7 +291,16 @@ func (e *pgEnv) list(t *testing.T, prefix string, max int32) (patterns []string,
 // subGroups pages through ListSubPackageGroups (sorted patterns).
 func (e *pgEnv) subGroups(t *testing.T, pattern string) []string {
 	t.Helper()
+	return e.subGroupsPaged(t, pattern, 0)
+}
+
+// subGroupsPaged is subGroups with maxResults (0 = the server's default).
+func (e *pgEnv) subGroupsPaged(t *testing.T, pattern string, max int32) []string {
+	t.Helper()
 	in := &codeartifact.ListSubPackageGroupsInput{Domain: aws.String(e.dom), PackageGroup: aws.String(pattern)}
+	if max > 0 {
+		in.MaxResults = aws.Int32(max)
+	}
 	out := []string{}
 	for i := 0; ; i++ {
 		if i > 100 {
@@ -299,6 +309,9 @@ func (e *pgEnv) subGroups(t *testing.T, pattern string) []string {
 		res, err := e.c.ListSubPackageGroups(t.Context(), in)
 		if err != nil {
 			t.Fatalf("ListSubPackageGroups %s: %v", pattern, err)
+		}
+		if max > 0 && len(res.PackageGroups) > int(max) {
+			t.Errorf("ListSubPackageGroups %s: a page of %d with maxResults %d", pattern, len(res.PackageGroups), max)
 		}
 		for _, g := range res.PackageGroups {
 			out = append(out, aws.ToString(g.Pattern))
@@ -325,7 +338,16 @@ func pgParentSummary(g types.PackageGroupSummary) string {
 // allowed lists a group's allowed repositories for one type (sorted).
 func (e *pgEnv) allowed(t *testing.T, pattern string, typ types.PackageGroupOriginRestrictionType) []string {
 	t.Helper()
+	return e.allowedPaged(t, pattern, typ, 0)
+}
+
+// allowedPaged is allowed with maxResults (0 = the server's default).
+func (e *pgEnv) allowedPaged(t *testing.T, pattern string, typ types.PackageGroupOriginRestrictionType, max int32) []string {
+	t.Helper()
 	in := &codeartifact.ListAllowedRepositoriesForGroupInput{Domain: aws.String(e.dom), PackageGroup: aws.String(pattern), OriginRestrictionType: typ}
+	if max > 0 {
+		in.MaxResults = aws.Int32(max)
+	}
 	out := []string{}
 	for i := 0; ; i++ {
 		if i > 100 {
@@ -334,6 +356,9 @@ func (e *pgEnv) allowed(t *testing.T, pattern string, typ types.PackageGroupOrig
 		res, err := e.c.ListAllowedRepositoriesForGroup(t.Context(), in)
 		if err != nil {
 			t.Fatalf("ListAllowedRepositoriesForGroup %s %s: %v", pattern, typ, err)
+		}
+		if max > 0 && len(res.AllowedRepositories) > int(max) {
+			t.Errorf("ListAllowedRepositoriesForGroup %s: a page of %d with maxResults %d", pattern, len(res.AllowedRepositories), max)
 		}
 		out = append(out, res.AllowedRepositories...)
 		if res.NextToken == nil {
@@ -511,6 +536,16 @@ func TestPackageGroupHierarchy(t *testing.T) {
 			e.expectParent(t, pattern, parent)
 		}
 		e.expectModes(t, "/npm/acme/ui~", fromRoot, fromRoot, fromRoot)
+		// ARNs: package-group/{domain}{pattern}, * and $ percent-encoded
+		// (docs/behaviour.md; as the real service's ARNs show).
+		for pattern, suffix := range map[string]string{
+			pgRootPattern: "%2a", "/npm/*": "npm/%2a", "/npm/acme/*": "npm/acme/%2a", "/npm/acme/ui~": "npm/acme/ui~",
+			"/maven/com.example~": "maven/com.example~", "/pypi//requests$": "pypi//requests%24",
+		} {
+			if arn := aws.ToString(e.describe(t, pattern).Arn); arn != e.arnPrefix()+suffix {
+				t.Errorf("arn of %s = %q, want %q", pattern, arn, e.arnPrefix()+suffix)
+			}
+		}
 	})
 
 	all := []string{pgRootPattern, "/maven/com.example~", "/npm/*", "/npm/acme/*", "/npm/acme/ui~", "/pypi//requests$"}
@@ -528,6 +563,9 @@ func TestPackageGroupHierarchy(t *testing.T) {
 			"/maven/":     {"/maven/com.example~"},
 			"/pypi//":     {"/pypi//requests$"},
 			"/cargo":      nil,
+			"/npm/a_me":   nil, // a prefix, not a LIKE pattern
+			"/npm/%":      nil,
+			"/NPM":        nil,
 		} {
 			got, _ := e.list(t, prefix, 0)
 			sort.Strings(got)
@@ -569,6 +607,9 @@ func TestPackageGroupHierarchy(t *testing.T) {
 			if got := e.subGroups(t, pattern); !slices.Equal(got, want) {
 				t.Errorf("sub-groups of %s: %v, want %v", pattern, got, want)
 			}
+		}
+		if got, want := e.subGroupsPaged(t, pgRootPattern, 1), []string{"/maven/com.example~", "/npm/*", "/pypi//requests$"}; !slices.Equal(got, want) {
+			t.Errorf("sub-groups of the root in pages of 1: %v, want %v", got, want)
 		}
 		_, err := e.c.ListSubPackageGroups(ctx, &codeartifact.ListSubPackageGroupsInput{Domain: aws.String(e.dom), PackageGroup: aws.String("/npm/other/*")})
 		harness.ExpectNotFound(t, err, pgResource, "")
@@ -687,6 +728,9 @@ func TestPackageGroupHierarchy(t *testing.T) {
 			if got := e.allowed(t, "/npm/*", typ); !slices.Equal(got, want) {
 				t.Errorf("allowed repositories of /npm/* for %s: %v, want %v", typ, got, want)
 			}
+		}
+		if got := e.allowedPaged(t, "/npm/*", pgExternal, 1); !slices.Equal(got, []string{"repo-a", "repo-b"}) {
+			t.Errorf("allowed repositories of /npm/* for EXTERNAL_UPSTREAM in pages of 1: %v", got)
 		}
 		if got := e.allowed(t, "/npm/acme/*", pgExternal); len(got) != 0 {
 			t.Errorf("a child lists its parent's allowed repositories as its own: %v", got)
@@ -1126,4 +1170,138 @@ func TestPackageGroupPublishEnforcement(t *testing.T) {
 			t.Errorf("src has %v, want %v", vs, want)
 		}
 	})
+}
+
+// TestPackageGroupHierarchyShapes: a chain of Maven groups, from /maven/*
+// through namespace prefixes (a prefix contains the longer prefixes that
+// go on after a word boundary), /fmt/ns/*, name prefixes and an exact
+// name, created all at once in parallel and then half deleted in
+// parallel: each group's parent is the nearest less specific one that
+// exists, whatever the order of the requests. Siblings that only look
+// alike are not nested.
+func TestPackageGroupHierarchyShapes(t *testing.T) {
+	t.Parallel()
+	e := pgStart(t, "shapes")
+	chain := []string{
+		"/maven/*", "/maven/com~", "/maven/com.acme~", "/maven/com.acme.tools~", "/maven/com.acme.tools/*",
+		"/maven/com.acme.tools/cli~", "/maven/com.acme.tools/cli-core~", "/maven/com.acme.tools/cli-core$",
+	}
+	// Not in the chain: no word boundary after the chain's prefix.
+	siblings := map[string]string{
+		"/maven/company~":                   "/maven/*",
+		"/maven/com.acmex~":                 "/maven/com~",
+		"/maven/com.acme.tools/client~":     "/maven/com.acme.tools/*",
+		"/maven/com.acme.tools/cli-corex$":  "/maven/com.acme.tools/cli~",
+		"/maven/com.acme.tools/cli-core-x$": "/maven/com.acme.tools/cli-core~",
+	}
+	expect := func(present []string) {
+		t.Helper()
+		for i, p := range present {
+			parent := pgRootPattern
+			if i > 0 {
+				parent = present[i-1]
+			}
+			e.expectParent(t, p, parent)
+		}
+		// The siblings hang from the nearest present group of theirs.
+		for s, want := range siblings {
+			for !slices.Contains(present, want) && want != pgRootPattern {
+				i := slices.Index(chain, want)
+				if i == 0 {
+					want = pgRootPattern
+				} else {
+					want = chain[i-1]
+				}
+			}
+			e.expectParent(t, s, want)
+		}
+		got, _ := e.list(t, "/maven/", 0)
+		if len(got) != len(present)+len(siblings) {
+			t.Errorf("%d groups listed, want %d: %v", len(got), len(present)+len(siblings), got)
+		}
+	}
+
+	all := append(slices.Clone(chain), harness.SortedKeys(siblings)...)
+	errs := make(chan error, len(all))
+	for _, p := range all {
+		go func() {
+			_, err := e.c.CreatePackageGroup(t.Context(), &codeartifact.CreatePackageGroupInput{Domain: aws.String(e.dom), PackageGroup: aws.String(p)})
+			if err != nil {
+				err = fmt.Errorf("CreatePackageGroup %s: %w", p, err)
+			}
+			errs <- err
+		}()
+	}
+	for range all {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	expect(chain)
+
+	// Every other group of the chain goes, in parallel.
+	var kept, gone []string
+	for i, p := range chain {
+		if i%2 == 1 {
+			gone = append(gone, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	for _, p := range gone {
+		go func() {
+			_, err := e.c.DeletePackageGroup(t.Context(), &codeartifact.DeletePackageGroupInput{Domain: aws.String(e.dom), PackageGroup: aws.String(p)})
+			if err != nil {
+				err = fmt.Errorf("DeletePackageGroup %s: %w", p, err)
+			}
+			errs <- err
+		}()
+	}
+	for range gone {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	expect(kept)
+	// The packages follow: cli-core under cli-core~ now that cli-core$
+	// went, a name under cli~ (gone) under /maven/com.acme.tools/*, a
+	// namespace under com~ (gone) under /maven/*.
+	for _, c := range [][3]string{
+		{"com.acme.tools", "cli-core", "/maven/com.acme.tools/cli-core~"},
+		{"com.acme.tools", "cli-extra", "/maven/com.acme.tools/*"},
+		{"com.acme.web", "app", "/maven/com.acme~"},
+		{"com.other", "lib", "/maven/*"},
+		{"org.other", "lib", "/maven/*"},
+	} {
+		if g, a := e.associated(t, types.PackageFormatMaven, c[0], c[1]); g != c[2] || a != types.PackageGroupAssociationTypeStrong {
+			t.Errorf("%s:%s associated with %s %s, want %s STRONG", c[0], c[1], g, a, c[2])
+		}
+	}
+}
+
+// TestPackageGroupsGoWithTheirDomain: deleting a domain deletes its groups
+// and their tags; a domain created again under the name has only a fresh
+// root.
+func TestPackageGroupsGoWithTheirDomain(t *testing.T) {
+	t.Parallel()
+	e := pgStart(t, "ephemeral")
+	ctx := t.Context()
+	g := e.create(t, "/npm/*", func(in *codeartifact.CreatePackageGroupInput) { in.Tags = harness.Tags("k", "v") })
+	e.set(t, pgRootPattern, pgPublish, pgBlock)
+	if _, err := e.c.DeleteDomain(ctx, &codeartifact.DeleteDomainInput{Domain: aws.String(e.dom)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.describeErr(t, pgRootPattern)
+	harness.ExpectNotFound(t, err, types.ResourceTypeDomain, "")
+	harness.CreateDomain(t, e.c, e.dom)
+	if got, _ := e.list(t, "", 0); !slices.Equal(got, []string{pgRootPattern}) {
+		t.Errorf("the domain created again has groups %v", got)
+	}
+	e.expectModes(t, pgRootPattern, pgWant{mode: pgAllow, effective: pgAllow}, pgWant{mode: pgAllow, effective: pgAllow}, pgWant{mode: pgAllow, effective: pgAllow})
+	_, err = e.c.ListTagsForResource(ctx, &codeartifact.ListTagsForResourceInput{ResourceArn: g.Arn})
+	harness.ExpectNotFound(t, err, pgResource, "")
+	if g := e.create(t, "/npm/*", nil); pgParent(g) != pgRootPattern {
+		t.Errorf("parent %q", pgParent(g))
+	}
+	cpExpectTags(t, e.c, aws.ToString(g.Arn), map[string]string{})
 }
