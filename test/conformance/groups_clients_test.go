@@ -323,3 +323,45 @@ func TestPackageGroupPyPIExternal(t *testing.T) {
 		}
 	})
 }
+
+// TestPackageGroupMavenDeploy: a Maven deploy (the protocol's PUTs, as mvn
+// sends them) into a PUBLISH=BLOCK group is refused with 403 and stores
+// nothing; another namespace deploys; with ALLOW the same deploy works.
+func TestPackageGroupMavenDeploy(t *testing.T) {
+	t.Parallel()
+	m := newMavenRepo(t)
+	g := &pgEnv{s: m.s, c: m.c, dom: m.domain}
+	g.create(t, "/maven/com.acme~", nil)
+	g.set(t, "/maven/com.acme~", pgPublish, pgBlock)
+	jar := mvnJar(t, "blocked")
+	deploy := func(group, artifact string) int {
+		t.Helper()
+		path := strings.ReplaceAll(group, ".", "/") + "/" + artifact + "/1.0/" + artifact + "-1.0"
+		resp, body := m.put(t, path+".jar", jar)
+		if resp.StatusCode != http.StatusCreated {
+			if resp.StatusCode == http.StatusForbidden && !strings.Contains(string(body), "/maven/com.acme~") {
+				t.Errorf("PUT %s.jar: 403 without naming the group: %s", path, body)
+			}
+			return resp.StatusCode
+		}
+		m.mustPut(t, path+".pom", mvnPom(group, artifact, "1.0"))
+		m.mustPut(t, strings.ReplaceAll(group, ".", "/")+"/"+artifact+"/maven-metadata.xml", mvnMetadata(group, artifact, "1.0"))
+		return resp.StatusCode
+	}
+	if st := deploy("com.acme.core", "lib"); st != http.StatusForbidden {
+		t.Errorf("deploy into com.acme.core under PUBLISH=BLOCK: %d, want 403", st)
+	}
+	if vs := versionNames(t, m.c, m.domain, m.repo, types.PackageFormatMaven, aws.String("com.acme.core"), "lib"); vs != nil {
+		t.Errorf("a refused deploy stored %v", vs)
+	}
+	if st := deploy("com.acmeworks", "lib"); st != http.StatusCreated {
+		t.Errorf("deploy into com.acmeworks (not in the group): %d", st)
+	}
+	g.set(t, "/maven/com.acme~", pgPublish, pgAllow)
+	if st := deploy("com.acme.core", "lib"); st != http.StatusCreated {
+		t.Errorf("deploy into com.acme.core with ALLOW: %d", st)
+	}
+	if vs := m.versions(t, "com.acme.core", "lib"); vs["1.0"] != types.PackageVersionStatusPublished {
+		t.Errorf("com.acme.core:lib versions %v, want 1.0 Published", vs)
+	}
+}
