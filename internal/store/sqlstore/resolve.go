@@ -46,11 +46,15 @@ func (s *Store) Resolve(ctx context.Context, q store.Lookup) (store.Resolution, 
 		return s.resolve(ctx, q)
 	}
 	gen := s.writes.Load() // before the statement starts
-	if res, ok := s.cache.get(gen, q); ok {
-		return res, nil
+	quiet := s.committing.Load() == 0
+	if quiet {
+		if res, ok := s.cache.get(gen, q); ok {
+			return res, nil
+		}
 	}
 	res, err := s.resolve(ctx, q)
-	if err == nil {
+	// Remember the answer only if no commit started or ended meanwhile.
+	if err == nil && quiet && s.committing.Load() == 0 && s.writes.Load() == gen {
 		s.cache.put(gen, q, res)
 	}
 	return res, err

@@ -120,8 +120,12 @@ type Store struct {
 	closeErr    error
 	// writes counts Write calls that have finished (committed or not),
 	// the generation the resolve cache (nil unless CacheResolves) checks.
-	writes atomic.Uint64
-	cache  *resolveCache
+	// committing counts commits under way: from just before a commit
+	// until its generation is counted, the cache is neither read nor
+	// filled, since other readers may already see the commit.
+	writes     atomic.Uint64
+	committing atomic.Int64
+	cache      *resolveCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -176,7 +180,14 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) 
 		return err
 	}
 	committed = true
-	if err := stx.Commit(); err != nil {
+	// From the commit becoming visible until the generation moves on, a
+	// reader that saw the commit through a transaction could otherwise
+	// still get a Resolve answer cached before it: the cache is closed.
+	s.committing.Add(1)
+	err = stx.Commit()
+	s.writes.Add(1) // counted before the cache opens again
+	s.committing.Add(-1)
+	if err != nil {
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
 	return nil
