@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"cmp"
 	"math"
 	"net/netip"
 	"strconv"
@@ -421,7 +422,7 @@ func (c *condition) base(v string, e *evalCtx) bool {
 			return false
 		}
 		for _, p := range c.nums {
-			if compare(c.op-opNumericEquals, cmpFloat(f, p)) {
+			if compare(c.op-opNumericEquals, cmp.Compare(f, p)) {
 				return true
 			}
 		}
@@ -448,16 +449,6 @@ func (c *condition) base(v string, e *evalCtx) bool {
 		}
 	}
 	return false
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // compare applies the k-th comparison (Equals, LessThan, LessThanEquals,

@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -84,25 +85,15 @@ func numeric(s string) bool {
 	return true
 }
 
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // compare orders two versions by SemVer precedence.
 func (a semver) compare(b semver) int {
-	if c := cmpUint(a.major, b.major); c != 0 {
+	if c := cmp.Compare(a.major, b.major); c != 0 {
 		return c
 	}
-	if c := cmpUint(a.minor, b.minor); c != 0 {
+	if c := cmp.Compare(a.minor, b.minor); c != 0 {
 		return c
 	}
-	if c := cmpUint(a.patch, b.patch); c != 0 {
+	if c := cmp.Compare(a.patch, b.patch); c != 0 {
 		return c
 	}
 	switch {
