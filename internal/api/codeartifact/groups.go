@@ -64,12 +64,19 @@ func toGroup(info service.PackageGroupInfo) packageGroupDescription {
 	return out
 }
 
-func toGroups(infos []service.PackageGroupInfo) []packageGroupDescription {
-	out := make([]packageGroupDescription, 0, len(infos))
-	for _, info := range infos {
-		out = append(out, toGroup(info))
+// groupPage is the answer of ListPackageGroups and ListSubPackageGroups.
+func groupPage(infos []service.PackageGroupInfo, next string, err error) (any, error) {
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := struct {
+		PackageGroups []packageGroupDescription `json:"packageGroups"`
+		NextToken     string                    `json:"nextToken,omitempty"`
+	}{PackageGroups: make([]packageGroupDescription, 0, len(infos)), NextToken: next}
+	for _, info := range infos {
+		out.PackageGroups = append(out.PackageGroups, toGroup(info))
+	}
+	return out, nil
 }
 
 type groupBody struct {
@@ -177,14 +184,7 @@ func (h *Handler) listPackageGroups(c service.Caller, _ http.ResponseWriter, r *
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	infos, next, err := h.svc.ListPackageGroups(r.Context(), c, d, owner, prefix, p)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		PackageGroups []packageGroupDescription `json:"packageGroups"`
-		NextToken     string                    `json:"nextToken,omitempty"`
-	}{toGroups(infos), next}, nil
+	return groupPage(h.svc.ListPackageGroups(r.Context(), c, d, owner, prefix, p))
 }
 
 func (h *Handler) listSubPackageGroups(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
@@ -195,14 +195,7 @@ func (h *Handler) listSubPackageGroups(c service.Caller, _ http.ResponseWriter, 
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	infos, next, err := h.svc.ListSubPackageGroups(r.Context(), c, d, owner, pattern, p)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		PackageGroups []packageGroupDescription `json:"packageGroups"`
-		NextToken     string                    `json:"nextToken,omitempty"`
-	}{toGroups(infos), next}, nil
+	return groupPage(h.svc.ListSubPackageGroups(r.Context(), c, d, owner, pattern, p))
 }
 
 func (h *Handler) updatePackageGroupOriginConfiguration(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
