@@ -302,36 +302,13 @@ func checkNormalized(p Pattern) error {
 func normalize(f domain.Format, namespace, name string) (string, string) {
 	switch f {
 	case domain.FormatPypi:
-		return namespace, pep503(name)
+		return namespace, domain.NormalizePyPIName(name)
 	case domain.FormatNuget:
 		return namespace, strings.ToLower(name)
 	case domain.FormatSwift:
 		return strings.ToLower(namespace), strings.ToLower(name)
 	}
 	return namespace, name
-}
-
-// pep503 lowercases a Python project name and replaces every run of -, _
-// and . with a single - (the rule of internal/format/pypi.Normalize).
-func pep503(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep {
-			b.WriteByte('-')
-			sep = false
-		}
-		b.WriteRune(r)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return b.String()
 }
 
 // Words: [\p{L}\p{N}][\p{L}\p{N}\p{M}]*.

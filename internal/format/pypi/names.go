@@ -10,26 +10,7 @@ import (
 // Normalize returns a project name as PEP 503 compares it: lowercase, with
 // every run of '-', '_' and '.' replaced by a single '-'. Demo_Pkg,
 // demo.pkg and DEMO--PKG are all demo-pkg.
-func Normalize(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep {
-			b.WriteByte('-')
-			sep = false
-		}
-		b.WriteRune(r)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return b.String()
-}
+func Normalize(name string) string { return domain.NormalizePyPIName(name) }
 
 // validName is the project-name rule of the core metadata specification
 // (ASCII letters and digits, with '.', '_' and '-' inside).
