@@ -32,12 +32,22 @@ func (x policiesTx) Put(ctx context.Context, p domain.ResourcePolicy) error {
 	if err != nil {
 		return x.t.fail("put policy", err)
 	}
-	return nil
+	return x.t.bumpAuthz(ctx)
 }
 
+// Delete bumps the authz stamp only when there was a policy: deleting a
+// domain or repository deletes its policy through here, and most have none.
 func (x policiesTx) Delete(ctx context.Context, arn string) error {
-	if _, err := x.t.exec(ctx, `DELETE FROM resource_policies WHERE resource_arn = ?`, arn); err != nil {
+	res, err := x.t.exec(ctx, `DELETE FROM resource_policies WHERE resource_arn = ?`, arn)
+	if err != nil {
 		return x.t.fail("delete policy", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return x.t.fail("delete policy", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return x.t.bumpAuthz(ctx)
 }

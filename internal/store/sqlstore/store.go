@@ -234,6 +234,7 @@ func (t *tx) Policies() store.Policies           { return policiesTx{t} }
 func (t *tx) Orphans() store.Orphans             { return orphansTx{t} }
 func (t *tx) Secrets() store.Secrets             { return secretsTx{t} }
 func (t *tx) PackageGroups() store.PackageGroups { return groupsTx{t} }
+func (t *tx) Identities() store.Identities       { return identitiesTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
