@@ -22,6 +22,13 @@ import (
 type Store interface {
 	// Read runs fn in a read-only transaction.
 	Read(ctx context.Context, fn func(Tx) error) error
+	// AuthzStamp returns the authorization stamp: a number that every
+	// write to identities, access keys, identity policies or resource
+	// policies changes in the same transaction. Nodes cache what they
+	// derive from those (compiled policies, resolved keys) under it, so a
+	// change made through any node binds every node at its next request.
+	// It is one small read, outside any transaction.
+	AuthzStamp(ctx context.Context) (int64, error)
 	// Write runs fn in a read-write transaction and commits it when fn
 	// returns nil; otherwise everything fn did is rolled back. Write
 	// transactions are serializable with respect to each other.
@@ -59,6 +66,7 @@ type Tx interface {
 	Orphans() Orphans
 	Secrets() Secrets
 	PackageGroups() PackageGroups
+	Identities() Identities
 }
 
 // Page selects one page of a listing.
@@ -364,4 +372,44 @@ type Resolution struct {
 	VersionID     int64
 	VersionStatus domain.Status
 	Asset         domain.Asset // FoundAsset
+}
+
+// Identities stores IAM users, roles, their inline policies and users'
+// access keys. Every write changes the Store's AuthzStamp. Names of users,
+// roles and policies are unique ignoring case (IAM's rule) and returned as
+// created.
+type Identities interface {
+	CreateUser(ctx context.Context, u *domain.IAMUser) error // sets ID; ErrConflict if the name is taken
+	GetUser(ctx context.Context, account, name string) (domain.IAMUser, error)
+	GetUserByID(ctx context.Context, id int64) (domain.IAMUser, error)
+	// ListUsers lists an account's users whose path starts with
+	// pathPrefix, by name (case-insensitive order).
+	ListUsers(ctx context.Context, account, pathPrefix string, p Page) ([]domain.IAMUser, string, error)
+	// DeleteUser removes a user. The caller has checked that it owns no
+	// access keys and no inline policies.
+	DeleteUser(ctx context.Context, id int64) error
+
+	CreateRole(ctx context.Context, r *domain.IAMRole) error // sets ID; ErrConflict if the name is taken
+	GetRole(ctx context.Context, account, name string) (domain.IAMRole, error)
+	ListRoles(ctx context.Context, account, pathPrefix string, p Page) ([]domain.IAMRole, string, error)
+	UpdateRole(ctx context.Context, r domain.IAMRole) error // trust policy, description, max session duration
+	DeleteRole(ctx context.Context, id int64) error         // the caller has checked it has no inline policies
+
+	// PutPolicy creates or replaces the inline policy name of a user or a
+	// role (kind is domain.PrincipalUser or domain.PrincipalRole).
+	PutPolicy(ctx context.Context, kind string, ownerID int64, name, document string) error
+	GetPolicy(ctx context.Context, kind string, ownerID int64, name string) (string, error) // ErrNotFound
+	// ListPolicies lists policy names by name.
+	ListPolicies(ctx context.Context, kind string, ownerID int64, p Page) ([]string, string, error)
+	// PolicyDocuments returns every inline policy document of one
+	// identity, by name (IAM bounds their total size).
+	PolicyDocuments(ctx context.Context, kind string, ownerID int64) ([]string, error)
+	DeletePolicy(ctx context.Context, kind string, ownerID int64, name string) error // ErrNotFound
+	CountPolicies(ctx context.Context, kind string, ownerID int64) (int, error)
+
+	CreateAccessKey(ctx context.Context, k domain.AccessKey) error // ErrConflict on a duplicate id
+	GetAccessKey(ctx context.Context, accessKeyID string) (domain.AccessKey, error)
+	ListAccessKeys(ctx context.Context, userRowID int64) ([]domain.AccessKey, error)                 // by creation
+	SetAccessKeyStatus(ctx context.Context, accessKeyID string, status domain.AccessKeyStatus) error // ErrNotFound
+	DeleteAccessKey(ctx context.Context, accessKeyID string) error                                   // ErrNotFound
 }
