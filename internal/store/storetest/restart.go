@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 // and reopening it. open(t, dir) opens the store kept in dir, a directory
 // the suite creates; called again with the same dir it must open the same
 // data (a backend whose data is not in files maps dir to a database of its
-// own). The suite closes every store it opens.
+// own). At the end it opens dir twice at once, as two nodes sharing a
+// database would. The suite closes every store it opens.
 func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -36,6 +38,8 @@ func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		_, err := tx.Secrets().GetOrCreate(ctx, "token-key", secret)
 		return err
 	})
+	user := f.iamUser("111122223333", "Alice", "/")
+	stamp := f.stamp()
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -76,8 +80,15 @@ func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 			if err != nil || !reflect.DeepEqual(gotTags, tags) {
 				t.Errorf("tags = %v, %v; want %v", gotTags, err, tags)
 			}
+			gotUser, err := tx.Identities().GetUser(ctx, user.Account, "alice")
+			if err != nil || gotUser.ID != user.ID || gotUser.UserID != user.UserID {
+				t.Errorf("IAM user = %+v, %v; want %+v", gotUser, err, user)
+			}
 			return nil
 		})
+		if got := f.stamp(); got != stamp {
+			t.Errorf("round %d: AuthzStamp = %d after a restart, want %d", round, got, stamp)
+		}
 		f.wantOrphans("orphans", sha(2))
 		f.wantReferenced(sha(1), true)
 		// Ids are not reused across restarts either.
@@ -88,6 +99,22 @@ func RunRestart(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		f.write(func(tx store.Tx) error { return tx.Repositories().Delete(ctx, again.ID) })
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
+		}
+	}
+
+	// Two stores open on the same data at once, as two nodes: the
+	// AuthzStamp each reads moves with the other's writes.
+	s1, s2 := open(t, dir), open(t, dir)
+	defer s1.Close()
+	defer s2.Close()
+	f1, f2 := &fx{T: t, s: s1, ctx: ctx}, &fx{T: t, s: s2, ctx: ctx}
+	for i, w := range []struct{ writer, reader *fx }{{f1, f2}, {f2, f1}} {
+		before := w.reader.stamp()
+		w.writer.write(func(tx store.Tx) error {
+			return tx.Identities().PutPolicy(ctx, domain.PrincipalUser, user.ID, "p", fmt.Sprint(i))
+		})
+		if after := w.reader.stamp(); after == before {
+			t.Errorf("store %d wrote, the other's AuthzStamp stayed %d", i+1, after)
 		}
 	}
 }
