@@ -249,7 +249,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *Credential, userName s
 			id := newAccessKeyID()
 			k = domain.AccessKey{
 				AccessKeyID: id, Account: u.Account, UserRowID: u.ID, SealedSecret: s.sealSecret(id, secret),
-				Status: domain.KeyActive, Created: s.now().UTC().Truncate(time.Second),
+				Status: domain.KeyActive, Created: s.now().UTC(), // full precision: keys list by creation
 			}
 			err := ids.CreateAccessKey(ctx, k)
 			if errors.Is(err, domain.ErrConflict) && attempt < 3 {
