@@ -17,9 +17,35 @@ type identitiesTx struct{ t *tx }
 // authzStampQuery reads the stamp; bumpAuthz changes it.
 const authzStampQuery = `SELECT stamp FROM authz_stamp WHERE id = 1`
 
+// cachedStamp is an AuthzStamp read at write generation gen.
+type cachedStamp struct {
+	gen   uint64
+	stamp int64
+}
+
 // AuthzStamp runs one prepared SELECT on the read pool, outside any
-// transaction, like Resolve.
+// transaction, like Resolve. With CacheResolves (this Store is the only
+// writer) the value is remembered until the next Write, exactly as
+// Resolve answers are: one read per write instead of one per request.
 func (s *Store) AuthzStamp(ctx context.Context) (int64, error) {
+	if s.cache == nil {
+		return s.readAuthzStamp(ctx)
+	}
+	gen := s.writes.Load() // before the statement starts
+	quiet := s.committing.Load() == 0
+	if c := s.stamp.Load(); quiet && c != nil && c.gen == gen {
+		return c.stamp, nil
+	}
+	stamp, err := s.readAuthzStamp(ctx)
+	// Remember it only if no commit started or ended meanwhile. A racing
+	// store of an older generation's value is harmless: it never matches.
+	if err == nil && quiet && s.committing.Load() == 0 && s.writes.Load() == gen {
+		s.stamp.Store(&cachedStamp{gen: gen, stamp: stamp})
+	}
+	return stamp, err
+}
+
+func (s *Store) readAuthzStamp(ctx context.Context) (int64, error) {
 	if s.d.InProcess {
 		ctx = context.WithoutCancel(ctx) // as in resolve: no watcher goroutine
 	}

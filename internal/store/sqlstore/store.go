@@ -126,6 +126,9 @@ type Store struct {
 	writes     atomic.Uint64
 	committing atomic.Int64
 	cache      *resolveCache
+	// stamp is the AuthzStamp last read, at a write generation; only
+	// used with CacheResolves, under the same rules as the resolve cache.
+	stamp atomic.Pointer[cachedStamp]
 }
 
 var _ store.Store = (*Store)(nil)

@@ -1,9 +1,11 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -579,4 +581,81 @@ func testAuthzStamp(f *fx) {
 		}
 		return nil
 	})
+}
+
+// testAuthzStampConcurrent: while a writer interleaves identity writes
+// with other writes, a reader that has seen an identity write committed
+// never gets an AuthzStamp from before it (a cached one, say).
+func testAuthzStampConcurrent(f *fx) {
+	writes, readers := 200, 4
+	if raceEnabled {
+		writes = 60
+	}
+	u := f.iamUser(acctA, "u", "/")
+	var mu sync.Mutex
+	seen := map[int64]int{f.stamp(): 0} // stamp -> the number of policies when it was read
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(done)
+		for i := 1; i <= writes; i++ {
+			err := f.s.Write(f.ctx, func(tx store.Tx) error {
+				return tx.Identities().PutPolicy(f.ctx, domain.PrincipalUser, u.ID, fmt.Sprintf("p%04d", i), "{}")
+			})
+			if err == nil { // a write that does not touch identities
+				err = f.s.Write(f.ctx, func(tx store.Tx) error {
+					return tx.Tags().Put(f.ctx, "arn:d", []domain.Tag{{Key: "i", Value: fmt.Sprint(i)}})
+				})
+			}
+			if err != nil {
+				f.Errorf("Write: %v", err)
+				return
+			}
+			stamp, err := f.s.AuthzStamp(f.ctx)
+			if err != nil {
+				f.Errorf("AuthzStamp: %v", err)
+				return
+			}
+			mu.Lock()
+			if n, ok := seen[stamp]; ok {
+				f.Errorf("write %d: AuthzStamp %d, the stamp after write %d", i, stamp, n)
+			}
+			seen[stamp] = i
+			mu.Unlock()
+		}
+	})
+	for range readers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				var n int
+				err := f.s.Read(f.ctx, func(tx store.Tx) error {
+					var err error
+					n, err = tx.Identities().CountPolicies(f.ctx, domain.PrincipalUser, u.ID)
+					return err
+				})
+				if err != nil {
+					f.Errorf("Read: %v", err)
+					return
+				}
+				stamp, err := f.s.AuthzStamp(f.ctx)
+				if err != nil {
+					f.Errorf("AuthzStamp: %v", err)
+					return
+				}
+				mu.Lock()
+				before, ok := seen[stamp]
+				mu.Unlock()
+				if ok && before < n {
+					f.Errorf("saw %d policies, then AuthzStamp %d of when there were %d", n, stamp, before)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"IAMPolicies", testIAMPolicies},
 		{"AccessKeys", testAccessKeys},
 		{"AuthzStamp", testAuthzStamp},
+		{"AuthzStampConcurrent", testAuthzStampConcurrent},
 		{"Rollback", testRollback},
 		{"RollbackOnPanic", testRollbackOnPanic},
 		{"ReadIsReadOnly", testReadIsReadOnly},
