@@ -49,7 +49,7 @@ func TestLookupAdministrator(t *testing.T) {
 	if _, err := e.s.Lookup(ctx, adminKey, "a-token"); !errors.Is(err, sigv4.ErrUnknownKey) {
 		t.Fatalf("administrator key with a session token: %v", err)
 	}
-	for _, id := range []string{"", "AKIA", strings.Repeat("A", 129)} {
+	for _, id := range []string{"", "AKIA", "ASIA", strings.Repeat("A", 129)} {
 		if _, err := e.s.Lookup(ctx, id, ""); !errors.Is(err, sigv4.ErrUnknownKey) {
 			t.Fatalf("key id %q: %v", id, err)
 		}
@@ -186,6 +186,19 @@ func TestLookupUnderConcurrentChanges(t *testing.T) {
 	wg.Wait()
 	if n := failures.Load(); n > 0 {
 		t.Fatalf("%d lookups failed", n)
+	}
+}
+
+// The administrator's key id is whatever the operator configured.
+func TestLookupShortAdministratorKey(t *testing.T) {
+	e := newEnv(t)
+	s, err := iam.New(e.st, identity.NewKeyring(identity.Key{AccessKeyID: "admin", SecretAccessKey: "pw", Account: acctB}), sealKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := s.Lookup(ctx, "admin", "")
+	if err != nil || key.Secret != "pw" || key.Account != acctB || !key.Principal.(*iam.Credential).Principal.Root {
+		t.Fatalf("short administrator key: %+v %v", key, err)
 	}
 }
 
