@@ -167,7 +167,14 @@ type Error struct {
 	err     error // the cause of a ServiceFailure
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+// Error returns the code and message and, for a ServiceFailure, its cause
+// (for the logs: clients are shown Message only).
+func (e *Error) Error() string {
+	if e.err != nil {
+		return e.Code + ": " + e.Message + ": " + e.err.Error()
+	}
+	return e.Code + ": " + e.Message
+}
 
 // Unwrap returns the cause of a ServiceFailure (a backend error), if any.
 func (e *Error) Unwrap() error { return e.err }

@@ -322,3 +322,18 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+// A backend failure is a ServiceFailure that keeps its cause.
+func TestServiceFailure(t *testing.T) {
+	e := newEnv(t)
+	c := e.admin
+	e.st.Close()
+	_, err := e.s.CreateUser(ctx, c, "ci", "")
+	wantErr(t, err, iam.CodeServiceFailure, 500, "The request processing has failed because of an unknown error, exception or failure.")
+	if !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("the cause is lost: %v", err)
+	}
+	if _, err := e.s.Lookup(ctx, adminKey, ""); err == nil || errors.Is(err, sigv4.ErrUnknownKey) {
+		t.Fatalf("Lookup on a closed store: %v", err)
+	}
+}
