@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 // The service is what sigv4 verifiers ask.
@@ -292,6 +294,25 @@ func BenchmarkLookup(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := bare.Lookup(ctx, ci.AccessKeyID, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// On the store a single-node installation serves from (the stamp is
+	// remembered until the store's next write).
+	ex, err := sqlite.OpenExclusive(ctx, filepath.Join(b.TempDir(), "db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ex.Close()
+	exe := &env{t: b, st: ex}
+	exe.s = exe.service(ex, sealKey)
+	exe.admin = exe.cred(adminKey, "")
+	exci, _ := exe.user(exe.admin, "ci", policy(allow("codeartifact:ReadFromRepository", "*")))
+	b.Run("user/exclusive-store", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := exe.s.Lookup(ctx, exci.AccessKeyID, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
