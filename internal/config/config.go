@@ -50,6 +50,10 @@ type Config struct {
 	Account         string // the built-in account
 	RootAccessKeyID string // administrator key from the environment (optional)
 	RootSecretKey   string
+	// SecretsKey seals stored access-key secrets (base64 of 32 bytes,
+	// ARTIFACTD_SECRETS_KEY). "" = the data directory's secrets.key,
+	// generated on first start. Nodes sharing a database share it.
+	SecretsKey string
 }
 
 // DefaultAccount is the built-in account when ARTIFACTD_ACCOUNT_ID is unset.
@@ -148,6 +152,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	c.Account = env("ACCOUNT_ID", DefaultAccount)
 	c.RootAccessKeyID = getenv("ARTIFACTD_ROOT_ACCESS_KEY_ID")
 	c.RootSecretKey = getenv("ARTIFACTD_ROOT_SECRET_ACCESS_KEY")
+	c.SecretsKey = getenv("ARTIFACTD_SECRETS_KEY")
 	return c, c.validate()
 }
 
@@ -174,6 +179,11 @@ func (c Config) validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretKey == "") {
 		return fmt.Errorf("set both ARTIFACTD_ROOT_ACCESS_KEY_ID and ARTIFACTD_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if c.SecretsKey != "" {
+		if _, err := identity.ParseSealKey(c.SecretsKey); err != nil {
+			return fmt.Errorf("ARTIFACTD_SECRETS_KEY: %w", err)
+		}
 	}
 	if _, err := domain.ParsePublicURL(c.PublicURL); err != nil {
 		return fmt.Errorf("--public-url: %w", err)

@@ -18,6 +18,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -50,17 +51,13 @@ type Format interface {
 	ServeRepo(w http.ResponseWriter, r *http.Request, repo Repo)
 }
 
-// KeyChecker reports whether an access key still exists; tokens die with
-// the key that minted them.
-type KeyChecker func(accessKeyID string) bool
-
 // Mount registers every format's path-style endpoint on mux and returns
 // mux behind a router for host-style endpoints when publicURL has a
 // wildcard host (see domain.PublicURL).
-func Mount(mux *http.ServeMux, svc *service.Service, keyValid KeyChecker, publicURL domain.PublicURL, log *slog.Logger, formats ...Format) http.Handler {
+func Mount(mux *http.ServeMux, svc *service.Service, resolve service.Resolver, publicURL domain.PublicURL, log *slog.Logger, formats ...Format) http.Handler {
 	byName := make(map[string]*handler, len(formats))
 	for _, f := range formats {
-		h := &handler{svc: svc, keyValid: keyValid, publicURL: publicURL, log: log, format: f}
+		h := &handler{svc: svc, resolve: resolve, publicURL: publicURL, log: log, format: f}
 		mux.Handle("/"+string(f.Name())+"/d/{domainOwner}/{repository}/", h)
 		byName[string(f.Name())] = h
 	}
@@ -133,7 +130,7 @@ func (hr *hostRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type handler struct {
 	svc       *service.Service
-	keyValid  KeyChecker
+	resolve   service.Resolver
 	publicURL domain.PublicURL
 	log       *slog.Logger
 	format    Format
@@ -187,7 +184,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo
 		Unauthorized(w, "Authentication required: send an authorization token from GetAuthorizationToken")
 		return
 	}
-	p, err := h.svc.VerifyToken(r.Context(), token, h.keyValid)
+	p, err := h.svc.VerifyToken(r.Context(), token, h.resolve)
 	if errors.Is(err, domain.ErrDenied) {
 		Unauthorized(w, "The authorization token is invalid or expired")
 		return
@@ -199,6 +196,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo
 	if p.Domain != m[1] || p.Owner != m[2] {
 		WriteError(w, h.log, domain.Denied("The authorization token is for domain %s-%s, not %s-%s", p.Domain, p.Owner, m[1], m[2]))
 		return
+	}
+	p.Caller.SourceIP, p.Caller.Secure = clientIP(r), r.TLS != nil
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// Reads need ReadFromRepository on the repository; writes are
+		// authorized by the service for the package they change.
+		if err := h.svc.AuthorizeRead(r.Context(), p.Caller, m[1], m[2], repo); err != nil {
+			WriteError(w, h.log, err)
+			return
+		}
 	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
 	if !ok {
@@ -236,4 +242,12 @@ func bearerToken(r *http.Request) string {
 		}
 		return ""
 	}
+}
+
+// clientIP is the request's client address, for aws:SourceIp.
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }

@@ -14,8 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
@@ -148,7 +150,14 @@ func FuzzRouting(f *testing.F) {
 	var control int
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { control++ })
-	h := Mount(mux, svc, func(k string) bool { return k == "AKIA1" }, public, log,
+	// AKIA1 is the account administrator (a nil identity); no other key exists.
+	resolve := func(_ context.Context, k, _ string) (*iam.Credential, error) {
+		if k != "AKIA1" {
+			return nil, sigv4.ErrUnknownKey
+		}
+		return nil, nil
+	}
+	h := Mount(mux, svc, resolve, public, log,
 		recordingFormat{domain.FormatNpm, &reached}, recordingFormat{domain.FormatPypi, &reached})
 
 	for _, s := range []struct {

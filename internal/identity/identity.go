@@ -2,6 +2,7 @@
 package identity
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -35,10 +36,10 @@ func NewKeyring(keys ...Key) *Keyring {
 	return k
 }
 
-// Lookup implements sigv4.Keys.
-func (k *Keyring) Lookup(accessKeyID string) (secret, account string, ok bool) {
+// Get returns the key with this id.
+func (k *Keyring) Get(accessKeyID string) (Key, bool) {
 	key, ok := k.keys[accessKeyID]
-	return key.SecretAccessKey, key.Account, ok
+	return key, ok
 }
 
 // SecretDigest is a digest of an access key's secret, which tokens carry
@@ -92,6 +93,41 @@ func LoadOrCreateRootKey(path, account string) (key Key, created bool, err error
 		return Key{}, false, err
 	}
 	return key, true, nil
+}
+
+// ParseSealKey decodes a secrets key given as base64 of 32 bytes.
+func ParseSealKey(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return nil, errors.New("want the base64 encoding of 32 bytes (for example: head -c 32 /dev/urandom | base64)")
+	}
+	return b, nil
+}
+
+// LoadOrCreateSealKey returns the secrets key kept in path (base64 of 32
+// bytes), creating it (mode 0600, written atomically) on first use. It
+// seals IAM access-key secrets in the metadata store, so that a copy of
+// the database alone does not reveal them.
+func LoadOrCreateSealKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		key, err := ParseSealKey(string(bytes.TrimSpace(b)))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		return key, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 const (

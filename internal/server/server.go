@@ -14,12 +14,16 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/artifactd/artifactd/internal/api/awsquery"
 	"github.com/artifactd/artifactd/internal/api/codeartifact"
+	iamapi "github.com/artifactd/artifactd/internal/api/iam"
+	stsapi "github.com/artifactd/artifactd/internal/api/sts"
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/config"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
@@ -62,7 +66,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
 	svc.UseKeyDigests(keys)
-	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: keys}
+	identities, err := openIdentities(ctx, cfg, st, keys, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: identities}
 
 	mux := http.NewServeMux()
 	// Liveness: the process serves HTTP. Readiness: it can reach its
@@ -99,8 +108,37 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		return nil, err
 	}
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
-	handler := dataplane.Mount(mux, svc, keys.Has, publicURL, log, formats(svc, log, tmp)...)
+	// IAM and STS (the AWS query protocol) share the root path; the
+	// signature's credential scope says which service a request is for.
+	query := awsquery.Router(iamapi.New(identities, log), stsapi.New(identities, log))
+	mux.Handle("POST /{$}", query)
+	mux.Handle("GET /{$}", query)
+	handler := dataplane.Mount(mux, svc, identities.Credential, publicURL, log, formats(svc, log, tmp)...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler))}, nil
+}
+
+// openIdentities starts the IAM/STS service over the metadata store, with
+// the key that seals access-key secrets: ARTIFACTD_SECRETS_KEY, or the data
+// directory's secrets.key (made on first start).
+func openIdentities(ctx context.Context, cfg config.Config, st store.Store, keys *identity.Keyring, log *slog.Logger) (*iam.Service, error) {
+	var sealKey []byte
+	var err error
+	if cfg.SecretsKey != "" {
+		sealKey, err = identity.ParseSealKey(cfg.SecretsKey)
+	} else {
+		sealKey, err = identity.LoadOrCreateSealKey(filepath.Join(cfg.DataDir, "secrets.key"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secrets key: %w", err)
+	}
+	ids, err := iam.New(st, keys, sealKey, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := ids.CheckSealKey(ctx); err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // tempDir returns the data directory's area for files being received

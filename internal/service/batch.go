@@ -212,6 +212,9 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 // DeletePackageVersions deletes versions and their assets for good. The
 // package record stays, even when its last version goes.
 func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref PackageRef, versions []string, expected domain.Status) (res BatchResult, err error) {
+	if err := s.authorizeData(ctx, c, "DeletePackageVersions", ref); err != nil {
+		return BatchResult{}, err
+	}
 	in := BatchInput{Versions: versions, ExpectedStatus: expected}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)

@@ -16,6 +16,9 @@ import (
 // nil, edits the package's format state in the same transaction. It
 // returns the versions it published.
 func (s *Service) PublishUnfinished(ctx context.Context, c Caller, ref PackageRef, listed []string, update func(*domain.Package) error) (published []string, err error) {
+	if err := s.authorizeData(ctx, c, "PutPackageMetadata", ref); err != nil {
+		return nil, err
+	}
 	want := make(map[string]bool, len(listed))
 	for _, v := range listed {
 		want[v] = true
@@ -84,6 +87,9 @@ type VersionSplit struct {
 // version's details and origin) when missing; one that exists keeps the
 // assets it has. The bytes never leave the blob store.
 func (s *Service) SplitVersion(ctx context.Context, c Caller, ref PackageRef, version string, split VersionSplit) error {
+	if err := s.authorizeData(ctx, c, "PutPackageMetadata", ref); err != nil {
+		return err
+	}
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		vi, err := s.getVersion(ctx, tx, c, ref, version)
 		if err != nil {

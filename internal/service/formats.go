@@ -89,6 +89,9 @@ func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef)
 // UpdatePackage edits a package's format metadata (npm dist-tags) with fn
 // in one transaction, given every version the package has.
 func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, fn func(p *domain.Package, versions []domain.PackageVersion) error) (domain.Package, error) {
+	if err := s.authorizeData(ctx, c, "PutPackageMetadata", ref); err != nil {
+		return domain.Package{}, err
+	}
 	var pkg domain.Package
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		_, p, err := s.getPackage(ctx, tx, c, ref)
@@ -112,6 +115,9 @@ func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, f
 // the revision follows the new content, and the format's rules run in the
 // same transaction.
 func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref PackageRef, version string, fn func(v *domain.PackageVersion) error) (domain.PackageVersion, error) {
+	if err := s.authorizeData(ctx, c, "PutPackageMetadata", ref); err != nil {
+		return domain.PackageVersion{}, err
+	}
 	var out domain.PackageVersion
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		vi, err := s.getVersion(ctx, tx, c, ref, version)

@@ -160,6 +160,9 @@ func (s *Service) ListPackages(ctx context.Context, c Caller, in ListPackagesInp
 
 // DeletePackage deletes a package with all its versions and assets.
 func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (domain.Package, error) {
+	if err := s.authorizeData(ctx, c, "DeletePackage", ref); err != nil {
+		return domain.Package{}, err
+	}
 	var pkg domain.Package
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		_, p, err := s.getPackage(ctx, tx, c, ref)

@@ -4,15 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iampolicy"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
 // Permissions policies are stored, versioned and returned as CodeArtifact
-// does; artifactd does not evaluate them (see docs/behaviour.md).
+// does, and evaluated with every request (authz.go).
 
 // policyTarget is the resource a policy operation addresses.
 type policyTarget struct {
@@ -144,15 +144,15 @@ func revisionMismatch(t policyTarget, revision string) error {
 	return domain.Conflict(t.resType, t.name, "Policy revision %s is not the current revision of the permissions policy of %s %s", revision, t.resType, t.name)
 }
 
-// checkPolicyDocument accepts a JSON object with a Statement, the least an
-// IAM policy has (the API layer has checked length and characters).
+// checkPolicyDocument accepts a resource-based policy in IAM's grammar
+// (the API layer has checked length and characters).
 func checkPolicyDocument(document string) error {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(document), &doc); err != nil {
-		return domain.Invalid("The policy document is not a JSON object: %v", err)
+	p, err := iampolicy.Parse(document)
+	if err == nil {
+		err = p.Validate(iampolicy.ResourcePolicy)
 	}
-	if st, ok := doc["Statement"]; !ok || string(st) == "null" {
-		return domain.Invalid("The policy document has no Statement")
+	if err != nil {
+		return domain.Invalid("The policy document is not valid: %v", err)
 	}
 	return nil
 }

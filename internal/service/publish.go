@@ -86,6 +86,9 @@ type staged struct {
 // checks the digests, commits the bytes, then records everything in one
 // transaction. Nothing becomes visible unless every step succeeds.
 func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublish) (PublishResult, error) {
+	if err := s.authorizeData(ctx, c, "PublishPackageVersion", in.Package); err != nil {
+		return PublishResult{}, err
+	}
 	if err := checkRef(in.Package); err != nil {
 		return PublishResult{}, err
 	}

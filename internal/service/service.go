@@ -13,6 +13,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
@@ -21,6 +22,17 @@ type Caller struct {
 	Account   string
 	Region    string
 	AccessKey string // the key that signed the request (or minted its token)
+	// Identity is who the key stands for, resolved at this request: the
+	// principal and its identity-based policies. nil means the account
+	// administrator (callers built inside the process).
+	Identity *iam.Credential
+	SourceIP string // aws:SourceIp
+	Secure   bool   // aws:SecureTransport
+
+	// dataPlane marks a caller authenticated by an authorization token:
+	// the service's write methods authorize their own action for it
+	// (authorizeData). Only VerifyToken sets it.
+	dataPlane bool
 }
 
 // Limits are the quotas the service enforces; the defaults are AWS's.
@@ -60,6 +72,8 @@ type Service struct {
 
 	rules map[domain.Format]FormatRules
 
+	policies policyCache // compiled resource policies
+
 	ext     External          // external connections (UseExternal)
 	fetchMu sync.Mutex        // guards fetches
 	fetches map[string]*fetch // files being fetched through a connection
@@ -71,14 +85,15 @@ func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rule
 	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules}
 }
 
-// owner returns the domain owner a request addresses, which must be the
-// caller's own account: cross-account access needs resource policies,
-// which artifactd does not have yet.
+// owner returns the domain owner a request addresses: domain-owner, or
+// the caller's own account. Access to another account's domain was
+// authorized (against the domain's or repository's policy) before the
+// operation ran.
 func owner(c Caller, domainOwner string) (string, error) {
-	if domainOwner == "" || domainOwner == c.Account {
+	if domainOwner == "" {
 		return c.Account, nil
 	}
-	return "", domain.Denied("User: arn:aws:iam::%s:root is not authorized to access domains owned by account %s", c.Account, domainOwner)
+	return domainOwner, nil
 }
 
 // getDomain loads the addressed domain in tx.

@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
@@ -36,6 +39,7 @@ type tokenClaims struct {
 	Account   string `json:"a"`           // the caller's account
 	AccessKey string `json:"k"`           // the caller's key: the token dies with it
 	KeyDigest string `json:"s,omitempty"` // of the key's secret: the token dies when the secret changes
+	Session   string `json:"t,omitempty"` // the role session's token, for a role session's key
 	Issued    int64  `json:"i"`
 	Expires   int64  `json:"e"`
 }
@@ -77,7 +81,13 @@ func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainNam
 		return "", time.Time{}, domain.Invalid("durationSeconds must be 0, or between %d and %d", MinTokenSeconds, MaxTokenSeconds)
 	}
 	if seconds == 0 {
-		seconds = DefaultTokenSeconds // there is no role session to follow
+		seconds = DefaultTokenSeconds
+		// 0 means: as long as the caller's role session lasts.
+		if c.Identity != nil && !c.Identity.Expires.IsZero() {
+			if left := int64(c.Identity.Expires.Sub(s.now()).Seconds()); left > 0 && left < seconds {
+				seconds = left
+			}
+		}
 	}
 	var d domain.Domain
 	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
@@ -93,7 +103,11 @@ func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainNam
 	now := s.now().UTC()
 	exp := now.Add(time.Duration(seconds) * time.Second).Truncate(time.Second)
 	digest, _ := s.keyDigest(c.AccessKey)
-	claims, _ := json.Marshal(tokenClaims{1, d.Region, d.Owner, d.Name, c.Account, c.AccessKey, digest, now.Unix(), exp.Unix()})
+	session := ""
+	if c.Identity != nil {
+		session = c.Identity.SessionToken
+	}
+	claims, _ := json.Marshal(tokenClaims{1, d.Region, d.Owner, d.Name, c.Account, c.AccessKey, digest, session, now.Unix(), exp.Unix()})
 	body := base64.RawURLEncoding.EncodeToString(claims)
 	return body + "." + base64.RawURLEncoding.EncodeToString(sign(key, body)), exp, nil
 }
@@ -104,43 +118,59 @@ func sign(key []byte, body string) []byte {
 	return m.Sum(nil)
 }
 
-// VerifyToken checks a token's signature and expiry. keyValid reports
-// whether the access key that minted it still exists.
-func (s *Service) VerifyToken(ctx context.Context, token string, keyValid func(accessKey string) bool) (TokenPrincipal, error) {
-	if cl, ok := s.verified.get(token); ok {
-		// Verified before: the signature holds for good (the key never
-		// changes), but expiry and the minting key are checked every time.
-		if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) || !s.keyUnchanged(cl) {
-			return TokenPrincipal{}, domain.Denied("The authorization token is invalid or expired")
-		}
-		return cl.principal(), nil
-	}
+// Resolver tells who an access key (with its session token, for a role
+// session) stands for now. A key that is unknown, inactive or deleted is
+// sigv4.ErrUnknownKey; an expired session is sigv4.ErrExpiredToken.
+type Resolver func(ctx context.Context, accessKeyID, sessionToken string) (*iam.Credential, error)
+
+// VerifyToken checks a token's signature and expiry, then resolves the key
+// that minted it: a token speaks for its key's identity as it is at this
+// request, so a deleted user or a deactivated key cuts off its tokens at
+// once, and a changed policy binds them at the next request.
+func (s *Service) VerifyToken(ctx context.Context, token string, resolve Resolver) (TokenPrincipal, error) {
 	invalid := domain.Denied("The authorization token is invalid or expired")
-	body, mac, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 2048 {
+	cl, ok := s.verified.get(token)
+	if !ok {
+		// Not verified before. Once verified the signature holds for
+		// good (the key never changes); expiry and the minting key are
+		// checked every time.
+		body, mac, ok := strings.Cut(token, ".")
+		if !ok || len(token) > 4096 {
+			return TokenPrincipal{}, invalid
+		}
+		got, err := base64.RawURLEncoding.DecodeString(mac)
+		if err != nil {
+			return TokenPrincipal{}, invalid
+		}
+		key, err := s.tokenKey(ctx)
+		if err != nil {
+			return TokenPrincipal{}, err
+		}
+		if !hmac.Equal(got, sign(key, body)) {
+			return TokenPrincipal{}, invalid
+		}
+		raw, err := base64.RawURLEncoding.DecodeString(body)
+		var claims tokenClaims
+		if err != nil || json.Unmarshal(raw, &claims) != nil || claims.Version != 1 {
+			return TokenPrincipal{}, invalid
+		}
+		cl = &claims
+		defer s.verified.put(token, claims)
+	}
+	if s.now().Unix() >= cl.Expires || !s.keyUnchanged(cl) {
 		return TokenPrincipal{}, invalid
 	}
-	got, err := base64.RawURLEncoding.DecodeString(mac)
-	if err != nil {
+	id, err := resolve(ctx, cl.AccessKey, cl.Session)
+	switch {
+	case errors.Is(err, sigv4.ErrUnknownKey), errors.Is(err, sigv4.ErrExpiredToken):
 		return TokenPrincipal{}, invalid
-	}
-	key, err := s.tokenKey(ctx)
-	if err != nil {
+	case err != nil:
 		return TokenPrincipal{}, err
 	}
-	if !hmac.Equal(got, sign(key, body)) {
-		return TokenPrincipal{}, invalid
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	var cl tokenClaims
-	if err != nil || json.Unmarshal(raw, &cl) != nil || cl.Version != 1 {
-		return TokenPrincipal{}, invalid
-	}
-	if s.now().Unix() >= cl.Expires || !keyValid(cl.AccessKey) || !s.keyUnchanged(&cl) {
-		return TokenPrincipal{}, invalid
-	}
-	s.verified.put(token, cl)
-	return cl.principal(), nil
+	return TokenPrincipal{
+		Caller: Caller{Account: cl.Account, Region: cl.Region, AccessKey: cl.AccessKey, Identity: id, dataPlane: true},
+		Domain: cl.Domain, Owner: cl.Owner,
+	}, nil
 }
 
 // KeyDigests gives a digest of each access key's secret (never the
@@ -162,13 +192,14 @@ func (s *Service) keyDigest(accessKey string) (string, bool) {
 
 // keyUnchanged reports whether the secret of the key that minted a token
 // is still the one it had then.
+// Only the administrator key's secret can change (it is configured);
+// IAM access keys keep theirs for life, and their tokens carry no digest.
 func (s *Service) keyUnchanged(cl *tokenClaims) bool {
+	if cl.KeyDigest == "" {
+		return true
+	}
 	now, ok := s.keyDigest(cl.AccessKey)
-	return !ok && s.keys == nil || ok && hmac.Equal([]byte(now), []byte(cl.KeyDigest))
-}
-
-func (cl *tokenClaims) principal() TokenPrincipal {
-	return TokenPrincipal{Caller: Caller{Account: cl.Account, Region: cl.Region, AccessKey: cl.AccessKey}, Domain: cl.Domain, Owner: cl.Owner}
+	return ok && hmac.Equal([]byte(now), []byte(cl.KeyDigest))
 }
 
 // verifiedTokensMax bounds the cache of verified tokens.

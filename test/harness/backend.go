@@ -18,7 +18,9 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -120,6 +122,7 @@ type storage struct {
 	spoolDir string // the servers' TMPDIR, where the S3 store spools uploads
 	client   *s3.Client
 	awsEnv   []string // credentials for the server process
+	sealKey  string   // ARTIFACTD_SECRETS_KEY: every node on this database seals access-key secrets alike
 	dataDir  string   // the data dir it was created for ("" when not given by the test)
 	adminDSN string
 
@@ -141,7 +144,7 @@ func newStorage(t testing.TB, dataDir string) *storage {
 		t.Fatalf("harness: the %s backend needs %s and %s (eval \"$(scripts/start-postgres)\"; eval \"$(scripts/start-s3)\")",
 			BackendPostgresS3, PostgresDSNEnv, S3URLEnv)
 	}
-	st := &storage{adminDSN: dsn, dataDir: dataDir}
+	st := &storage{adminDSN: dsn, dataDir: dataDir, sealKey: randomSealKey(t)}
 	id := randomString(t, "abcdefghijklmnopqrstuvwxyz0123456789", 12)
 
 	// The database.
@@ -469,4 +472,14 @@ func (s *Server) RunCommand(t testing.TB, command string, args ...string) (stdou
 		t.Fatalf("harness: running artifactd %s: %v", command, err)
 	}
 	return out.String(), errOut.String(), code
+}
+
+// randomSealKey returns a fresh ARTIFACTD_SECRETS_KEY value (32 random
+// bytes, base64).
+func randomSealKey(t testing.TB) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }

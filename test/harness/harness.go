@@ -317,7 +317,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	env = append(env, "ARTIFACTD_ACCOUNT_ID="+s.Account)
 	if st := s.storage; st != nil {
 		env = append(env, st.awsEnv...)
-		env = append(env, "TMPDIR="+st.spoolDir)
+		env = append(env, "TMPDIR="+st.spoolDir, "ARTIFACTD_SECRETS_KEY="+st.sealKey)
 	}
 	if !c.noRootKey {
 		if c.shared != nil {
@@ -640,6 +640,15 @@ func (s *Server) CLI(t testing.TB, args ...string) (stdout, stderr string, code 
 // CLIRegion is CLI with an explicit region.
 func (s *Server) CLIRegion(t testing.TB, region string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return s.AWS(t, s.Credentials(), region, append([]string{"codeartifact"}, args...)...)
+}
+
+// AWS runs `aws --endpoint-url URL --region REGION --output json ARGS...`
+// (ARGS starting with the service: iam, sts, codeartifact) with creds
+// (their session token too, for role sessions) and an isolated
+// HOME/config. region "" is the server's default.
+func (s *Server) AWS(t testing.TB, creds aws.Credentials, region string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	awsPath, err := exec.LookPath("aws")
 	if err != nil {
 		if os.Getenv("ARTIFACTD_ALLOW_SKIP") == "1" {
@@ -647,8 +656,11 @@ func (s *Server) CLIRegion(t testing.TB, region string, args ...string) (stdout,
 		}
 		t.Fatalf("harness: aws CLI not on PATH: %v (set ARTIFACTD_ALLOW_SKIP=1 to skip)", err)
 	}
+	if region == "" {
+		region = s.Region
+	}
 	home := s.cliHome(t)
-	full := append([]string{"--endpoint-url", s.URL, "--region", region, "--output", "json", "codeartifact"}, args...)
+	full := append([]string{"--endpoint-url", s.URL, "--region", region, "--output", "json"}, args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, awsPath, full...)
@@ -661,8 +673,8 @@ func (s *Server) CLIRegion(t testing.TB, region string, args ...string) (stdout,
 	}
 	env = append(env,
 		"HOME="+home,
-		"AWS_ACCESS_KEY_ID="+s.AccessKey,
-		"AWS_SECRET_ACCESS_KEY="+s.SecretKey,
+		"AWS_ACCESS_KEY_ID="+creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey,
 		"AWS_CONFIG_FILE="+filepath.Join(home, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, ".aws", "credentials"),
 		"AWS_PAGER=",
@@ -670,6 +682,9 @@ func (s *Server) CLIRegion(t testing.TB, region string, args ...string) (stdout,
 		"AWS_RETRY_MODE=standard",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
+	if creds.SessionToken != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+creds.SessionToken)
+	}
 	cmd.Env = env
 	var o, e bytes.Buffer
 	cmd.Stdout = &o

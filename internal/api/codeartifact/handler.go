@@ -15,6 +15,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -39,7 +40,8 @@ type opFunc func(h *Handler, c service.Caller, w http.ResponseWriter, r *http.Re
 type operation struct {
 	Method, Path, Name string
 	fn                 opFunc
-	streaming          bool // the body is the payload, signed through x-amz-content-sha256
+	streaming          bool                 // the body is the payload, signed through x-amz-content-sha256
+	resource           service.ResourceKind // what the action codeartifact:{Name} is on
 }
 
 // Operations is the route table: every CodeArtifact operation, by method
@@ -67,6 +69,7 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bodyHash := ""
+	var body []byte
 	if !op.streaming {
 		// Control-plane bodies are small: read them whole so the signature
 		// can cover them (clients send no x-amz-content-sha256 here).
@@ -79,13 +82,23 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 		sum := sha256.Sum256(data)
 		bodyHash = hex.EncodeToString(sum[:])
 		r.Body = io.NopCloser(bytes.NewReader(data))
+		body = data
 	}
 	id, err := h.verifier.Verify(r, bodyHash)
 	if err != nil {
 		writeError(w, h.log, err)
 		return
 	}
-	out, err := op.fn(h, service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID}, w, r)
+	cred, _ := id.Principal.(*iam.Credential)
+	c := service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID, Identity: cred,
+		SourceIP: sourceIP(r), Secure: r.TLS != nil}
+	for _, a := range accesses(op, r.URL.Query(), body) {
+		if err := h.svc.Authorize(r.Context(), c, a); err != nil {
+			writeError(w, h.log, err)
+			return
+		}
+	}
+	out, err := op.fn(h, c, w, r)
 	if err != nil {
 		writeError(w, h.log, err)
 		return

@@ -19,9 +19,11 @@
 package sigv4
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -31,10 +33,28 @@ import (
 	"time"
 )
 
-// Keys looks up the secret of an access key id and the account that owns it.
+// Keys looks up the secret of an access key id and who owns it.
+// sessionToken is the request's X-Amz-Security-Token ("" if none): keys of
+// temporary credentials are only valid with theirs.
 type Keys interface {
-	Lookup(accessKeyID string) (secret, account string, ok bool)
+	Lookup(ctx context.Context, accessKeyID, sessionToken string) (Key, error)
 }
+
+// Key is what Keys knows of an access key.
+type Key struct {
+	Secret  string
+	Account string
+	// Principal is whatever the Keys implementation says the key stands
+	// for; Verify hands it back in Identity untouched.
+	Principal any
+}
+
+// Errors a Keys implementation returns for keys that must be refused. Any
+// other error is a failure to look the key up (answered with a 500).
+var (
+	ErrUnknownKey   = errors.New("unknown, inactive or deleted access key") // or a session token that does not belong to it
+	ErrExpiredToken = errors.New("expired session token")
+)
 
 // Verifier checks SigV4 signatures. Its fields are read-only once the
 // Verifier is in use; it is then safe for concurrent use.
@@ -47,7 +67,11 @@ type Verifier struct {
 }
 
 // Identity is who signed a request.
-type Identity struct{ AccessKeyID, Account, Region string }
+type Identity struct {
+	AccessKeyID, Account, Region string
+	SessionToken                 string // X-Amz-Security-Token, "" if none
+	Principal                    any    // Key.Principal
+}
 
 // Error is a signature failure, with the AWS error type and HTTP status to
 // answer with.
@@ -66,6 +90,7 @@ const (
 	codeIncomplete       = "IncompleteSignatureException"
 	codeUnrecognized     = "UnrecognizedClientException"
 	codeInvalidSignature = "InvalidSignatureException"
+	codeExpired          = "ExpiredTokenException"
 )
 
 const (
@@ -150,7 +175,8 @@ type authenticated struct {
 	ar                             *authRequest
 	query                          url.Values
 	accessKeyID, scopeDate, region string
-	service, secret, account       string
+	service, sessionToken          string
+	key                            Key
 }
 
 func (v *Verifier) verify(r *http.Request, bodySHA256 string) (Identity, *Error) {
@@ -164,7 +190,7 @@ func (v *Verifier) verify(r *http.Request, bodySHA256 string) (Identity, *Error)
 	}
 
 	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + terminator
-	key := signingKey(a.secret, a.scopeDate, a.region, a.service)
+	key := signingKey(a.key.Secret, a.scopeDate, a.region, a.service)
 	prefix := canonicalPrefix(r, a.query, a.ar)
 	for _, ph := range payloadHashes {
 		canonical := prefix + ph
@@ -173,7 +199,8 @@ func (v *Verifier) verify(r *http.Request, bodySHA256 string) (Identity, *Error)
 		computed := hex.EncodeToString(hmacSHA256(key, []byte(stringToSign)))
 		// Constant-time comparison of the hex signatures.
 		if hmac.Equal([]byte(computed), []byte(a.ar.signature)) {
-			return Identity{AccessKeyID: a.accessKeyID, Account: a.account, Region: a.region}, nil
+			return Identity{AccessKeyID: a.accessKeyID, Account: a.key.Account, Region: a.region,
+				SessionToken: a.sessionToken, Principal: a.key.Principal}, nil
 		}
 	}
 	return Identity{}, invalid(msgMismatch)
@@ -230,12 +257,21 @@ func (v *Verifier) authenticate(r *http.Request) (*authenticated, *Error) {
 	if v.Keys == nil {
 		return nil, unrecognized()
 	}
-	secret, account, ok := v.Keys.Lookup(accessKeyID)
-	if !ok {
+	sessionToken := r.Header.Get("X-Amz-Security-Token")
+	if ar.presigned {
+		sessionToken = query.Get("X-Amz-Security-Token")
+	}
+	key, err := v.Keys.Lookup(r.Context(), accessKeyID, sessionToken)
+	switch {
+	case errors.Is(err, ErrUnknownKey):
 		return nil, unrecognized()
+	case errors.Is(err, ErrExpiredToken):
+		return nil, &Error{Code: codeExpired, Status: http.StatusForbidden, Message: "The security token included in the request is expired"}
+	case err != nil:
+		return nil, &Error{Code: "InternalFailure", Status: http.StatusInternalServerError, Message: "The access key could not be looked up"}
 	}
 	return &authenticated{ar: ar, query: query, accessKeyID: accessKeyID, scopeDate: scopeDate, region: region,
-		service: service, secret: secret, account: account}, nil
+		service: service, sessionToken: sessionToken, key: key}, nil
 }
 
 func unrecognized() *Error {

@@ -33,9 +33,12 @@ var fixedNow = time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC)
 
 type keyMap map[string][2]string // access key id -> {secret, account}
 
-func (k keyMap) Lookup(id string) (string, string, bool) {
+func (k keyMap) Lookup(_ context.Context, id, _ string) (Key, error) {
 	v, ok := k[id]
-	return v[0], v[1], ok
+	if !ok {
+		return Key{}, ErrUnknownKey
+	}
+	return Key{Secret: v[0], Account: v[1]}, nil
 }
 
 func newVerifier() *Verifier {
