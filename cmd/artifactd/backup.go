@@ -139,7 +139,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 	to := fs.String("to", "", "the folder to create (new or empty); required")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: artifactd backup --data-dir DIR --to DIR [--copy]\n\n"+
-			"Copies the embedded store (artifactd.db, blobs/, credentials.json) of a data directory to a new folder,\n"+
+			"Copies the embedded store (artifactd.db, blobs/, credentials.json, secrets.key) of a data directory to a new folder,\n"+
 			"while a server serves it or not. The folder appears only once the backup is complete and checked.")
 		fs.PrintDefaults()
 	}

@@ -7,6 +7,7 @@
 //	artifactd.db             a consistent snapshot of the database (VACUUM INTO)
 //	blobs/sha256/ab/cd/<d>   the bytes of every asset the snapshot references, and only those
 //	credentials.json         the generated administrator key, when the data directory has one
+//	secrets.key              the generated key sealing IAM access-key secrets, when the data directory has one
 //	backup.json              the manifest (Manifest), written last
 //
 // # Consistency with a running server
@@ -62,6 +63,7 @@ import (
 const (
 	DatabaseFile    = "artifactd.db"
 	CredentialsFile = "credentials.json"
+	SecretsKeyFile  = "secrets.key"
 	ManifestFile    = "backup.json"
 	blobsDir        = "blobs"
 	objectsDir      = "sha256"
@@ -83,6 +85,10 @@ type Manifest struct {
 	Counts    Counts    `json:"counts"`
 	// Credentials reports whether credentials.json was copied.
 	Credentials bool `json:"credentials"`
+	// SecretsKey reports whether secrets.key was copied: without it (or
+	// the ARTIFACTD_SECRETS_KEY it stands for) the restored IAM access
+	// keys cannot be used.
+	SecretsKey bool `json:"secrets_key,omitempty"`
 }
 
 // Counts are row counts of the snapshot.
@@ -189,6 +195,9 @@ func doBackup(ctx context.Context, dataDir, toDir string, opts []Option) (Report
 	if r.Credentials, err = copyIfPresent(filepath.Join(src, CredentialsFile), filepath.Join(partial, CredentialsFile)); err != nil {
 		return Report{}, err
 	}
+	if r.SecretsKey, err = copyIfPresent(filepath.Join(src, SecretsKeyFile), filepath.Join(partial, SecretsKeyFile)); err != nil {
+		return Report{}, err
+	}
 	if err := writeManifest(partial, r.Manifest); err != nil {
 		return Report{}, err
 	}
@@ -252,8 +261,10 @@ func doRestore(ctx context.Context, fromDir, dataDir string, opts []Option) erro
 	if err := c.tree(ctx, filepath.Join(src, blobsDir, objectsDir), dstBlobs); err != nil {
 		return err
 	}
-	if _, err := copyIfPresent(filepath.Join(src, CredentialsFile), filepath.Join(partial, CredentialsFile)); err != nil {
-		return err
+	for _, name := range []string{CredentialsFile, SecretsKeyFile} {
+		if _, err := copyIfPresent(filepath.Join(src, name), filepath.Join(partial, name)); err != nil {
+			return err
+		}
 	}
 	v, err := check(ctx, partial, false)
 	if err != nil {

@@ -210,6 +210,9 @@ func TestBackupRestore(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(f.dir, CredentialsFile), []byte(`{"k":"v"}`), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			if err := os.WriteFile(filepath.Join(f.dir, SecretsKeyFile), []byte("c2VjcmV0\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 
 			to := filepath.Join(t.TempDir(), "b")
 			r, err := Backup(ctx, f.dir, to, opts...)
@@ -218,7 +221,7 @@ func TestBackupRestore(t *testing.T) {
 			}
 			t.Log(r)
 			wantCounts := Counts{Domains: 1, Repositories: 1, Packages: 1, PackageVersions: 20, Assets: 20}
-			if r.Counts != wantCounts || r.Blobs != 19 || !r.Credentials || r.Pruned != 1 || r.Dir != to {
+			if r.Counts != wantCounts || r.Blobs != 19 || !r.Credentials || !r.SecretsKey || r.Pruned != 1 || r.Dir != to {
 				t.Errorf("report %+v", r)
 			}
 			if mode == "copy" && (r.Linked != 0 || r.Copied != 20) {
@@ -246,7 +249,7 @@ func TestBackupRestore(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(to, "blobs", "tmp")); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("blobs/tmp in the backup: %v", err)
 			}
-			for _, name := range []string{CredentialsFile, DatabaseFile, ManifestFile} {
+			for _, name := range []string{CredentialsFile, SecretsKeyFile, DatabaseFile, ManifestFile} {
 				info, err := os.Stat(filepath.Join(to, name))
 				if err != nil {
 					t.Fatal(err)
@@ -269,6 +272,9 @@ func TestBackupRestore(t *testing.T) {
 			wantStore(t, data, want)
 			if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
 				t.Errorf("credentials: %q, %v", b, err)
+			}
+			if b, err := os.ReadFile(filepath.Join(data, SecretsKeyFile)); err != nil || string(b) != "c2VjcmV0\n" {
+				t.Errorf("secrets key: %q, %v", b, err)
 			}
 			st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
 			if err != nil {
