@@ -370,3 +370,20 @@ func (p *Policy) Validate(kind Kind) error {
 	}
 	return nil
 }
+
+// UsesKeyPrefix reports whether a condition of p names a context key
+// starting with prefix (compared in lower case, e.g. "aws:resourcetag/"):
+// callers skip gathering costly keys no policy asks for.
+func (p *Policy) UsesKeyPrefix(prefix string) bool {
+	if p == nil {
+		return false
+	}
+	for i := range p.statements {
+		for j := range p.statements[i].conditions {
+			if strings.HasPrefix(p.statements[i].conditions[j].keyLower, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}

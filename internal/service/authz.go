@@ -102,6 +102,15 @@ func (s *Service) decide(ctx context.Context, c Caller, action, resource, policy
 		}
 	}
 	req := iampolicy.Request{Principal: p, Action: action, Resource: resource, Context: requestContext(c, a, s.now())}
+	if usesResourceTags(idPolicies, resPolicy) {
+		tags, err := s.policies.tags(ctx, s, stamp, resource)
+		if err != nil {
+			return err
+		}
+		for k, v := range tags {
+			req.Context["aws:ResourceTag/"+k] = []string{v}
+		}
+	}
 	d := iampolicy.Evaluate(req, idPolicies, resPolicy, owner)
 	if d.Allowed() {
 		return nil
@@ -212,12 +221,74 @@ func (s *Service) AuthorizeRead(ctx context.Context, c Caller, domainName, domai
 		Domain: domainName, DomainOwner: domainOwner, Repository: repo})
 }
 
-// policyCache holds compiled resource policies by ARN, valid for one
-// authorization stamp: any policy change anywhere moves the stamp on.
+// usesResourceTags reports whether a policy tests aws:ResourceTag/{key}:
+// only then are the resource's tags read.
+func usesResourceTags(identity []*iampolicy.Policy, resource *iampolicy.Policy) bool {
+	for _, p := range identity {
+		if p.UsesKeyPrefix("aws:resourcetag/") {
+			return true
+		}
+	}
+	return resource.UsesKeyPrefix("aws:resourcetag/")
+}
+
+// policyCache holds compiled resource policies and resource tags by ARN,
+// valid for one authorization stamp: any policy or tag change anywhere
+// moves the stamp on.
 type policyCache struct {
 	mu      sync.RWMutex
 	stamp   int64
 	entries map[string]*iampolicy.Policy // nil value: the resource has no policy
+	tagsOf  map[string]map[string]string
+}
+
+// tags returns the tags of the resource arn, through the cache.
+func (pc *policyCache) tags(ctx context.Context, s *Service, stamp int64, arn string) (map[string]string, error) {
+	if stamp < 0 {
+		var err error
+		if stamp, err = s.store.AuthzStamp(ctx); err != nil {
+			return nil, err
+		}
+	}
+	pc.mu.RLock()
+	m, ok := pc.tagsOf[arn]
+	ok = ok && pc.stamp == stamp
+	pc.mu.RUnlock()
+	if ok {
+		return m, nil
+	}
+	var list []domain.Tag
+	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		list, err = tx.Tags().List(ctx, arn)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	m = make(map[string]string, len(list))
+	for _, t := range list {
+		m[t.Key] = t.Value
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.reset(stamp) {
+		pc.tagsOf[arn] = m
+	}
+	return m, nil
+}
+
+// reset makes the cache hold entries of stamp, emptying it for a newer
+// stamp (or when full). It reports false for an older stamp, whose
+// answers must not be kept. pc.mu is held.
+func (pc *policyCache) reset(stamp int64) bool {
+	switch {
+	case stamp < pc.stamp:
+		return false
+	case stamp > pc.stamp || pc.entries == nil || len(pc.entries)+len(pc.tagsOf) >= maxCachedPolicies:
+		pc.stamp = stamp
+		pc.entries = make(map[string]*iampolicy.Policy)
+		pc.tagsOf = make(map[string]map[string]string)
+	}
+	return true
 }
 
 // maxCachedPolicies bounds the cache; when full it starts over.
@@ -260,12 +331,8 @@ func (pc *policyCache) get(ctx context.Context, s *Service, stamp int64, arn str
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	switch {
-	case stamp < pc.stamp:
-		return p, nil // read for an older stamp: don't keep it
-	case stamp > pc.stamp || pc.entries == nil || len(pc.entries) >= maxCachedPolicies:
-		pc.stamp, pc.entries = stamp, make(map[string]*iampolicy.Policy)
+	if pc.reset(stamp) {
+		pc.entries[arn] = p
 	}
-	pc.entries[arn] = p
 	return p, nil
 }

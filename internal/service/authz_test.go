@@ -158,4 +158,20 @@ func TestAuthorize(t *testing.T) {
 		expect(t, c, tag(map[string]string{"team": "ops"}), false, "TagResource")
 		expect(t, c, tag(map[string]string{"team": "web", "cost": "1"}), false, "TagResource")
 	})
+
+	t.Run("aws:ResourceTag, read through a cache that tag changes invalidate", func(t *testing.T) {
+		doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"codeartifact:ReadFromRepository","Resource":"*",` +
+			`"Condition":{"StringEquals":{"aws:ResourceTag/stage":"dev"}}}}`
+		repoARN := "arn:aws:codeartifact:us-east-1:111122223333:repository/acme/dev"
+		expect(t, user(t, st, ownAccount, "staged", doc), read("dev"), false, "no identity-based policy")
+		if err := svc.TagResource(ctx, admin, repoARN, []domain.Tag{{Key: "stage", Value: "dev"}}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, user(t, st, ownAccount, "staged", doc), read("dev"), true, "")
+		expect(t, user(t, st, ownAccount, "staged", doc), read("prod"), false, "no identity-based policy")
+		if err := svc.UntagResource(ctx, admin, repoARN, []string{"stage"}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, user(t, st, ownAccount, "staged", doc), read("dev"), false, "no identity-based policy")
+	})
 }

@@ -552,6 +552,23 @@ func testAuthzStamp(f *fx) {
 	if afterDelete == afterReplace {
 		f.Errorf("Policies.Delete left AuthzStamp at %d", afterReplace)
 	}
+	// Tags too: policies may test aws:ResourceTag.
+	for _, w := range []struct {
+		name string
+		fn   func(tx store.Tx) error
+	}{
+		{"Tags.Put", func(tx store.Tx) error { return tx.Tags().Put(f.ctx, arn, []domain.Tag{{Key: "k", Value: "v"}}) }},
+		{"Tags.Remove", func(tx store.Tx) error { return tx.Tags().Remove(f.ctx, arn, []string{"k"}) }},
+		{"Tags.Put before DeleteAll", func(tx store.Tx) error { return tx.Tags().Put(f.ctx, arn, []domain.Tag{{Key: "k", Value: "v"}}) }},
+		{"Tags.DeleteAll", func(tx store.Tx) error { return tx.Tags().DeleteAll(f.ctx, arn) }},
+	} {
+		was := f.stamp()
+		f.write(w.fn)
+		if f.stamp() == was {
+			f.Errorf("%s left AuthzStamp at %d", w.name, was)
+		}
+	}
+	afterDelete = f.stamp()
 
 	// Reads, and writes that roll back, leave it alone.
 	f.read(func(tx store.Tx) error {
