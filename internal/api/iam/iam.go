@@ -22,7 +22,7 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 // region), authenticated by svc's keys.
 func New(svc *iamsvc.Service, log *slog.Logger) *awsquery.Service {
 	h := &handler{svc: svc}
-	return &awsquery.Service{
+	s := &awsquery.Service{
 		Namespace: Namespace,
 		Verifier:  &sigv4.Verifier{Service: "iam", Regions: []string{"*"}, Keys: svc},
 		Log:       log,
@@ -50,6 +50,8 @@ func New(svc *iamsvc.Service, log *slog.Logger) *awsquery.Service {
 			"DeleteRolePolicy":       h.deleteRolePolicy,
 		},
 	}
+	h.addNone(s.Actions)
+	return s
 }
 
 type handler struct {

@@ -650,3 +650,67 @@ func (e *env) raw(t *testing.T, service string, form url.Values) (int, string) {
 	}
 	return resp.StatusCode, string(b)
 }
+
+// TestNone: the listings of what artifactd does not have (attached
+// policies, groups, tags, instance profiles, MFA devices...) answer none
+// for an existing owner, as Terraform's aws_iam_user and aws_iam_role
+// read them, and NoSuchEntity for a missing one.
+func TestNone(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := e.iam(admin)
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")}))(t)
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustAccount)}))(t)
+	u, r := aws.String("ci"), aws.String("r")
+
+	if out := must(c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: u}))(t); out.AttachedPolicies == nil || len(out.AttachedPolicies) != 0 || out.IsTruncated {
+		t.Errorf("attached user policies %+v", out)
+	}
+	if out := must(c.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: u}))(t); out.Groups == nil || len(out.Groups) != 0 {
+		t.Errorf("groups %+v", out)
+	}
+	if out := must(c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: u}))(t); out.Tags == nil || len(out.Tags) != 0 {
+		t.Errorf("user tags %+v", out)
+	}
+	if out := must(c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: u}))(t); out.MFADevices == nil || len(out.MFADevices) != 0 {
+		t.Errorf("MFA devices %+v", out)
+	}
+	if out := must(c.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: u}))(t); out.SSHPublicKeys == nil || len(out.SSHPublicKeys) != 0 {
+		t.Errorf("SSH keys %+v", out)
+	}
+	if out := must(c.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: u}))(t); out.Certificates == nil || len(out.Certificates) != 0 {
+		t.Errorf("certificates %+v", out)
+	}
+	if out := must(c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: u}))(t); out.ServiceSpecificCredentials == nil || len(out.ServiceSpecificCredentials) != 0 {
+		t.Errorf("service-specific credentials %+v", out)
+	}
+	if out := must(c.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{}))(t); out.VirtualMFADevices == nil || len(out.VirtualMFADevices) != 0 {
+		t.Errorf("virtual MFA devices %+v", out)
+	}
+	if out := must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: r}))(t); out.AttachedPolicies == nil || len(out.AttachedPolicies) != 0 {
+		t.Errorf("attached role policies %+v", out)
+	}
+	if out := must(c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: r}))(t); out.InstanceProfiles == nil || len(out.InstanceProfiles) != 0 {
+		t.Errorf("instance profiles %+v", out)
+	}
+	if out := must(c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: r}))(t); out.Tags == nil || len(out.Tags) != 0 {
+		t.Errorf("role tags %+v", out)
+	}
+	_, err := c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: u})
+	expectCode(t, err, "NoSuchEntity", "Login Profile for User ci cannot be found.")
+	_, err = c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: u})
+	expectCode(t, err, "NoSuchEntity", "Login Profile for User ci cannot be found.")
+
+	// Missing owners, and callers that may not read them.
+	_, err = c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("nope")})
+	expectCode(t, err, "NoSuchEntity")
+	_, err = c.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: aws.String("nope")})
+	expectCode(t, err, "NoSuchEntity")
+	_, err = c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("nope")})
+	expectCode(t, err, "NoSuchEntity", "nope")
+	creds := e.newUser(t, "other", "")
+	_, err = e.iam(creds).ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: u})
+	expectCode(t, err, "AccessDenied")
+	_, err = e.iam(creds).ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: r})
+	expectCode(t, err, "AccessDenied")
+}
