@@ -65,6 +65,24 @@ func accesses(op operation, q url.Values, body []byte) []service.Access {
 	return append([]service.Access{a}, more...)
 }
 
+// checkAccessParams validates, as the operation itself would, the query
+// parameters an access is built from: as on AWS, a malformed request is a
+// ValidationException before it is an authorization question.
+func checkAccessParams(r *http.Request) error {
+	b := newBinder(r)
+	b.query("domain", "domain", fDomain)
+	b.query("domain-owner", "domainOwner", fAccount)
+	b.query("repository", "repository", fRepository)
+	b.query("source-repository", "sourceRepository", fRepository)
+	b.query("destination-repository", "destinationRepository", fRepository)
+	b.enum("format", "format", formats, false)
+	b.query("namespace", "namespace", fNamespace)
+	b.query("package", "package", fPackage)
+	b.query("package-group", "packageGroup", fGroupPattern)
+	b.query("resourceArn", "resourceArn", fArn)
+	return b.err()
+}
+
 // sourceIP is the request's client address for aws:SourceIp.
 func sourceIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

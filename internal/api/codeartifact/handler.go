@@ -92,6 +92,10 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 	cred, _ := id.Principal.(*iam.Credential)
 	c := service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID, Identity: cred,
 		SourceIP: sourceIP(r), Secure: r.TLS != nil}
+	if err := checkAccessParams(r); err != nil {
+		writeError(w, h.log, err)
+		return
+	}
 	for _, a := range accesses(op, r.URL.Query(), body) {
 		if err := h.svc.Authorize(r.Context(), c, a); err != nil {
 			writeError(w, h.log, err)
