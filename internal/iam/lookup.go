@@ -55,7 +55,7 @@ func (c *Credential) IsRoleSession() bool { return c.SessionToken != "" }
 // effect at the next request on every node. A cached lookup allocates
 // nothing.
 func (s *Service) Lookup(ctx context.Context, accessKeyID, sessionToken string) (sigv4.Key, error) {
-	e, err := s.resolve(ctx, accessKeyID, sessionToken)
+	e, err := s.resolve(ctx, accessKeyID, sessionToken, false)
 	if err != nil {
 		return sigv4.Key{}, err
 	}
@@ -66,7 +66,20 @@ func (s *Service) Lookup(ctx context.Context, accessKeyID, sessionToken string) 
 // does and returns what it stands for now: data-plane tokens use it to act
 // as the identity that minted them.
 func (s *Service) Credential(ctx context.Context, accessKeyID, sessionToken string) (*Credential, error) {
-	e, err := s.resolve(ctx, accessKeyID, sessionToken)
+	e, err := s.resolve(ctx, accessKeyID, sessionToken, false)
+	if err != nil {
+		return nil, err
+	}
+	return e.cred, nil
+}
+
+// TokenCredential is Credential for the key that minted an authorization
+// token: a role session's expiry does not end it, since on AWS a token
+// outlives the session that minted it (its own expiry governs; a token
+// minted with duration 0 expires with the session). Deleting or
+// re-creating the role still ends it.
+func (s *Service) TokenCredential(ctx context.Context, accessKeyID, sessionToken string) (*Credential, error) {
+	e, err := s.resolve(ctx, accessKeyID, sessionToken, true)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +96,9 @@ type entry struct {
 // 128 characters); the administrator's configured ids may be anything.
 const maxKeyID = 128
 
-func (s *Service) resolve(ctx context.Context, id, token string) (*entry, error) {
+// resolve finds what key id (with its session token) stands for.
+// pastExpiry resolves a role session after its expiry too.
+func (s *Service) resolve(ctx context.Context, id, token string, pastExpiry bool) (*entry, error) {
 	if id == "" || len(id) > maxKeyID && !s.admin.Has(id) {
 		return nil, sigv4.ErrUnknownKey
 	}
@@ -96,7 +111,7 @@ func (s *Service) resolve(ctx context.Context, id, token string) (*entry, error)
 		return nil, sigv4.ErrUnknownKey
 	}
 	if e == nil {
-		if e, err = s.load(ctx, id, token, stamp); err != nil {
+		if e, err = s.load(ctx, id, token, stamp, pastExpiry); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +120,7 @@ func (s *Service) resolve(ctx context.Context, id, token string) (*entry, error)
 	if !equalString(e.cred.SessionToken, token) {
 		return nil, sigv4.ErrUnknownKey
 	}
-	if !e.cred.Expires.IsZero() && !s.now().Before(e.cred.Expires) {
+	if !pastExpiry && !e.cred.Expires.IsZero() && !s.now().Before(e.cred.Expires) {
 		return nil, sigv4.ErrExpiredToken
 	}
 	return e, nil
@@ -115,7 +130,7 @@ func (s *Service) resolve(ctx context.Context, id, token string) (*entry, error)
 var errInactive = errors.New("inactive access key")
 
 // load resolves a key from the keyring or the store and caches it.
-func (s *Service) load(ctx context.Context, id, token string, stamp int64) (*entry, error) {
+func (s *Service) load(ctx context.Context, id, token string, stamp int64, pastExpiry bool) (*entry, error) {
 	if k, ok := s.admin.Get(id); ok {
 		e := &entry{secret: k.SecretAccessKey, cred: &Credential{
 			Principal:   administrator(k.Account),
@@ -126,7 +141,7 @@ func (s *Service) load(ctx context.Context, id, token string, stamp int64) (*ent
 		return e, nil
 	}
 	if strings.HasPrefix(id, prefixSessionKey) {
-		return s.loadSession(ctx, id, token, stamp)
+		return s.loadSession(ctx, id, token, stamp, pastExpiry)
 	}
 
 	var (
@@ -182,13 +197,13 @@ func (s *Service) load(ctx context.Context, id, token string, stamp int64) (*ent
 
 // loadSession resolves a role session's key. Failures are not cached: a
 // forged token must not shadow the real one.
-func (s *Service) loadSession(ctx context.Context, id, token string, stamp int64) (*entry, error) {
+func (s *Service) loadSession(ctx context.Context, id, token string, stamp int64, pastExpiry bool) (*entry, error) {
 	cl, ok := s.openSession(id, token)
 	if !ok {
 		return nil, sigv4.ErrUnknownKey
 	}
 	expires := time.Unix(cl.Expires, 0).UTC()
-	if !s.now().Before(expires) {
+	if !pastExpiry && !s.now().Before(expires) {
 		return nil, sigv4.ErrExpiredToken
 	}
 	var (

@@ -314,6 +314,19 @@ func TestAssumeRole(t *testing.T) {
 	if _, err := node2.Lookup(ctx, sc.AccessKeyID, sc.SessionToken); !errors.Is(err, sigv4.ErrExpiredToken) {
 		t.Fatalf("second node at expiry: %v", err)
 	}
+	// An authorization token the session minted outlives it (its own
+	// expiry governs), on both nodes; a wrong session token still fails.
+	for i, n := range []*iam.Service{e.s, node2} {
+		if c, err := n.TokenCredential(ctx, sc.AccessKeyID, sc.SessionToken); err != nil || c.Principal.RoleARN != iam.RoleARN(deploy) {
+			t.Fatalf("node %d: the expired session for a token: %+v, %v", i+1, c, err)
+		}
+		if _, err := n.TokenCredential(ctx, sc.AccessKeyID, other.SessionToken); !errors.Is(err, sigv4.ErrUnknownKey) {
+			t.Fatalf("node %d: another session's token for a token: %v", i+1, err)
+		}
+	}
+	if _, err := e.s.Lookup(ctx, sc.AccessKeyID, sc.SessionToken); !errors.Is(err, sigv4.ErrExpiredToken) {
+		t.Fatalf("at expiry, after a token's lookup cached the session: %v", err)
+	}
 
 	// Deleting the role ends its sessions, and a new role of the same
 	// name does not revive them.
@@ -331,6 +344,9 @@ func TestAssumeRole(t *testing.T) {
 	}
 	if _, err := e.s.Lookup(ctx, other.AccessKeyID, other.SessionToken); !errors.Is(err, sigv4.ErrUnknownKey) {
 		t.Fatalf("role deleted: %v", err)
+	}
+	if _, err := e.s.TokenCredential(ctx, other.AccessKeyID, other.SessionToken); !errors.Is(err, sigv4.ErrUnknownKey) {
+		t.Fatalf("role deleted, for a token: %v", err)
 	}
 	if _, err := e.s.CreateRole(ctx, e.admin, iam.RoleInput{Name: "deploy", TrustPolicy: trust(acctA)}); err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	query := awsquery.Router(iamapi.New(identities, log), stsapi.New(identities, log))
 	mux.Handle("POST /{$}", query)
 	mux.Handle("GET /{$}", query)
-	handler := dataplane.Mount(mux, svc, identities.Credential, publicURL, log, formats(svc, log, tmp)...)
+	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, formats(svc, log, tmp)...)
 	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler))}, nil
 }
 

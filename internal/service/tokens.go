@@ -74,20 +74,26 @@ func (s *Service) tokenKey(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// GetAuthorizationToken mints a data-plane token for a domain. seconds is 0
-// for the default lifetime, else 900–43200.
+// DefaultDuration asks GetAuthorizationToken for the default lifetime
+// (a request without durationSeconds).
+const DefaultDuration = -1
+
+// GetAuthorizationToken mints a data-plane token for a domain. seconds is
+// DefaultDuration (12 hours), 0 (until the caller's role session ends; 12
+// hours for callers without a session) or 900–43200.
 func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainName, domainOwner string, seconds int64) (string, time.Time, error) {
-	if seconds != 0 && (seconds < MinTokenSeconds || seconds > MaxTokenSeconds) {
+	if seconds != 0 && seconds != DefaultDuration && (seconds < MinTokenSeconds || seconds > MaxTokenSeconds) {
 		return "", time.Time{}, domain.Invalid("durationSeconds must be 0, or between %d and %d", MinTokenSeconds, MaxTokenSeconds)
 	}
-	if seconds == 0 {
-		seconds = DefaultTokenSeconds
-		// 0 means: as long as the caller's role session lasts.
-		if c.Identity != nil && !c.Identity.Expires.IsZero() {
-			if left := int64(c.Identity.Expires.Sub(s.now()).Seconds()); left > 0 && left < seconds {
-				seconds = left
-			}
-		}
+	now := s.now().UTC()
+	var exp time.Time
+	switch {
+	case seconds == 0 && c.Identity != nil && !c.Identity.Expires.IsZero():
+		exp = c.Identity.Expires.UTC() // the session's own end, to the second
+	case seconds <= 0:
+		exp = now.Add(DefaultTokenSeconds * time.Second).Truncate(time.Second)
+	default:
+		exp = now.Add(time.Duration(seconds) * time.Second).Truncate(time.Second)
 	}
 	var d domain.Domain
 	if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
@@ -100,8 +106,6 @@ func (s *Service) GetAuthorizationToken(ctx context.Context, c Caller, domainNam
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	now := s.now().UTC()
-	exp := now.Add(time.Duration(seconds) * time.Second).Truncate(time.Second)
 	digest, _ := s.keyDigest(c.AccessKey)
 	session := ""
 	if c.Identity != nil {

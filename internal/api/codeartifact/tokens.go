@@ -10,7 +10,10 @@ import (
 func (h *Handler) getAuthorizationToken(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {
 	b := newBinder(r)
 	d, owner := b.bindDomain()
-	seconds, _ := b.integer("duration", "durationSeconds", 0, service.MaxTokenSeconds)
+	seconds, given := b.integer("duration", "durationSeconds", 0, service.MaxTokenSeconds)
+	if !given {
+		seconds = service.DefaultDuration
+	}
 	if err := b.err(); err != nil {
 		return nil, err
 	}
