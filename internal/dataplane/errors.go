@@ -55,3 +55,19 @@ func Unauthorized(w http.ResponseWriter, msg string) {
 	w.WriteHeader(http.StatusUnauthorized)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
+
+// NoteStatus tells the request log the status of a response a format
+// wrote itself on a hijacked connection.
+func NoteStatus(w http.ResponseWriter, status int) {
+	for {
+		if n, ok := w.(interface{ NoteStatus(int) }); ok {
+			n.NoteStatus(status)
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}

@@ -23,6 +23,14 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// NoteStatus records the status of a response written on a hijacked
+// connection (dataplane.NoteStatus), which the log would not see.
+func (w *statusWriter) NoteStatus(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
 func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK

@@ -395,6 +395,7 @@ func (f *Format) uploadError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	defer conn.Close()
+	dataplane.NoteStatus(w, status)
 	body := msg + "\n"
 	h := w.Header().Clone()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
