@@ -101,8 +101,9 @@ func (s *Service) decide(ctx context.Context, c Caller, action, resource, policy
 			return err
 		}
 	}
-	req := iampolicy.Request{Principal: p, Action: action, Resource: resource, Context: requestContext(c, a, s.now())}
-	if usesResourceTags(idPolicies, resPolicy) {
+	clock := usesKey(idPolicies, resPolicy, "aws:currenttime") || usesKey(idPolicies, resPolicy, "aws:epochtime")
+	req := iampolicy.Request{Principal: p, Action: action, Resource: resource, Context: requestContext(c, a, s.now(), clock)}
+	if usesKey(idPolicies, resPolicy, "aws:resourcetag/") {
 		tags, err := s.policies.tags(ctx, s, stamp, resource)
 		if err != nil {
 			return err
@@ -121,13 +122,16 @@ func (s *Service) decide(ctx context.Context, c Caller, action, resource, policy
 // resourceARNs returns the ARN of a's resource and the ARN whose policy
 // governs it ("" for none).
 func (s *Service) resourceARNs(region, owner string, a Access) (resource, policy string) {
+	if a.Kind == ResourceNone {
+		return "*", ""
+	}
 	base := "arn:aws:codeartifact:" + region + ":" + owner + ":"
-	domainARN := base + "domain/" + a.Domain
 	switch a.Kind {
 	case ResourceDomain:
-		return domainARN, domainARN
+		arn := base + "domain/" + a.Domain
+		return arn, arn
 	case ResourceRepository:
-		arn := base + "repository/" + a.Domain + "/" + a.Repository
+		arn := "arn:aws:codeartifact:" + region + ":" + owner + ":repository/" + a.Domain + "/" + a.Repository
 		return arn, arn
 	case ResourcePackage:
 		ref := s.normalize(PackageRef{Format: a.Format, Namespace: a.Namespace, Package: a.Package})
@@ -135,7 +139,7 @@ func (s *Service) resourceARNs(region, owner string, a Access) (resource, policy
 		return base + "package/" + a.Domain + "/" + a.Repository + "/" + string(ref.Format) + "/" +
 			url.PathEscape(ref.Namespace) + "/" + url.PathEscape(ref.Package), repo
 	case ResourceGroup:
-		return base + "package-group/" + a.Domain + pkggroup.EncodePattern(a.PackageGroup), domainARN
+		return base + "package-group/" + a.Domain + pkggroup.EncodePattern(a.PackageGroup), base + "domain/" + a.Domain
 	case ResourceARN:
 		return a.ARN, policyOf(a.ARN)
 	}
@@ -176,15 +180,28 @@ func cutResource(arn string) (prefix, resource string, ok bool) {
 	return "", "", false
 }
 
-// requestContext returns the condition keys of a request.
-func requestContext(c Caller, a Access, now time.Time) map[string][]string {
-	m := make(map[string][]string, 4+len(a.RequestTags))
-	m["aws:SecureTransport"] = []string{strconv.FormatBool(c.Secure)}
+// Shared, never modified, values of aws:SecureTransport.
+var (
+	secureTrue  = []string{"true"}
+	secureFalse = []string{"false"}
+)
+
+// requestContext returns the condition keys of a request. The clock's
+// keys are only filled when a policy tests them (most do not, and the
+// data plane asks on every request).
+func requestContext(c Caller, a Access, now time.Time, clock bool) map[string][]string {
+	m := make(map[string][]string, 2+len(a.Context)+len(a.RequestTags))
+	m["aws:SecureTransport"] = secureFalse
+	if c.Secure {
+		m["aws:SecureTransport"] = secureTrue
+	}
 	if c.SourceIP != "" {
 		m["aws:SourceIp"] = []string{c.SourceIP}
 	}
-	m["aws:CurrentTime"] = []string{now.UTC().Format("2006-01-02T15:04:05Z")}
-	m["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
+	if clock {
+		m["aws:CurrentTime"] = []string{now.UTC().Format("2006-01-02T15:04:05Z")}
+		m["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
+	}
 	for k, v := range a.Context {
 		m[k] = []string{v}
 	}
@@ -221,15 +238,16 @@ func (s *Service) AuthorizeRead(ctx context.Context, c Caller, domainName, domai
 		Domain: domainName, DomainOwner: domainOwner, Repository: repo})
 }
 
-// usesResourceTags reports whether a policy tests aws:ResourceTag/{key}:
-// only then are the resource's tags read.
-func usesResourceTags(identity []*iampolicy.Policy, resource *iampolicy.Policy) bool {
+// usesKey reports whether a policy tests a context key starting with
+// prefix (lower case): costly keys (the resource's tags, the clock) are
+// only gathered then.
+func usesKey(identity []*iampolicy.Policy, resource *iampolicy.Policy, prefix string) bool {
 	for _, p := range identity {
-		if p.UsesKeyPrefix("aws:resourcetag/") {
+		if p.UsesKeyPrefix(prefix) {
 			return true
 		}
 	}
-	return resource.UsesKeyPrefix("aws:resourcetag/")
+	return resource.UsesKeyPrefix(prefix)
 }
 
 // policyCache holds compiled resource policies and resource tags by ARN,

@@ -175,3 +175,36 @@ func TestAuthorize(t *testing.T) {
 		expect(t, user(t, st, ownAccount, "staged", doc), read("dev"), false, "no identity-based policy")
 	})
 }
+
+// BenchmarkAuthorizeRead: the data plane's per-request decision for a
+// user whose ReadFromRepository comes from the repository's policy.
+func BenchmarkAuthorizeRead(b *testing.B) {
+	ctx := context.Background()
+	st, bs, _ := newStorage(b)
+	svc := service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	admin := service.Caller{Account: ownAccount, Region: "us-east-1"}
+	if _, err := svc.CreateDomain(ctx, admin, "acme", "", nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.CreateRepository(ctx, admin, "acme", "", "dev", "", nil, nil); err != nil {
+		b.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/reader"},` +
+		`"Action":"codeartifact:ReadFromRepository","Resource":"*"}}`
+	if _, err := svc.PutRepositoryPermissionsPolicy(ctx, admin, "acme", "", "dev", "", policy); err != nil {
+		b.Fatal(err)
+	}
+	stamp, _ := st.AuthzStamp(ctx)
+	c := service.Caller{Account: ownAccount, Region: "us-east-1", SourceIP: "127.0.0.1", Identity: &iam.Credential{
+		Principal: iampolicy.Principal{Account: ownAccount, ARN: "arn:aws:iam::111122223333:user/reader", Username: "reader", UserID: "AIDAREADER"},
+		Stamp:     stamp}}
+	if err := svc.AuthorizeRead(ctx, c, "acme", "", "dev"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := svc.AuthorizeRead(ctx, c, "acme", "", "dev"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
