@@ -8,7 +8,9 @@
 # every server listens on 127.0.0.1 only):
 #   1. builds artifactd, starts it on a fresh data directory, creates a
 #      domain and a repository with the AWS CLI, gets a token and the npm
-#      endpoint;
+#      endpoint; creates an IAM user allowed to read by the repository's
+#      policy, whose token the measured reads use (BENCH_AS_ADMIN=1: the
+#      administrator's);
 #   2. packs ONE package with 50 versions (~100 KB incompressible .tgz each)
 #      and publishes every version with the real `npm publish`;
 #   3. installs Verdaccio 6.8.0 from the npm registry into $W (while the
@@ -172,6 +174,34 @@ case "$A_EP" in */) ;; *) A_EP="$A_EP/" ;; esac
 write_rc "$W/npmrc-artifactd" "$A_EP" "$A_TOKEN"
 log "artifactd npm endpoint $A_EP"
 
+# The reads are measured as an IAM user whose right to read comes from the
+# repository's policy (its own policy only lets it get a token), so every
+# request is authorized the way a CI reader's is. BENCH_AS_ADMIN=1 reads
+# with the administrator's token instead.
+R_TOKEN="$A_TOKEN"
+if [ "${BENCH_AS_ADMIN:-0}" != 1 ]; then
+  awsadm() {
+    AWS_ACCESS_KEY_ID="$A_KEY" AWS_SECRET_ACCESS_KEY="$A_SECRET" AWS_DEFAULT_REGION=us-east-1 \
+      AWS_CONFIG_FILE="$W/aws-config" AWS_SHARED_CREDENTIALS_FILE="$W/aws-credentials" \
+      timeout 60 aws --endpoint-url "$A_URL" "$@"
+  }
+  ACCOUNT="$(awsadm sts get-caller-identity --query Account --output text)"
+  awsadm iam create-user --user-name bench-reader >/dev/null
+  read -r R_KEY R_SECRET < <(awsadm iam create-access-key --user-name bench-reader \
+    --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)
+  awsadm iam put-user-policy --user-name bench-reader --policy-name token --policy-document '{"Version":"2012-10-17",
+    "Statement":[{"Effect":"Allow","Action":"codeartifact:GetAuthorizationToken","Resource":"*"},
+    {"Effect":"Allow","Action":"sts:GetServiceBearerToken","Resource":"*"}]}'
+  awsca put-repository-permissions-policy --domain bench --repository npm --policy-document '{"Version":"2012-10-17",
+    "Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::'"$ACCOUNT"':user/bench-reader"},
+    "Action":"codeartifact:ReadFromRepository","Resource":"*"}]}' >/dev/null
+  R_TOKEN="$(AWS_ACCESS_KEY_ID="$R_KEY" AWS_SECRET_ACCESS_KEY="$R_SECRET" AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE="$W/aws-config" AWS_SHARED_CREDENTIALS_FILE="$W/aws-credentials" \
+    timeout 60 aws --endpoint-url "$A_URL" codeartifact get-authorization-token --domain bench \
+    --query authorizationToken --output text)"
+  log "reads as IAM user bench-reader (ReadFromRepository from the repository policy)"
+fi
+
 # ---------------------------------------------------------------- package
 # Packed with tar as `npm pack` lays a package out (one package/ folder),
 # which takes no time; npm publishes the tarballs as they are.
@@ -247,7 +277,7 @@ wait "$PUB_A" || die "npm publish to artifactd failed"
 log "published $VERSIONS versions to both"
 
 # ---------------------------------------------------------------- the URLs
-A_AUTH="Authorization: Bearer $A_TOKEN"
+A_AUTH="Authorization: Bearer $R_TOKEN"
 V_AUTH="Authorization: Bearer $V_TOKEN"
 A_PACKUMENT="$A_EP$PKG"
 V_PACKUMENT="$V_EP$PKG"
