@@ -6,13 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+
+	"github.com/artifactd/artifactd/internal/identity"
 )
 
-// Identifier and secret alphabets. Their sizes divide 256, so every
-// character of a random string is equally likely.
+// Identifier and secret alphabets, as the administrator key's.
 const (
-	idAlphabet     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" // as AWS's unique ids and key ids
-	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	idAlphabet     = identity.IDAlphabet // as AWS's unique ids and key ids
+	secretAlphabet = identity.SecretAlphabet
 )
 
 // Prefixes of AWS's identifiers.
@@ -23,24 +24,13 @@ const (
 	prefixSessionKey = "ASIA"
 )
 
-func randomString(n int, alphabet string) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
-
-func newUserID() string      { return prefixUserID + randomString(17, idAlphabet) }
-func newRoleID() string      { return prefixRoleID + randomString(17, idAlphabet) }
-func newAccessKeyID() string { return prefixAccessKey + randomString(16, idAlphabet) }
+func newUserID() string      { return prefixUserID + identity.RandomString(17, idAlphabet) }
+func newRoleID() string      { return prefixRoleID + identity.RandomString(17, idAlphabet) }
+func newAccessKeyID() string { return prefixAccessKey + identity.RandomString(16, idAlphabet) }
 func newSessionKeyID() string {
-	return prefixSessionKey + randomString(16, idAlphabet)
+	return prefixSessionKey + identity.RandomString(16, idAlphabet)
 }
-func newSecret() string { return randomString(40, secretAlphabet) }
+func newSecret() string { return identity.RandomString(40, secretAlphabet) }
 
 // sealVersion is the first byte of sealed secrets and session tokens.
 const sealVersion = 1

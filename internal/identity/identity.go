@@ -84,7 +84,7 @@ func LoadOrCreateRootKey(path, account string) (key Key, created bool, err error
 	case !errors.Is(err, fs.ErrNotExist):
 		return Key{}, false, err
 	}
-	key = Key{AccessKeyID: "AKIA" + randomString(16, upperAlnum), SecretAccessKey: randomString(40, secretAlphabet), Account: account}
+	key = Key{AccessKeyID: "AKIA" + RandomString(16, IDAlphabet), SecretAccessKey: RandomString(40, SecretAlphabet), Account: account}
 	b, err = json.MarshalIndent(key, "", "  ")
 	if err != nil {
 		return Key{}, false, err
@@ -130,14 +130,17 @@ func LoadOrCreateSealKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// Alphabets of access key ids (and AWS's unique ids) and of secrets. Their
+// sizes divide 256, so every character of a random string is equally
+// likely.
 const (
-	upperAlnum     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	IDAlphabet     = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 
-// randomString draws n characters from an alphabet whose size divides 256,
+// RandomString draws n characters from an alphabet whose size divides 256,
 // so every character is equally likely.
-func randomString(n int, alphabet string) string {
+func RandomString(n int, alphabet string) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
