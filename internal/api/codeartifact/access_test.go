@@ -41,7 +41,11 @@ func TestAccesses(t *testing.T) {
 			{Action: "ReadFromRepository", Kind: service.ResourceRepository, Domain: "acme", DomainOwner: "111122223333", Repository: "src"},
 		}},
 		{"UpdateRepository", `{"upstreams":[{"repositoryName":"up1"},{"repositoryName":"up2"}]}`, []service.Access{
-			func() service.Access { a := with(pkg, "UpdateRepository"); a.Kind = service.ResourceRepository; return a }(),
+			func() service.Access {
+				a := with(pkg, "UpdateRepository")
+				a.Kind = service.ResourceRepository
+				return a
+			}(),
 			{Action: "AssociateWithDownstreamRepository", Kind: service.ResourceRepository, Domain: "acme", DomainOwner: "111122223333", Repository: "up1"},
 			{Action: "AssociateWithDownstreamRepository", Kind: service.ResourceRepository, Domain: "acme", DomainOwner: "111122223333", Repository: "up2"},
 		}},
@@ -53,7 +57,11 @@ func TestAccesses(t *testing.T) {
 			}(),
 		}},
 		{"GetAuthorizationToken", ``, []service.Access{
-			func() service.Access { a := with(pkg, "GetAuthorizationToken"); a.Kind = service.ResourceDomain; return a }(),
+			func() service.Access {
+				a := with(pkg, "GetAuthorizationToken")
+				a.Kind = service.ResourceDomain
+				return a
+			}(),
 			{Action: "sts:GetServiceBearerToken", Kind: service.ResourceNone, Context: map[string]string{"sts:AWSServiceName": "codeartifact.amazonaws.com"}},
 		}},
 		{"CreatePackageGroup", `{"packageGroup":"/npm/types/*","tags":[{"key":"team","value":"web"}]}`, []service.Access{
