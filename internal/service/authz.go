@@ -79,6 +79,9 @@ func (c *Caller) principal() (iampolicy.Principal, []*iampolicy.Policy, int64) {
 // with AWS's message.
 func (s *Service) Authorize(ctx context.Context, c Caller, a Access) error {
 	owner := a.DomainOwner
+	if a.Kind == ResourceARN {
+		owner = arnAccount(a.ARN) // the resource's own account
+	}
 	if owner == "" {
 		owner = c.Account
 	}
@@ -164,6 +167,16 @@ func policyOf(arn string) string {
 		}
 	}
 	return ""
+}
+
+// arnAccount returns the account field of an ARN, "" if it has none.
+func arnAccount(arn string) string {
+	prefix, _, ok := cutResource(arn)
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(prefix, ":")
+	return parts[4]
 }
 
 // cutResource splits arn:aws:codeartifact:{region}:{account}:{resource}

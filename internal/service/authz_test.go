@@ -157,6 +157,11 @@ func TestAuthorize(t *testing.T) {
 		expect(t, c, tag(map[string]string{"team": "web"}), true, "")
 		expect(t, c, tag(map[string]string{"team": "ops"}), false, "TagResource")
 		expect(t, c, tag(map[string]string{"team": "web", "cost": "1"}), false, "TagResource")
+		// A resource of another account is that account's: tagging it needs
+		// its policy too (there is none here).
+		other := tag(map[string]string{"team": "web"})
+		other.ARN = "arn:aws:codeartifact:us-east-1:444455556666:repository/acme/dev"
+		expect(t, c, other, false, "because no resource-based policy allows the codeartifact:TagResource action")
 	})
 
 	t.Run("aws:ResourceTag, read through a cache that tag changes invalidate", func(t *testing.T) {
