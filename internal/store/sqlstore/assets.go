@@ -41,6 +41,82 @@ func (x assetsTx) Add(ctx context.Context, versionID int64, a domain.Asset) erro
 	if err != nil {
 		return x.t.conflict("add asset", err, domain.ResAsset, a.Name, "asset "+a.Name+" already exists")
 	}
+	return x.t.holdBlob(ctx, domainID, a.SHA256, a.Size)
+}
+
+// holdBlob counts one more asset row of the domain referencing the digest
+// (domain_blobs) and moves the domain's asset_size_bytes when the digest is
+// new to the domain or its largest size grows. Writers are serialized, so
+// reading the row before writing it is safe.
+func (t *tx) holdBlob(ctx context.Context, domainID int64, sha256 string, size int64) error {
+	var old int64
+	err := t.queryRow(ctx, `SELECT size FROM domain_blobs WHERE domain_id = ? AND sha256 = ?`,
+		domainID, sha256).Scan(&old)
+	delta := int64(0)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = t.exec(ctx, `INSERT INTO domain_blobs (domain_id, sha256, refs, size) VALUES (?, ?, 1, ?)`,
+			domainID, sha256, size)
+		delta = size
+	case err == nil:
+		grown := max(old, size)
+		_, err = t.exec(ctx, `UPDATE domain_blobs SET refs = refs + 1, size = ? WHERE domain_id = ? AND sha256 = ?`,
+			grown, domainID, sha256)
+		delta = grown - old
+	}
+	if err != nil {
+		return t.fail("count blob reference", err)
+	}
+	if delta != 0 {
+		if _, err := t.exec(ctx, `UPDATE domains SET asset_size_bytes = asset_size_bytes + ? WHERE id = ?`,
+			delta, domainID); err != nil {
+			return t.fail("count domain asset size", err)
+		}
+	}
+	return nil
+}
+
+// releaseBlobs uncounts the asset rows that cond (a condition on the assets
+// table aliased a, with args) selects, before they are deleted in the same
+// transaction: each digest's count in its domain drops by the rows going,
+// its size becomes the largest among the rows staying, a digest left with
+// none is dropped, and each domain's asset_size_bytes moves by the change
+// of its digests' sizes. Set-based: the cost is that of the rows going (and
+// the other rows of the domain with the same digests).
+func (t *tx) releaseBlobs(ctx context.Context, cond string, args ...any) error {
+	rep := func(n int) []any {
+		var out []any
+		for range n {
+			out = append(out, args...)
+		}
+		return out
+	}
+	going := `(SELECT a.domain_id, a.sha256 FROM assets a WHERE ` + cond + `)`
+	domainSize := func(sign string) string {
+		return `UPDATE domains SET asset_size_bytes = asset_size_bytes ` + sign + ` CAST(COALESCE((
+			SELECT SUM(b.size) FROM domain_blobs b WHERE b.domain_id = domains.id AND b.sha256 IN (
+				SELECT a.sha256 FROM assets a WHERE a.domain_id = domains.id AND ` + cond + `)), 0) AS BIGINT)
+			WHERE id IN (SELECT a.domain_id FROM assets a WHERE ` + cond + `)`
+	}
+	steps := []struct {
+		q    string
+		args []any
+	}{
+		{domainSize("-"), rep(2)},
+		{`UPDATE domain_blobs SET
+			refs = refs - (SELECT COUNT(*) FROM assets a
+				WHERE a.domain_id = domain_blobs.domain_id AND a.sha256 = domain_blobs.sha256 AND ` + cond + `),
+			size = COALESCE((SELECT MAX(a.size) FROM assets a
+				WHERE a.domain_id = domain_blobs.domain_id AND a.sha256 = domain_blobs.sha256 AND NOT (` + cond + `)), 0)
+			WHERE (domain_id, sha256) IN ` + going, rep(3)},
+		{domainSize("+"), rep(2)},
+		{`DELETE FROM domain_blobs WHERE refs <= 0 AND (domain_id, sha256) IN ` + going, rep(1)},
+	}
+	for _, st := range steps {
+		if _, err := t.exec(ctx, st.q, st.args...); err != nil {
+			return t.fail("uncount blob references", err)
+		}
+	}
 	return nil
 }
 
@@ -73,6 +149,9 @@ func (x assetsTx) DeleteAll(ctx context.Context, versionID int64) error {
 // deleteAssets queues the blobs of a version's assets, then deletes them.
 func (t *tx) deleteAssets(ctx context.Context, versionID int64) error {
 	if err := t.queueOrphans(ctx, `assets a WHERE a.version_id = ?`, versionID); err != nil {
+		return err
+	}
+	if err := t.releaseBlobs(ctx, `a.version_id = ?`, versionID); err != nil {
 		return err
 	}
 	if _, err := t.exec(ctx, `DELETE FROM assets WHERE version_id = ?`, versionID); err != nil {

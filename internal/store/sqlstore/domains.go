@@ -65,6 +65,11 @@ func (x domainsTx) Count(ctx context.Context, region, owner string) (int, error)
 }
 
 func (x domainsTx) Delete(ctx context.Context, id int64) error {
+	// A domain without repositories has no assets, so no blob counts; drop
+	// any left anyway (the delete below fails if repositories remain).
+	if _, err := x.t.exec(ctx, `DELETE FROM domain_blobs WHERE domain_id = ?`, id); err != nil {
+		return x.t.fail("delete domain", err)
+	}
 	res, err := x.t.exec(ctx, `DELETE FROM domains WHERE id = ?`, id)
 	if err != nil {
 		if x.t.s.d.foreignKeyViolation(err) {
@@ -78,10 +83,14 @@ func (x domainsTx) Delete(ctx context.Context, id int64) error {
 	})
 }
 
+// AssetSizeBytes reads the counter kept by the transactions that add and
+// delete assets (see holdBlob and releaseBlobs); a missing domain has 0.
 func (x domainsTx) AssetSizeBytes(ctx context.Context, id int64) (int64, error) {
 	var n int64
-	err := x.t.queryRow(ctx, `SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM (
-		SELECT MAX(size) AS size FROM assets WHERE domain_id = ? GROUP BY sha256) blobs`, id).Scan(&n)
+	err := x.t.queryRow(ctx, `SELECT asset_size_bytes FROM domains WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, x.t.fail("domain asset size", err)
 	}

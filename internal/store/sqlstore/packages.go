@@ -126,6 +126,9 @@ func (x packagesTx) Delete(ctx context.Context, id int64) error {
 	if err := x.t.queueOrphans(ctx, `assets a WHERE a.version_id IN (`+versionsOf+`)`, id); err != nil {
 		return err
 	}
+	if err := x.t.releaseBlobs(ctx, `a.version_id IN (`+versionsOf+`)`, id); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM assets WHERE version_id IN (` + versionsOf + `)`,
 		`DELETE FROM package_versions WHERE package_id = ?`,

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListReferenced", testListReferenced},
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
+		{"AssetSizeCounter", testAssetSizeCounter},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
 		{"ListPackageGroups", testListPackageGroups},
