@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -75,39 +76,139 @@ func (x packagesTx) Get(ctx context.Context, repoID int64, format domain.Format,
 	return p, nil
 }
 
+// List pages through a repository's packages in (format, namespace, name)
+// order with index seeks on (repository_id, format, namespace, name): a
+// skip scan that takes the (format, namespace) groups one at a time (one
+// seek to find the next group), and in each group seeks to the names the
+// prefix and the cursor allow. A page costs about its limit plus two seeks
+// per group visited, whatever the number of packages; only the origin
+// filters (publish, upstream) read the rows they filter out.
 func (x packagesTx) List(ctx context.Context, f store.PackageFilter, p store.Page) ([]domain.Package, string, error) {
 	if err := checkPage(p); err != nil {
 		return nil, "", err
 	}
+	// The group and the name after which to continue, from the cursor.
+	var format, namespace, nameAfter string
+	var started bool
+	if p.After != "" {
+		c, err := decodeCursor(p.After, kindPackages, 3, 0)
+		if err != nil {
+			return nil, "", err
+		}
+		format, namespace, nameAfter = c.S[0], c.S[1], c.S[2]
+		started = true
+		if f.Format != "" && format != string(f.Format) {
+			// Every row has the filter's format: a cursor of another
+			// format is before or past them all.
+			if format > string(f.Format) {
+				return nil, "", nil
+			}
+			started = false
+		}
+	}
+	var out []domain.Package
+	want := p.Limit + 1
+	first := !started
+	for len(out) < want {
+		if first {
+			var ok bool
+			var err error
+			if format, namespace, ok, err = x.nextGroup(ctx, f, "", "", false); err != nil || !ok {
+				if err != nil {
+					return nil, "", err
+				}
+				break
+			}
+			nameAfter = ""
+			first = false
+		}
+		if strings.HasPrefix(namespace, f.Namespace) && (f.Format == "" || format == string(f.Format)) {
+			ps, err := x.listGroup(ctx, f, format, namespace, nameAfter, started, want-len(out))
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, ps...)
+			if len(out) >= want {
+				break
+			}
+		}
+		var ok bool
+		var err error
+		if format, namespace, ok, err = x.nextGroup(ctx, f, format, namespace, true); err != nil {
+			return nil, "", err
+		}
+		if !ok {
+			break
+		}
+		nameAfter, started = "", false
+	}
+	out, next := page(out, p, func(p domain.Package) string {
+		return encodeCursor(kindPackages, []string{string(p.Format), p.Namespace, p.Name}, nil)
+	})
+	return out, next, nil
+}
+
+// nextGroup returns the first (format, namespace) of the repository's
+// packages matching f's format and namespace prefix, after (format,
+// namespace) when after is set, with one index seek: of the prefix and the
+// group after which to continue, only the greater lower bound is given
+// (SQLite bounds a range by one of them only).
+func (x packagesTx) nextGroup(ctx context.Context, f store.PackageFilter, format, namespace string, after bool) (string, string, bool, error) {
 	var w conds
 	w.add("repository_id = ?", f.RepositoryID)
 	if f.Format != "" {
 		w.add("format = ?", string(f.Format))
+		switch {
+		case after && namespace >= f.Namespace:
+			w.add("namespace > ?", namespace)
+			if upper, ok := prefixSuccessor(f.Namespace); ok && f.Namespace != "" {
+				w.add("namespace < ?", upper)
+			}
+		default:
+			w.prefix("namespace", f.Namespace)
+		}
+	} else {
+		if after {
+			w.add("(format, namespace) > (?, ?)", format, namespace)
+		}
+		w.prefix("namespace", f.Namespace)
 	}
-	w.prefix("namespace", f.Namespace)
-	w.prefix("name", f.NamePrefix)
+	var nf, nns string
+	err := x.t.queryRow(ctx, `SELECT format, namespace FROM packages`+w.where()+
+		` ORDER BY format, namespace LIMIT 1`, w.args...).Scan(&nf, &nns)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, x.t.fail("list packages", err)
+	}
+	return nf, nns, true, nil
+}
+
+// listGroup returns up to limit packages of one (format, namespace) group
+// matching f, in name order, after nameAfter when after is set.
+func (x packagesTx) listGroup(ctx context.Context, f store.PackageFilter, format, namespace, nameAfter string, after bool, limit int) ([]domain.Package, error) {
+	var w conds
+	w.add("repository_id = ?", f.RepositoryID)
+	w.add("format = ?", format)
+	w.add("namespace = ?", namespace)
+	switch {
+	case after && nameAfter >= f.NamePrefix:
+		w.add("name > ?", nameAfter)
+		if upper, ok := prefixSuccessor(f.NamePrefix); ok && f.NamePrefix != "" {
+			w.add("name < ?", upper)
+		}
+	default:
+		w.prefix("name", f.NamePrefix)
+	}
 	if f.Publish != "" {
 		w.add("origin_publish = ?", string(f.Publish))
 	}
 	if f.Upstream != "" {
 		w.add("origin_upstream = ?", string(f.Upstream))
 	}
-	if p.After != "" {
-		c, err := decodeCursor(p.After, kindPackages, 3, 0)
-		if err != nil {
-			return nil, "", err
-		}
-		w.add("(format, namespace, name) > (?, ?, ?)", c.S[0], c.S[1], c.S[2])
-	}
-	out, err := queryAll(ctx, x.t, "list packages", `SELECT `+packageCols+` FROM packages`+w.where()+
-		` ORDER BY format, namespace, name LIMIT ?`, scanPackage, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := page(out, p, func(p domain.Package) string {
-		return encodeCursor(kindPackages, []string{string(p.Format), p.Namespace, p.Name}, nil)
-	})
-	return out, next, nil
+	return queryAll(ctx, x.t, "list packages", `SELECT `+packageCols+` FROM packages`+w.where()+
+		` ORDER BY name LIMIT ?`, scanPackage, append(w.args, limit)...)
 }
 
 func (x packagesTx) Update(ctx context.Context, p domain.Package) error {

@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -260,4 +263,189 @@ func CheckScaleMigration(t *testing.T, s store.Store) {
 	})
 	size("after deleting version 2 of r2", "old", 100+200+40)
 	size("untouched", "old2", 100+200+300+50)
+}
+
+// testListPackagesSkipScan lists many packages over several formats and
+// namespaces with every mix of filters and page sizes, and with cursors of
+// other listings, against a model.
+func testListPackagesSkipScan(f *fx) {
+	d := f.domain("us-east-1", "o", "d")
+	r := f.repo(d.ID, "main")
+	other := f.repo(d.ID, "other")
+	f.pkg(other.ID, domain.FormatNpm, "a", "n1")
+	type pk struct {
+		format          domain.Format
+		namespace, name string
+		publish         domain.Allow
+	}
+	var all []pk
+	f.write(func(tx store.Tx) error {
+		i := 0
+		for _, format := range []domain.Format{domain.FormatMaven, domain.FormatNpm, domain.FormatPypi} {
+			for _, ns := range []string{"", "a", "ab", "b", "\u00e9"} {
+				for _, name := range []string{"m", "n", "n1", "n10", "n2", "\u00e9t\u00e9"} {
+					i++
+					if i%7 == 0 {
+						continue // not every group has every name
+					}
+					p := pk{format, ns, name, domain.AllowAllow}
+					if i%3 == 0 {
+						p.publish = domain.AllowBlock
+					}
+					all = append(all, p)
+					dp := domain.Package{RepositoryID: r.ID, Format: format, Namespace: ns, Name: name,
+						Origin: domain.OriginConfiguration{Publish: p.publish, Upstream: domain.AllowAllow}}
+					if err := tx.Packages().Create(f.ctx, &dp); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	key := func(format domain.Format, ns, name string) string {
+		return string(format) + "\x00" + ns + "\x00" + name
+	}
+	slices.SortFunc(all, func(a, b pk) int {
+		return strings.Compare(key(a.format, a.namespace, a.name), key(b.format, b.namespace, b.name))
+	})
+	label := func(p domain.Package) string { return string(p.Format) + ":" + p.Namespace + ":" + p.Name }
+	// A cursor of an unfiltered listing, in the middle of npm:a.
+	var mid string
+	f.read(func(tx store.Tx) (err error) {
+		n := slices.IndexFunc(all, func(p pk) bool { return p.format == domain.FormatNpm && p.namespace == "a" && p.name == "n1" })
+		_, mid, err = tx.Packages().List(f.ctx, store.PackageFilter{RepositoryID: r.ID}, store.Page{Limit: n + 1})
+		return err
+	})
+	midKey := key(domain.FormatNpm, "a", "n1")
+	for _, format := range []domain.Format{"", domain.FormatNpm, domain.FormatMaven, domain.FormatCargo} {
+		for _, ns := range []string{"", "a", "ab", "c", "\u00e9"} {
+			for _, prefix := range []string{"", "n", "n1", "z", "\u00e9"} {
+				for _, publish := range []domain.Allow{"", domain.AllowBlock} {
+					filter := store.PackageFilter{RepositoryID: r.ID, Format: format, Namespace: ns, NamePrefix: prefix, Publish: publish}
+					var want, wantMid []string
+					for _, p := range all {
+						if (format == "" || p.format == format) && strings.HasPrefix(p.namespace, ns) &&
+							strings.HasPrefix(p.name, prefix) && (publish == "" || p.publish == publish) {
+							l := string(p.format) + ":" + p.namespace + ":" + p.name
+							want = append(want, l)
+							if key(p.format, p.namespace, p.name) > midKey {
+								wantMid = append(wantMid, l)
+							}
+						}
+					}
+					for _, limit := range []int{1, 3, 1000} {
+						got := listAll(f, limit, func(tx store.Tx, p store.Page) ([]domain.Package, string, error) {
+							return tx.Packages().List(f.ctx, filter, p)
+						})
+						var names []string
+						for _, p := range got {
+							names = append(names, label(p))
+						}
+						if !reflect.DeepEqual(names, want) {
+							f.Errorf("%+v, limit %d: %q\nwant %q", filter, limit, names, want)
+						}
+					}
+					var names []string
+					f.read(func(tx store.Tx) error {
+						got, _, err := tx.Packages().List(f.ctx, filter, store.Page{After: mid, Limit: 1000})
+						for _, p := range got {
+							names = append(names, label(p))
+						}
+						return err
+					})
+					if !reflect.DeepEqual(names, wantMid) {
+						f.Errorf("%+v after npm:a:n1 (a cursor of another listing): %q\nwant %q", filter, names, wantMid)
+					}
+				}
+			}
+		}
+	}
+}
+
+// testListVersionsFilteredOut lists a package of many versions by status
+// and origin, where most versions are filtered out, against a model.
+func testListVersionsFilteredOut(f *fx) {
+	d := f.domain("us-east-1", "o", "d")
+	r := f.repo(d.ID, "main")
+	p := f.pkg(r.ID, domain.FormatGeneric, "ns", "big")
+	type vk struct {
+		version string
+		ns      int64
+		id      int64
+		status  domain.Status
+		origin  domain.OriginType
+	}
+	var all []vk
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.write(func(tx store.Tx) error {
+		for i := range 300 {
+			v := newVersion(p.ID, fmt.Sprintf("1.%d", i))
+			v.PublishedTime = base.Add(time.Duration(i/4) * time.Minute) // ties, broken by id
+			switch {
+			case i%50 == 7:
+				v.Status = domain.StatusUnlisted
+			case i%100 == 3:
+				v.Status = domain.StatusArchived
+			}
+			if i%60 == 7 || i == 299 {
+				v.OriginType = domain.OriginExternal
+			}
+			if err := tx.Versions().Create(f.ctx, &v); err != nil {
+				return err
+			}
+			all = append(all, vk{v.Version, v.PublishedTime.UnixNano(), v.ID, v.Status, v.OriginType})
+		}
+		return nil
+	})
+	for _, filter := range []store.VersionFilter{
+		{Status: domain.StatusUnlisted}, {Status: domain.StatusArchived}, {Status: domain.StatusDeleted},
+		{OriginType: domain.OriginExternal}, {Status: domain.StatusUnlisted, OriginType: domain.OriginExternal},
+	} {
+		for _, sort := range []store.VersionSort{store.SortByVersion, store.SortByPublishedTime} {
+			filter.PackageID, filter.Sort = p.ID, sort
+			var model []vk
+			for _, v := range all {
+				if (filter.Status == "" || v.status == filter.Status) && (filter.OriginType == "" || v.origin == filter.OriginType) {
+					model = append(model, v)
+				}
+			}
+			if sort == store.SortByVersion {
+				slices.SortFunc(model, func(a, b vk) int { return strings.Compare(a.version, b.version) })
+			} else {
+				slices.SortFunc(model, func(a, b vk) int {
+					if a.ns != b.ns {
+						return -cmpInt(a.ns, b.ns)
+					}
+					return -cmpInt(a.id, b.id)
+				})
+			}
+			var want []string
+			for _, v := range model {
+				want = append(want, v.version)
+			}
+			for _, limit := range []int{1, 2, 1000} {
+				got := listAll(f, limit, func(tx store.Tx, pg store.Page) ([]domain.PackageVersion, string, error) {
+					return tx.Versions().List(f.ctx, filter, pg)
+				})
+				var names []string
+				for _, v := range got {
+					names = append(names, v.Version)
+				}
+				if !reflect.DeepEqual(names, want) {
+					f.Errorf("%+v, limit %d: %q\nwant %q", filter, limit, names, want)
+				}
+			}
+		}
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -73,6 +73,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
 		{"AssetSizeCounter", testAssetSizeCounter},
+		{"ListPackagesSkipScan", testListPackagesSkipScan},
+		{"ListVersionsFilteredOut", testListVersionsFilteredOut},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
 		{"ListPackageGroups", testListPackageGroups},
