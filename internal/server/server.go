@@ -249,37 +249,52 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // collectLoop removes unreferenced blob bytes at start-up (recovering from
-// a crash between a delete and its collection) and then periodically. When
-// several nodes share the store, only the one that leads the job runs it.
+// a crash between a delete and its collection), periodically, and at once
+// when an operation that freed blobs wakes it (Service.WakeCollector;
+// wake-ups that arrive during a run coalesce into one more run). When
+// several nodes share the store, only the one that leads the job runs it;
+// a node woken while another leads retries shortly, so bytes a delete on
+// it freed after the leader's last look do not wait for the next period.
 func (s *Server) collectLoop(ctx context.Context) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
+	var retry <-chan time.Time
+	woken, retries := false, 0
 	for {
-		s.leading(ctx, "blob-collector", s.svc.CollectOrphans)
+		retry = nil
+		if !s.leading(ctx, "blob-collector", s.svc.CollectOrphans) && woken && retries < 30 {
+			retry = time.After(time.Second)
+			retries++
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			woken = false
+		case <-s.svc.CollectorWake():
+			woken, retries = true, 0
+		case <-retry:
 		}
 	}
 }
 
 // leading runs job if this process leads it (always, on a store that only
-// one process uses).
-func (s *Server) leading(ctx context.Context, name string, job func(context.Context)) {
+// one process uses) and reports whether it ran.
+func (s *Server) leading(ctx context.Context, name string, job func(context.Context)) bool {
 	l, shared := s.store.(store.Leader)
 	if !shared {
 		job(ctx)
-		return
+		return true
 	}
 	release, ok, err := l.TryLead(ctx, name)
 	if err != nil {
 		s.log.Warn("taking the lead", "job", name, "err", err)
-		return
+		return false
 	}
 	if !ok {
-		return // another node runs it
+		return false // another node runs it
 	}
 	defer release()
 	job(ctx)
+	return true
 }

@@ -204,7 +204,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 		return err
 	})
 	if err == nil && len(res.Successful) > 0 {
-		s.CollectOrphans(ctx)
+		s.WakeCollector()
 	}
 	return res, err
 }
@@ -230,7 +230,7 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 		return err
 	})
 	if err == nil && len(res.Successful) > 0 {
-		s.CollectOrphans(ctx)
+		s.WakeCollector()
 	}
 	return res, err
 }

@@ -98,7 +98,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 		return s.packageChanged(ctx, tx, dstPkg)
 	})
 	if err == nil && len(res.Successful) > 0 {
-		s.CollectOrphans(ctx) // overwritten versions may have freed bytes
+		s.WakeCollector() // overwritten versions may have freed bytes
 	}
 	return res, err
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,13 +25,17 @@ import (
 var errInjected = errors.New("injected fault")
 
 // faults counts the write points a scenario passes and fails the one
-// numbered failAt (0: none).
+// numbered failAt (0: none). The collector deletes a batch's bytes
+// concurrently, so hit locks; the test reads the fields between calls.
 type faults struct {
+	mu        sync.Mutex
 	n, failAt int
 	where     string
 }
 
 func (f *faults) hit(point string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.n++
 	if f.n == f.failAt {
 		f.where = point

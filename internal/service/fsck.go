@@ -376,14 +376,14 @@ func (s *Service) fsckUnreferenced(ctx context.Context, r *FsckReport, d string,
 	if err := s.store.Write(ctx, func(tx store.Tx) error { return tx.Orphans().Queue(ctx, d) }); err != nil {
 		return fmt.Errorf("fsck: queueing %s: %w", d, err)
 	}
-	dequeued, deleted, err := s.collect(ctx, d)
+	dequeued, deleted, err := s.collectBatch(ctx, []string{d})
 	switch {
 	case err != nil:
 		return fmt.Errorf("fsck: collecting %s: %w", d, err)
-	case deleted:
+	case deleted == 1:
 		r.Unreferenced.add(BlobIssue{SHA256: d, Size: size})
 		r.Collected++
-	case !dequeued: // pinned since the check: a publish is taking it
+	case dequeued == 0: // pinned since the check: a publish is taking it
 		r.InProgress++
 	}
 	// Dequeued but not deleted: referenced since the check.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/store"
@@ -12,11 +13,40 @@ import (
 // than this was left by a crash: its digest goes to the collector.
 const PinLifetime = 24 * time.Hour
 
+// CollectBatch is how many queued digests the collector settles in one
+// write transaction (one commit, one fsync, for up to this many blobs).
+const CollectBatch = 100
+
+// collectList is how many queued digests one listing reads; the collector
+// settles them CollectBatch at a time.
+const collectList = 500
+
+// collectParallel bounds the byte deletes one batch runs at once (each can
+// be a network round trip to an object store, and the batch holds the
+// write transaction meanwhile).
+const collectParallel = 8
+
+// WakeCollector asks the background collector to run now. Operations that
+// queue orphans call it after their transaction commits instead of
+// collecting in the request; it never blocks, and wake-ups that arrive
+// while one is pending coalesce into one run.
+func (s *Service) WakeCollector() {
+	select {
+	case s.collectWake <- struct{}{}:
+	default:
+	}
+}
+
+// CollectorWake is the channel WakeCollector signals; the server's
+// background collector selects on it.
+func (s *Service) CollectorWake() <-chan struct{} { return s.collectWake }
+
 // CollectOrphans deletes the bytes of queued blobs that no asset references
-// and no publish has pinned. Deletes run it right after they commit; the
-// server also runs it at start-up and periodically, so a crash between a
-// delete and its collection leaves at most unreferenced bytes behind, never
-// missing ones. It is safe to run on several nodes at once.
+// and no publish has pinned. The server runs it in the background: at
+// start-up, periodically, and whenever an operation that queued orphans
+// wakes it (WakeCollector), so a crash between a delete and its collection
+// leaves at most unreferenced bytes behind, never missing ones. It is safe
+// to run on several nodes at once; the server runs it on one at a time.
 func (s *Service) CollectOrphans(ctx context.Context) {
 	if err := s.collectOrphans(ctx); err != nil {
 		s.log.Error("collecting orphaned blobs", "err", err)
@@ -31,55 +61,102 @@ func (s *Service) collectOrphans(ctx context.Context) error {
 		return fmt.Errorf("dropping expired blob pins: %w", err)
 	}
 	for {
-		var batch []store.Orphan
+		var listed []store.Orphan
 		err := s.store.Read(ctx, func(tx store.Tx) (err error) {
-			batch, err = tx.Orphans().List(ctx, 500)
+			listed, err = tx.Orphans().List(ctx, collectList)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("listing orphaned blobs: %w", err)
 		}
 		kept := 0
-		for _, o := range batch {
-			removed, _, err := s.collect(ctx, o.SHA256)
+		for i := 0; i < len(listed); i += CollectBatch {
+			chunk := listed[i:min(i+CollectBatch, len(listed))]
+			digests := make([]string, len(chunk))
+			for j, o := range chunk {
+				digests[j] = o.SHA256
+			}
+			dequeued, _, err := s.collectBatch(ctx, digests)
 			if err != nil {
-				return fmt.Errorf("collecting orphaned blob %s: %w", o.SHA256, err)
+				return fmt.Errorf("collecting orphaned blobs: %w", err)
 			}
-			if !removed {
-				kept++
-			}
+			kept += len(chunk) - dequeued
 		}
 		// Stop when the queue is drained or holds only pinned digests.
-		if len(batch) < 500 || kept == len(batch) {
+		if len(listed) < collectList || kept == len(listed) {
 			return nil
 		}
 	}
 }
 
-// collect deletes one queued blob's bytes unless it is referenced or
-// pinned, and dequeues it unless pinned. The check and the delete run in
-// one write transaction, which excludes the publish transactions that pin
-// and reference digests.
-func (s *Service) collect(ctx context.Context, sha256 string) (dequeued, deleted bool, err error) {
+// collectBatch settles queued digests in one write transaction, which
+// excludes the publish transactions that pin and reference digests: a
+// pinned digest is left queued; a referenced one is dequeued and keeps its
+// bytes; any other loses its bytes and is then dequeued. Bytes go before
+// the queue entries: if the commit then fails, the entries stay and a later
+// run retries (deleting missing bytes is not an error).
+func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued, deleted int, err error) {
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		pinned, err := tx.Orphans().Pinned(ctx, sha256, s.now().Add(-PinLifetime))
-		if err != nil || pinned {
-			dequeued, deleted = false, false
+		dequeued, deleted = 0, 0
+		since := s.now().Add(-PinLifetime)
+		var unused, settled []string
+		for _, d := range digests {
+			pinned, err := tx.Orphans().Pinned(ctx, d, since)
+			if err != nil {
+				return err
+			}
+			if pinned {
+				continue
+			}
+			used, err := tx.Orphans().Referenced(ctx, d)
+			if err != nil {
+				return err
+			}
+			if !used {
+				unused = append(unused, d)
+			}
+			settled = append(settled, d)
+		}
+		if err := s.deleteBytes(ctx, unused); err != nil {
 			return err
 		}
-		used, err := tx.Orphans().Referenced(ctx, sha256)
-		if err != nil {
-			return err
-		}
-		if !used {
-			// Bytes go before the queue entry: if the commit then fails, the
-			// entry stays and a later run retries.
-			if err := s.blobs.Delete(ctx, sha256); err != nil {
+		for _, d := range settled {
+			if err := tx.Orphans().Remove(ctx, d); err != nil {
 				return err
 			}
 		}
-		dequeued, deleted = true, !used
-		return tx.Orphans().Remove(ctx, sha256)
+		dequeued, deleted = len(settled), len(unused)
+		return nil
 	})
-	return dequeued, deleted, err
+	if err != nil {
+		return 0, 0, err
+	}
+	return dequeued, deleted, nil
+}
+
+// deleteBytes deletes the bytes of digests, collectParallel at a time, and
+// returns the first error once all deletes have ended.
+func (s *Service) deleteBytes(ctx context.Context, digests []string) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, collectParallel)
+	for _, d := range digests {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(d string) {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.blobs.Delete(ctx, d); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("deleting blob %s: %w", d, err)
+				}
+				mu.Unlock()
+			}
+		}(d)
+	}
+	wg.Wait()
+	return first
 }

@@ -173,7 +173,7 @@ func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (
 		return tx.Packages().Delete(ctx, p.ID)
 	})
 	if err == nil {
-		s.CollectOrphans(ctx)
+		s.WakeCollector()
 	}
 	return pkg, err
 }

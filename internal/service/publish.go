@@ -162,7 +162,7 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		}); cerr != nil {
 			s.log.Error("releasing the bytes of a failed publish", "err", cerr)
 		}
-		s.CollectOrphans(ctx)
+		s.WakeCollector()
 		return PublishResult{}, err
 	}
 	return res, nil

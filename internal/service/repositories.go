@@ -172,7 +172,7 @@ func (s *Service) DeleteRepository(ctx context.Context, c Caller, domainName, do
 		return tx.Repositories().Delete(ctx, r.ID)
 	})
 	if err == nil {
-		s.CollectOrphans(ctx)
+		s.WakeCollector()
 	}
 	return info, err
 }

@@ -77,12 +77,15 @@ type Service struct {
 	ext     External          // external connections (UseExternal)
 	fetchMu sync.Mutex        // guards fetches
 	fetches map[string]*fetch // files being fetched through a connection
+
+	collectWake chan struct{} // WakeCollector's signal (buffered: wake-ups coalesce)
 }
 
 // New returns a Service. rules holds the package-level rules of the
 // formats that have them.
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
-	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules}
+	return &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
+		collectWake: make(chan struct{}, 1)}
 }
 
 // owner returns the domain owner a request addresses: domain-owner, or
