@@ -92,10 +92,13 @@ func (t *tx) releaseBlobs(ctx context.Context, cond string, args ...any) error {
 		return out
 	}
 	going := `(SELECT a.domain_id, a.sha256 FROM assets a WHERE ` + cond + `)`
+	// The lists of rows going are not correlated with the outer row, so
+	// that they are read once through cond's index (a correlated list with
+	// a.domain_id = domains.id would read every asset of the domain).
 	domainSize := func(sign string) string {
 		return `UPDATE domains SET asset_size_bytes = asset_size_bytes ` + sign + ` CAST(COALESCE((
-			SELECT SUM(b.size) FROM domain_blobs b WHERE b.domain_id = domains.id AND b.sha256 IN (
-				SELECT a.sha256 FROM assets a WHERE a.domain_id = domains.id AND ` + cond + `)), 0) AS BIGINT)
+			SELECT SUM(b.size) FROM domain_blobs b
+			WHERE b.domain_id = domains.id AND (b.domain_id, b.sha256) IN ` + going + `), 0) AS BIGINT)
 			WHERE id IN (SELECT a.domain_id FROM assets a WHERE ` + cond + `)`
 	}
 	steps := []struct {
