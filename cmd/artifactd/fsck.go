@@ -168,6 +168,13 @@ func printFsckReport(w io.Writer, r *service.FsckReport, opt service.FsckOptions
 		fmt.Fprintf(w, " (%d after repair)", r.QueuedAfter)
 	}
 	fmt.Fprintln(w)
+	for _, d := range r.AssetSizeDrift {
+		fmt.Fprintf(w, "asset size of domain %s (%s, %s): counted %d bytes, its assets give %d", d.Name, d.Owner, d.Region, d.Kept, d.Actual)
+		if opt.Repair {
+			fmt.Fprint(w, ": recounted")
+		}
+		fmt.Fprintln(w)
+	}
 	if r.InProgress > 0 {
 		fmt.Fprintf(w, "%d unreferenced objects belong to publishes in progress (pinned): fine\n", r.InProgress)
 	}
@@ -186,6 +193,9 @@ func printFsckReport(w io.Writer, r *service.FsckReport, opt service.FsckOptions
 	default:
 		fmt.Fprintf(w, "%d problems remain: %d missing, %d wrong-size, %d corrupt, %d unreferenced blobs, %d expired pins",
 			p, r.Missing.Count, r.WrongSize.Count, r.Corrupt.Count, r.Unreferenced.Count-r.Collected, r.ExpiredPinsAfter)
+		if n := len(r.AssetSizeDrift) - r.Recounted; n > 0 {
+			fmt.Fprintf(w, ", %d domain asset sizes", n)
+		}
 		if !opt.Repair {
 			fmt.Fprint(w, " (run with --repair to collect unreferenced blobs and drop expired pins)")
 		}

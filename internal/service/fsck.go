@@ -94,13 +94,19 @@ type FsckReport struct {
 	// older than PinLifetime (left by a crash), ExpiredPinsAfter those
 	// still there when it ended (a repair drops them).
 	Pins, ExpiredPins, ExpiredPinsAfter int
+
+	// AssetSizeDrift are the domains whose kept asset size (DescribeDomain's
+	// assetSizeBytes, a counter) or the per-digest counts behind it disagree
+	// with their assets; Recounted says how many of them a repair recounted.
+	AssetSizeDrift []store.AssetSizeDrift
+	Recounted      int
 }
 
 // Problems counts what is still wrong after Fsck: missing, wrong-sized and
 // corrupt blobs, unreferenced blobs not collected, expired pins not dropped.
 func (r *FsckReport) Problems() int {
 	return r.Missing.Count + r.WrongSize.Count + r.Corrupt.Count +
-		r.Unreferenced.Count - r.Collected + r.ExpiredPinsAfter
+		r.Unreferenced.Count - r.Collected + r.ExpiredPinsAfter + len(r.AssetSizeDrift) - r.Recounted
 }
 
 // ErrCannotList is returned by Fsck when the blob store cannot list its
@@ -208,6 +214,10 @@ func (s *Service) Fsck(ctx context.Context, opt FsckOptions) (*FsckReport, error
 		}
 	}
 	r.Referenced = refs.seen
+
+	if err := s.fsckAssetSizes(ctx, r, opt); err != nil {
+		return nil, err
+	}
 
 	if _, r.ExpiredPinsAfter, err = expiry(); err != nil {
 		return nil, err
@@ -387,5 +397,27 @@ func (s *Service) fsckUnreferenced(ctx context.Context, r *FsckReport, d string,
 		r.InProgress++
 	}
 	// Dequeued but not deleted: referenced since the check.
+	return nil
+}
+
+// fsckAssetSizes checks every domain's asset size counter against its
+// assets and, with Repair, recounts the domains that disagree (each in a
+// write transaction, which counts from the assets as they are then).
+func (s *Service) fsckAssetSizes(ctx context.Context, r *FsckReport, opt FsckOptions) error {
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		r.AssetSizeDrift, err = tx.Domains().CheckAssetSizes(ctx)
+		return err
+	})
+	if err != nil || !opt.Repair {
+		return err
+	}
+	for _, d := range r.AssetSizeDrift {
+		if err := s.store.Write(ctx, func(tx store.Tx) error {
+			return tx.Domains().RecountAssetSize(ctx, d.DomainID)
+		}); err != nil {
+			return err
+		}
+		r.Recounted++
+	}
 	return nil
 }

@@ -90,6 +90,24 @@ type Domains interface {
 	// AssetSizeBytes is the total size of the distinct blobs (by SHA-256)
 	// referenced by assets anywhere in the domain.
 	AssetSizeBytes(ctx context.Context, id int64) (int64, error)
+	// CheckAssetSizes compares every domain's AssetSizeBytes (a counter
+	// kept by the writes of assets) and the per-digest counts behind it
+	// with a fresh count of its assets, and returns the domains where they
+	// disagree. It reads every asset: for fsck.
+	CheckAssetSizes(ctx context.Context) ([]AssetSizeDrift, error)
+	// RecountAssetSize rewrites a domain's asset size counter and the
+	// per-digest counts behind it from its assets.
+	RecountAssetSize(ctx context.Context, id int64) error
+}
+
+// AssetSizeDrift is a domain whose kept asset size (or the counts behind
+// it) disagrees with its assets.
+type AssetSizeDrift struct {
+	DomainID            int64
+	Region, Owner, Name string
+	// Kept is the counter AssetSizeBytes reads; Actual the size its assets
+	// give (they may be equal when only the per-digest counts disagree).
+	Kept, Actual int64
 }
 
 // RepositoryFilter selects repositories. DomainID or Region is required.

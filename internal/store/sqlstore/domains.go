@@ -96,3 +96,53 @@ func (x domainsTx) AssetSizeBytes(ctx context.Context, id int64) (int64, error) 
 	}
 	return n, nil
 }
+
+// blobCounts is a domain's distinct digests, asset rows and size.
+type blobCounts struct{ digests, refs, size int64 }
+
+func (x domainsTx) CheckAssetSizes(ctx context.Context) ([]store.AssetSizeDrift, error) {
+	ds, err := queryAll(ctx, x.t, "check asset sizes", `SELECT id, region, owner, name, asset_size_bytes
+		FROM domains ORDER BY id`, func(sc scanner) (store.AssetSizeDrift, error) {
+		var d store.AssetSizeDrift
+		err := sc.Scan(&d.DomainID, &d.Region, &d.Owner, &d.Name, &d.Kept)
+		return d, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.AssetSizeDrift
+	for _, d := range ds {
+		var fresh, counted blobCounts
+		if err := x.t.queryRow(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(n), 0) AS BIGINT),
+			CAST(COALESCE(SUM(s), 0) AS BIGINT) FROM (
+				SELECT COUNT(*) AS n, MAX(size) AS s FROM assets WHERE domain_id = ? GROUP BY sha256) blobs`,
+			d.DomainID).Scan(&fresh.digests, &fresh.refs, &fresh.size); err != nil {
+			return nil, x.t.fail("check asset sizes", err)
+		}
+		if err := x.t.queryRow(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(refs), 0) AS BIGINT),
+			CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM domain_blobs WHERE domain_id = ?`,
+			d.DomainID).Scan(&counted.digests, &counted.refs, &counted.size); err != nil {
+			return nil, x.t.fail("check asset sizes", err)
+		}
+		d.Actual = fresh.size
+		if d.Kept != fresh.size || counted != fresh {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (x domainsTx) RecountAssetSize(ctx context.Context, id int64) error {
+	for _, q := range []string{
+		`DELETE FROM domain_blobs WHERE domain_id = ?`,
+		`INSERT INTO domain_blobs (domain_id, sha256, refs, size)
+			SELECT domain_id, sha256, COUNT(*), MAX(size) FROM assets WHERE domain_id = ? GROUP BY domain_id, sha256`,
+		`UPDATE domains SET asset_size_bytes = CAST(COALESCE(
+			(SELECT SUM(b.size) FROM domain_blobs b WHERE b.domain_id = domains.id), 0) AS BIGINT) WHERE id = ?`,
+	} {
+		if _, err := x.t.exec(ctx, q, id); err != nil {
+			return x.t.fail("recount domain asset size", err)
+		}
+	}
+	return nil
+}

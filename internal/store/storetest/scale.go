@@ -174,6 +174,20 @@ func testAssetSizeCounter(f *fx) {
 	av := f.version(ap.ID, "1")
 	f.asset(av.ID, "a", sha(1), 7)
 	f.wantAssetSizes("in a new domain", other.ID, again.ID)
+	// fsck's check finds nothing to recount, and a recount changes nothing.
+	f.write(func(tx store.Tx) error {
+		drift, err := tx.Domains().CheckAssetSizes(f.ctx)
+		if err == nil && len(drift) != 0 {
+			f.Errorf("CheckAssetSizes = %+v, want none", drift)
+		}
+		for _, id := range []int64{other.ID, again.ID} {
+			if err := tx.Domains().RecountAssetSize(f.ctx, id); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	f.wantAssetSizes("after recounts", other.ID, again.ID)
 }
 
 // SeedBeforeScale is SQL (with no parameters) that fills a database
