@@ -11,6 +11,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/iampolicy"
+	"github.com/artifactd/artifactd/internal/identity"
 	"github.com/artifactd/artifactd/internal/pkggroup"
 	"github.com/artifactd/artifactd/internal/store"
 )
@@ -169,14 +170,17 @@ func policyOf(arn string) string {
 	return ""
 }
 
-// arnAccount returns the account field of an ARN, "" if it has none.
+// arnAccount returns the account of an ARN, "" if it names no valid
+// account (the operation then rejects the ARN itself).
 func arnAccount(arn string) string {
 	prefix, _, ok := cutResource(arn)
 	if !ok {
 		return ""
 	}
-	parts := strings.Split(prefix, ":")
-	return parts[4]
+	if acct := strings.Split(prefix, ":")[4]; identity.ValidAccount(acct) {
+		return acct
+	}
+	return ""
 }
 
 // cutResource splits arn:aws:codeartifact:{region}:{account}:{resource}
