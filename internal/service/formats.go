@@ -12,9 +12,77 @@ import (
 // package's versions.
 type FormatRules interface {
 	// PackageChanged runs inside the transaction of a status change,
-	// dispose, delete, copy or metadata update, with every version the
-	// package has afterwards. It may edit p.Metadata; the service saves p.
-	PackageChanged(p *domain.Package, versions []domain.PackageVersion) error
+	// dispose, delete, copy or metadata update, with the package's versions
+	// as they are afterwards. It may edit p.Metadata; the service saves p.
+	PackageChanged(p *domain.Package, versions VersionReader) error
+}
+
+// VersionReader reads one package's versions inside a transaction without
+// loading them all: changing one version of a package with 100,000 costs
+// the versions a format's rules look at, not every one of them.
+type VersionReader interface {
+	// Get returns one version; ErrNotFound when the package has none of
+	// that name.
+	Get(version string) (domain.PackageVersion, error)
+	// Each calls fn for every version with status (any when ""), in no
+	// particular order, until fn returns an error, which Each returns. It
+	// costs every such version: for the rare rule that needs them all.
+	Each(status domain.Status, fn func(domain.PackageVersion) error) error
+}
+
+// txVersions reads a package's versions in a transaction.
+type txVersions struct {
+	ctx       context.Context
+	tx        store.Tx
+	packageID int64
+}
+
+func (r txVersions) Get(version string) (domain.PackageVersion, error) {
+	return r.tx.Versions().Get(r.ctx, r.packageID, version)
+}
+
+func (r txVersions) Each(status domain.Status, fn func(domain.PackageVersion) error) error {
+	p := store.Page{Limit: 1000}
+	for {
+		vs, next, err := r.tx.Versions().List(r.ctx, store.VersionFilter{PackageID: r.packageID, Status: status}, p)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		p.After = next
+	}
+}
+
+// VersionSlice is a VersionReader over versions already in memory (tests,
+// and callers that have loaded them anyway).
+type VersionSlice []domain.PackageVersion
+
+func (l VersionSlice) Get(version string) (domain.PackageVersion, error) {
+	for _, v := range l {
+		if v.Version == version {
+			return v, nil
+		}
+	}
+	return domain.PackageVersion{}, domain.NotFound(domain.ResPackageVersion, version, "package version %s not found", version)
+}
+
+func (l VersionSlice) Each(status domain.Status, fn func(domain.PackageVersion) error) error {
+	for _, v := range l {
+		if status != "" && v.Status != status {
+			continue
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DisplayVersioner is an optional FormatRules capability: the version
@@ -45,11 +113,7 @@ func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Pa
 	if r == nil {
 		return nil
 	}
-	versions, err := allVersions(ctx, tx, pkg.ID)
-	if err != nil {
-		return err
-	}
-	if err := r.PackageChanged(&pkg, versions); err != nil {
+	if err := r.PackageChanged(&pkg, txVersions{ctx, tx, pkg.ID}); err != nil {
 		return err
 	}
 	return tx.Packages().Update(ctx, pkg)
@@ -87,8 +151,8 @@ func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef)
 }
 
 // UpdatePackage edits a package's format metadata (npm dist-tags) with fn
-// in one transaction, given every version the package has.
-func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, fn func(p *domain.Package, versions []domain.PackageVersion) error) (domain.Package, error) {
+// in one transaction, given a reader of the package's versions.
+func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, fn func(p *domain.Package, versions VersionReader) error) (domain.Package, error) {
 	if err := s.authorizeData(ctx, c, "PutPackageMetadata", ref); err != nil {
 		return domain.Package{}, err
 	}
@@ -98,11 +162,7 @@ func (s *Service) UpdatePackage(ctx context.Context, c Caller, ref PackageRef, f
 		if err != nil {
 			return err
 		}
-		versions, err := allVersions(ctx, tx, p.ID)
-		if err != nil {
-			return err
-		}
-		if err := fn(&p, versions); err != nil {
+		if err := fn(&p, txVersions{ctx, tx, p.ID}); err != nil {
 			return err
 		}
 		pkg = p

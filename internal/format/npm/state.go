@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
 )
 
 // state is npm's package-level state, kept in domain.Package.Metadata.
@@ -106,6 +108,42 @@ func highest(set map[string]bool) string {
 	return best
 }
 
+// fixTagsIn is fixTags reading the package's versions through r: it looks
+// at the tagged versions only, and at every Published one only when
+// latest has to move (its version left Published).
+func fixTagsIn(tags map[string]string, r service.VersionReader) (map[string]string, error) {
+	out := make(map[string]string, len(tags)+1)
+	published := map[string]bool{} // of the tagged versions
+	for tag, v := range tags {
+		pub, seen := published[v]
+		if !seen {
+			pv, err := r.Get(v)
+			if err != nil && !errors.Is(err, domain.ErrNotFound) {
+				return nil, err
+			}
+			pub = err == nil && visible(pv.Status)
+			published[v] = pub
+		}
+		if pub {
+			out[tag] = v
+		}
+	}
+	if _, ok := out["latest"]; ok {
+		return out, nil
+	}
+	all := map[string]bool{}
+	if err := r.Each(domain.StatusPublished, func(v domain.PackageVersion) error {
+		all[v.Version] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if best := highest(all); best != "" {
+		out["latest"] = best
+	}
+	return out, nil
+}
+
 // Rules keeps npm's package-level state right when the control plane
 // changes versions (service.FormatRules).
 type Rules struct {
@@ -118,9 +156,13 @@ func NewRules() *Rules { return &Rules{now: time.Now} }
 // PackageChanged fixes the dist-tags after a status change, dispose,
 // delete or copy, and renews the package's stamp so that every packument
 // cache forgets it. It runs inside the control plane's transaction.
-func (r *Rules) PackageChanged(p *domain.Package, versions []domain.PackageVersion) error {
+func (r *Rules) PackageChanged(p *domain.Package, versions service.VersionReader) error {
 	st := loadState(*p)
-	st.DistTags = fixTags(st.DistTags, versions)
+	tags, err := fixTagsIn(st.DistTags, versions)
+	if err != nil {
+		return err
+	}
+	st.DistTags = tags
 	return st.save(p, r.now())
 }
 

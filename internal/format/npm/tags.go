@@ -10,6 +10,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
 )
 
 // serveDistTags handles /-/package/<name>/dist-tags[/<tag>] (npm dist-tag
@@ -70,9 +71,14 @@ func (f *Format) setTag(w http.ResponseWriter, r *http.Request, repo dataplane.R
 		return
 	}
 	ref := repo.Ref(domain.FormatNpm, name.Scope, name.Name)
-	pkg, err := f.svc.UpdatePackage(r.Context(), repo.Caller, ref, func(p *domain.Package, versions []domain.PackageVersion) error {
+	// Reads the tags and the one version to tag, not every version.
+	pkg, err := f.svc.UpdatePackage(r.Context(), repo.Caller, ref, func(p *domain.Package, versions service.VersionReader) error {
 		st := loadState(*p)
-		st.DistTags = fixTags(st.DistTags, versions)
+		tags, err := fixTagsIn(st.DistTags, versions)
+		if err != nil {
+			return err
+		}
+		st.DistTags = tags
 		if version == "" {
 			if _, ok := st.DistTags[tag]; !ok {
 				return domain.NotFound("dist-tag", tag, "%s is not a dist-tag of %s", tag, name)
@@ -80,17 +86,18 @@ func (f *Format) setTag(w http.ResponseWriter, r *http.Request, repo dataplane.R
 			delete(st.DistTags, tag)
 			return st.save(p, time.Now())
 		}
-		for _, v := range versions {
-			if v.Version != version {
-				continue
-			}
-			if !visible(v.Status) {
-				return domain.Invalid("Version %s of %s is %s; only Published versions can be tagged", version, name, v.Status)
-			}
-			st.DistTags[tag] = version
-			return st.save(p, time.Now())
+		v, err := versions.Get(version)
+		if errors.Is(err, domain.ErrNotFound) {
+			return domain.NotFound(domain.ResPackageVersion, version, "Version %s of %s not found", version, name)
 		}
-		return domain.NotFound(domain.ResPackageVersion, version, "Version %s of %s not found", version, name)
+		if err != nil {
+			return err
+		}
+		if !visible(v.Status) {
+			return domain.Invalid("Version %s of %s is %s; only Published versions can be tagged", version, name, v.Status)
+		}
+		st.DistTags[tag] = version
+		return st.save(p, time.Now())
 	})
 	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
 		packageNotFound(w, name)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
 )
 
 // Normalize returns a project name as PEP 503 compares it: lowercase, with
@@ -232,7 +233,7 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: it renews the package's
 // stamp, inside the control plane's transaction, so that every cached
 // simple page of the package is forgotten.
-func (Rules) PackageChanged(p *domain.Package, _ []domain.PackageVersion) error {
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
 	return renewStamp(p)
 }
 
