@@ -49,10 +49,11 @@ func (c *pageCache) get(k pageKey, pkgID int64, stamp string) (*pageEntry, bool)
 	return c.lru.GetIf(k, func(e *pageEntry) bool { return e.pkgID == pkgID && e.stamp == stamp })
 }
 
-// put stores e; pages without a stamp, or larger than a quarter of the
-// budget, are not kept.
+// put stores e (pages without a stamp are not kept). A page of any size
+// up to the whole budget is kept: the biggest projects are the ones whose
+// pages cost most to render.
 func (c *pageCache) put(e *pageEntry) {
-	if c == nil || e.stamp == "" || e.size()*4 > c.maxBytes {
+	if c == nil || e.stamp == "" {
 		return
 	}
 	c.lru.Add(e.key, e, int64(e.size()))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
@@ -170,8 +172,71 @@ func TestPageCacheBounded(t *testing.T) {
 	if _, ok := c.get(pageKey{project: strings.Repeat("x", 99)}, 98, "s"); ok {
 		t.Fatal("entry served for another package")
 	}
+	// A page of half the budget is kept (no size below the budget is too
+	// big: the largest projects cost most to render); one over the budget
+	// is not.
 	c.put(&pageEntry{key: pageKey{project: "big"}, stamp: "s", body: make([]byte, 2000)})
-	if _, ok := c.get(pageKey{project: "big"}, 0, "s"); ok {
-		t.Fatal("oversized entry cached")
+	if _, ok := c.get(pageKey{project: "big"}, 0, "s"); !ok {
+		t.Fatal("a page of half the budget was not cached")
+	}
+	c.put(&pageEntry{key: pageKey{project: "huge"}, stamp: "s", body: make([]byte, 5000)})
+	if _, ok := c.get(pageKey{project: "huge"}, 0, "s"); ok {
+		t.Fatal("a page larger than the budget was cached")
+	}
+	if c.bytes() > c.maxBytes {
+		t.Fatalf("cache holds %d bytes of %d", c.bytes(), c.maxBytes)
+	}
+}
+
+// TestPageRenderedOnceForConcurrentMisses: requests that miss the cache
+// together (a CI fleet after a release) share one rendering.
+func TestPageRenderedOnceForConcurrentMisses(t *testing.T) {
+	tr := newTestRepo(t)
+	for _, v := range []string{"1.0", "1.1", "2.0"} {
+		if rec := tr.upload(t, "demo", v, "demo-"+v+"-py3-none-any.whl", testWheel(t, "demo", v, v)); rec.Code != http.StatusOK {
+			t.Fatalf("upload %s: %d %s", v, rec.Code, rec.Body)
+		}
+	}
+	pkg, err := tr.svc.LookupPackage(context.Background(), tr.repo.Caller, tr.repo.Ref(domain.FormatPypi, "", "demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := pageRender{pageKey{tr.repo.Endpoint, "demo", Negotiate(ContentTypeJSON)}, pkg.ID, loadState(pkg).Stamp}
+	// The first rendering waits until every other request waits for it.
+	const clients = 16
+	release := make(chan struct{})
+	var once sync.Once
+	tr.f.beforeRender = func() { once.Do(func() { <-release }) }
+	var wg sync.WaitGroup
+	bodies := make([]string, clients)
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := tr.get(t, "simple/demo/", ContentTypeJSON)
+			if rec.Code != http.StatusOK {
+				t.Errorf("GET: %d %s", rec.Code, rec.Body)
+			}
+			bodies[i] = rec.Body.String()
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		n := tr.f.renders.Waiting(render)
+		if n == clients-1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests wait for the rendering, want %d", n, clients-1)
+		}
+	}
+	close(release)
+	wg.Wait()
+	for i, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, "demo-2.0-py3-none-any.whl") {
+			t.Fatalf("client %d got another page:\n%s\nvs\n%s", i, b, bodies[0])
+		}
+	}
+	if n := tr.f.rendered.Load(); n != 1 {
+		t.Errorf("%d concurrent cold requests rendered the page %d times, want once", clients, n)
 	}
 }

@@ -26,11 +26,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/flight"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
 )
@@ -46,6 +48,22 @@ type Format struct {
 	TempDir string
 	now     func() time.Time
 	pages   *pageCache // rendered project pages, keyed on package stamps
+	// renders runs one rendering at a time of a page for the package
+	// state its callers saw.
+	renders flight.Group[pageRender, *pageEntry]
+	// rendered counts the pages rendered for the cache (tests; metrics).
+	rendered atomic.Int64
+	// beforeRender, when set (tests), runs as a rendering starts.
+	beforeRender func()
+}
+
+// pageRender names the rendering of a page from one state of a package:
+// callers share a rendering only when they read the same stamp, so none
+// is answered a state older than the one it saw.
+type pageRender struct {
+	key   pageKey
+	pkgID int64
+	stamp string
 }
 
 // pageCacheBytes bounds the memory of cached project pages.
@@ -221,19 +239,30 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		servePage(w, r, e)
 		return
 	}
-	// The versions and the stamp the page is cached under come from one
-	// read transaction, so an entry never outlives the state it shows.
-	pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+	stamp := loadState(cur).Stamp
+	e, _, err := f.renders.Do(r.Context(), pageRender{key, cur.ID, stamp}, func() (*pageEntry, error) {
+		if f.beforeRender != nil {
+			f.beforeRender()
+		}
+		// The versions and the stamp the page is cached under come from
+		// one read transaction, so an entry never outlives the state it
+		// shows.
+		pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		e, err := renderPage(key, pkg, versions)
+		if err != nil {
+			return nil, err
+		}
+		f.rendered.Add(1)
+		f.pages.put(e)
+		return e, nil
+	})
 	if err != nil {
 		f.writeError(w, err)
 		return
 	}
-	e, err := renderPage(key, pkg, versions)
-	if err != nil {
-		f.writeError(w, err)
-		return
-	}
-	f.pages.put(e)
 	servePage(w, r, e)
 }
 
