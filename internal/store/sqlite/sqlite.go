@@ -50,7 +50,8 @@ func Migrations() fs.FS {
 
 // Dialect is the sqlstore dialect of modernc.org/sqlite. Write transactions
 // need no special BEGIN here: Open's write pool gets BEGIN IMMEDIATE from
-// its DSN (_txlock=immediate).
+// its DSN (_txlock=immediate). Concurrent Writes share one transaction and
+// one fsync (group commit): with synchronous=FULL, each commit is an fsync.
 func Dialect() sqlstore.Dialect {
 	return sqlstore.Dialect{
 		Name:                  "sqlite",
@@ -58,6 +59,7 @@ func Dialect() sqlstore.Dialect {
 		InProcess:             true,
 		IsUniqueViolation:     isUniqueViolation,
 		IsForeignKeyViolation: isForeignKeyViolation,
+		GroupCommit:           true,
 	}
 }
 

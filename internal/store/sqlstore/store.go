@@ -68,6 +68,12 @@ type Dialect struct {
 	// IsForeignKeyViolation reports whether err is a foreign-key violation
 	// (a missing parent on insert, a restricted delete). Optional.
 	IsForeignKeyViolation func(err error) bool
+	// GroupCommit lets concurrent Writes share one transaction, each in
+	// its own SAVEPOINT, and one commit (see groupcommit.go). For a
+	// database whose every commit is a serialized fsync (SQLite); a
+	// database with its own group commit (PostgreSQL) keeps one
+	// transaction per Write.
+	GroupCommit bool
 }
 
 func (d *Dialect) uniqueViolation(err error) bool {
@@ -129,6 +135,10 @@ type Store struct {
 	// stamp is the AuthzStamp last read, at a write generation; only
 	// used with CacheResolves, under the same rules as the resolve cache.
 	stamp atomic.Pointer[cachedStamp]
+	// group batches concurrent Writes; nil unless Dialect.GroupCommit.
+	group *group
+	// commits counts the write transactions committed (see Commits).
+	commits atomic.Uint64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -136,7 +146,11 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store reading through readDB and writing through writeDB.
 // The schema must already be migrated (see Migrate). Close closes both pools.
 func New(readDB, writeDB *sql.DB, d Dialect) *Store {
-	return &Store{read: readDB, write: writeDB, d: &d}
+	s := &Store{read: readDB, write: writeDB, d: &d}
+	if d.GroupCommit {
+		s.group = &group{}
+	}
+	return s
 }
 
 // Read runs fn in a read-only transaction.
@@ -158,11 +172,22 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 // Write runs fn in a read-write transaction, committed when fn returns nil
 // and rolled back otherwise (also when fn panics). Write must not be called
 // from inside another Write's fn: on a single-connection write pool that
-// waits forever.
+// waits forever. With group commit, fn may share its transaction with
+// other Writes' (each in its own savepoint, run one after the other); its
+// commit is still visible to every Read that starts after Write returns
+// nil.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
 	// After the commit (or rollback): Resolve answers read before it are
 	// stale from here on.
 	defer s.writes.Add(1)
+	if s.group != nil {
+		return s.groupWrite(ctx, fn)
+	}
+	return s.writeTx(ctx, fn)
+}
+
+// writeTx runs fn alone in a write transaction.
+func (s *Store) writeTx(ctx context.Context, fn func(store.Tx) error) (err error) {
 	begin := s.d.BeginWrite
 	if begin == nil {
 		begin = func(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
@@ -193,8 +218,13 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) 
 	if err != nil {
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
+	s.commits.Add(1)
 	return nil
 }
+
+// Commits returns how many write transactions this Store has committed:
+// with group commit, fewer than the Writes that succeeded.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 // Close closes both pools. It is safe to call more than once.
 func (s *Store) Close() error {
@@ -225,6 +255,18 @@ func (s *Store) rebind(q string) string {
 type tx struct {
 	s  *Store
 	tx *sql.Tx
+	// detach runs statements without their context's cancellation: in a
+	// transaction that several Writes share, one caller going away must
+	// not interrupt a statement (SQLite may then roll back the whole
+	// transaction, the others' writes with it).
+	detach bool
+}
+
+func (t *tx) stmtCtx(ctx context.Context) context.Context {
+	if t.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t *tx) Domains() store.Domains             { return domainsTx{t} }
@@ -240,15 +282,15 @@ func (t *tx) PackageGroups() store.PackageGroups { return groupsTx{t} }
 func (t *tx) Identities() store.Identities       { return identitiesTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+	return t.tx.ExecContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+	return t.tx.QueryContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+	return t.tx.QueryRowContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
 }
 
 // count runs a SELECT COUNT(*) query.
