@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# bench/scale.sh — the scale benchmark of issue #15: every operation's cost
+# from N = 100 to 1,000,000, on the embedded store (SQLite + file blobs) and
+# on PostgreSQL (+ file blobs). Run by hand (not in CI):
+#
+#   bench/scale.sh
+#
+# What it does:
+#   1. builds artifactd and the driver (bench/scale);
+#   2. starts a PostgreSQL cluster kept under $BENCH_DIR/pg (made on first
+#      use; 127.0.0.1 only, default durability settings), stopped at exit;
+#   3. builds the fixtures it does not have yet, directly through the store
+#      layer, one data directory per (store, N) under $BENCH_DIR and one
+#      PostgreSQL database per N (scale_N): a domain; one generic package
+#      of N versions (one asset each, 10 Unlisted); N npm packages in
+#      another repository over four namespaces; one npm package of
+#      min(N, 20000) versions with ~1 KB manifests, dist-tags and one real
+#      tarball. Fixtures are reused by later runs (delete $BENCH_DIR to
+#      rebuild them; they are rebuilt when the generator changes);
+#   4. starts `artifactd serve` on every fixture (127.0.0.1, free ports) and
+#      measures each operation through the real API (aws-sdk-go-v2
+#      CodeArtifact client with the administrator's key; plain HTTP with a
+#      token for npm), sizes and stores interleaved, BENCH_ROUNDS rounds,
+#      every response checked (a failed check fails the run);
+#   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
+#      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
+#      N=100), and draws docs/img/scale-sqlite.png and
+#      docs/img/scale-postgres.png with gnuplot.
+#
+# Knobs: BENCH_DIR (/tmp/artifactd-scale), BENCH_OUT ($BENCH_DIR/out),
+# BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres),
+# BENCH_ROUNDS (3), BENCH_LOAD_SECONDS (3: each warm-packument load),
+# BENCH_PLOTS (1: draw the PNGs into docs/img).
+# Needs: go, PostgreSQL (Debian's package is installed when missing, as
+# scripts/start-postgres does), gnuplot (apt-get install -y gnuplot-nox,
+# done here when missing).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-/tmp/artifactd-scale}"
+OUT="${BENCH_OUT:-$BENCH_DIR/out}"
+SIZES="${BENCH_SIZES:-100,10000,100000,1000000}"
+STORES="${BENCH_STORES:-sqlite,postgres}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+LOAD_SECONDS="${BENCH_LOAD_SECONDS:-3}"
+PLOTS="${BENCH_PLOTS:-1}"
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+
+mkdir -p "$BENCH_DIR" "$OUT"
+chmod 755 "$BENCH_DIR"
+PIDS=()       # background processes this script started
+PG_STOP=""    # how to stop the PostgreSQL cluster, once started
+
+kill_tree() { # SIG PID: PID and its descendants, by id
+  local sig=$1 pid=$2 child
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    kill_tree "$sig" "$child"
+  done
+  kill "-$sig" "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? pid
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill_tree TERM "$pid"; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill_tree KILL "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$PG_STOP" ]; then
+    log "stopping PostgreSQL"
+    eval "$PG_STOP" >/dev/null 2>&1 || log "could not stop PostgreSQL ($PG_STOP)"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "building artifactd and the driver ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout"))"
+(cd "$ROOT" && go build -o "$BENCH_DIR/artifactd" ./cmd/artifactd && go build -o "$BENCH_DIR/scale" ./bench/scale)
+
+# PostgreSQL: a cluster of our own under $BENCH_DIR/pg, kept between runs
+# (the fixtures live in it), running only while this script does.
+DSN=""
+if [[ ",$STORES," == *,postgres,* ]]; then
+  pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+  bin="$(pg_bin)"
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    log "installing PostgreSQL from apt"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    bin="$(pg_bin)"
+  fi
+  as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  PGDIR="$BENCH_DIR/pg"
+  if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+    rm -rf "$PGDIR"
+    mkdir -p "$PGDIR"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$PGDIR"
+    as_owner "$bin/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$BENCH_DIR/initdb.log" 2>&1 ||
+      { cat "$BENCH_DIR/initdb.log" >&2; die "initdb failed"; }
+  fi
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+  PG_STOP="as_owner $bin/pg_ctl -D $PGDIR/data -m fast -w stop"
+  as_owner "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 120 start -o \
+    "-p $port -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=512MB" >&2 ||
+    { PG_STOP=""; tail -n 20 "$PGDIR/server.log" >&2; die "PostgreSQL did not start"; }
+  DSN="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $PGDIR/data"
+fi
+
+# Fixtures, timed (cached ones are reported as such).
+IFS=, read -r -a size_list <<<"$SIZES"
+IFS=, read -r -a store_list <<<"$STORES"
+for n in "${size_list[@]}"; do
+  for st in "${store_list[@]}"; do
+    start=$(date +%s)
+    "$BENCH_DIR/scale" gen -store "$st" -n "$n" -dir "$BENCH_DIR/$st-$n" -dsn "$DSN"
+    log "fixture $st n=$n ready ($(($(date +%s) - start)) s)"
+  done
+done
+
+# Measurements, then the report.
+"$BENCH_DIR/scale" measure -bin "$BENCH_DIR/artifactd" -stores "$STORES" -sizes "$SIZES" -dir "$BENCH_DIR" \
+  -dsn "$DSN" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" &
+PIDS+=($!)
+wait "${PIDS[-1]}"
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$BENCH_DIR/scale" report -in "$OUT/samples.tsv" -out "$OUT"
+
+if [ "$PLOTS" = 1 ]; then
+  if ! command -v gnuplot >/dev/null 2>&1; then
+    log "installing gnuplot-nox from apt"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >&2
+  fi
+  mkdir -p "$ROOT/docs/img"
+  for st in "${store_list[@]}"; do
+    [ -f "$OUT/plot-$st.gp" ] || continue
+    (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$st.png'" "plot-$st.gp")
+    log "drew docs/img/scale-$st.png"
+  done
+fi
+log "results: $OUT/scale.tsv, $OUT/scale.md"

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// opOrder is the order of the rows in the table and of the plots' lines.
+var opOrder = []string{
+	"ListPackageVersions status=Unlisted",
+	"ListPackageVersions first page",
+	"DescribeDomain",
+	"ListPackages prefix",
+	"DeletePackageVersions 100",
+	"DescribePackageVersion",
+	"GetPackageVersionAsset",
+	"PublishPackageVersion",
+	"npm packument warm (full)",
+	"npm packument warm (abbreviated, gzip)",
+	"npm packument after dist-tag change",
+	"npm GET /name/version",
+	"npm tarball GET",
+}
+
+type key struct {
+	store, op string
+	n         int
+}
+
+type stat struct {
+	median, p90 float64
+	samples     int
+	rps         float64 // median of the rounds' rates; 0 = not a load
+}
+
+func reportCommand(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	in := fs.String("in", "", "samples.tsv written by measure")
+	out := fs.String("out", "", "output directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *in == "" || *out == "" {
+		return errors.New("report: -in and -out are required")
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ms, rps := map[key][]float64{}, map[key][]float64{}
+	stores, sizes := []string{}, []int{}
+	sc := bufio.NewScanner(f)
+	for line := 0; sc.Scan(); line++ {
+		if line == 0 {
+			continue // header
+		}
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) != 6 {
+			return fmt.Errorf("%s:%d: %d fields", *in, line+1, len(c))
+		}
+		n, err1 := strconv.Atoi(c[2])
+		v, err2 := strconv.ParseFloat(c[4], 64)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("%s:%d: bad number", *in, line+1)
+		}
+		k := key{c[0], c[1], n}
+		if c[5] == "rps" {
+			rps[k] = append(rps[k], v)
+		} else {
+			ms[k] = append(ms[k], v)
+		}
+		if !slices.Contains(stores, c[0]) {
+			stores = append(stores, c[0])
+		}
+		if !slices.Contains(sizes, n) {
+			sizes = append(sizes, n)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	slices.Sort(sizes)
+	stats := map[key]stat{}
+	for k, vs := range ms {
+		slices.Sort(vs)
+		st := stat{median: quantile(vs, 0.5), p90: quantile(vs, 0.9), samples: len(vs)}
+		if r := rps[k]; len(r) > 0 {
+			slices.Sort(r)
+			st.rps = quantile(r, 0.5)
+		}
+		stats[k] = st
+	}
+
+	// scale.tsv
+	var tsv strings.Builder
+	tsv.WriteString("store\toperation\tN\tmedian_ms\tp90_ms\tsamples\treq_per_s\n")
+	for _, st := range stores {
+		for _, op := range opOrder {
+			for _, n := range sizes {
+				s, ok := stats[key{st, op, n}]
+				if !ok {
+					continue
+				}
+				r := ""
+				if s.rps > 0 {
+					r = fmt.Sprintf("%.0f", s.rps)
+				}
+				fmt.Fprintf(&tsv, "%s\t%s\t%d\t%.3f\t%.3f\t%d\t%s\n", st, op, n, s.median, s.p90, s.samples, r)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(*out, "scale.tsv"), []byte(tsv.String()), 0o644); err != nil {
+		return err
+	}
+
+	// scale.md: per store, median ms (ratio to the smallest N) per size.
+	var md strings.Builder
+	for _, st := range stores {
+		fmt.Fprintf(&md, "**%s** — median ms (p90), × = ratio of medians to N=%s; warm loads: requests/s of 8 clients\n\n", st, human(sizes[0]))
+		md.WriteString("| operation |")
+		for _, n := range sizes {
+			fmt.Fprintf(&md, " N=%s |", human(n))
+		}
+		md.WriteString(" within 1.5×? |\n|---|")
+		for range sizes {
+			md.WriteString("---:|")
+		}
+		md.WriteString("---|\n")
+		for _, op := range opOrder {
+			base, ok := stats[key{st, op, sizes[0]}]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(&md, "| %s |", op)
+			worst := 0.0
+			for _, n := range sizes {
+				s, ok := stats[key{st, op, n}]
+				if !ok {
+					md.WriteString(" — |")
+					continue
+				}
+				ratio := s.median / base.median
+				worst = max(worst, ratio)
+				cell := fmt.Sprintf("%s (%s)", num(s.median), num(s.p90))
+				if n != sizes[0] {
+					cell += fmt.Sprintf(" %s×", ratioStr(ratio))
+				}
+				if s.rps > 0 {
+					cell += fmt.Sprintf("; %.0f/s", s.rps)
+				}
+				fmt.Fprintf(&md, " %s |", cell)
+			}
+			verdict := "yes"
+			if worst > 1.5 {
+				verdict = fmt.Sprintf("**no** (%s×)", ratioStr(worst))
+			}
+			fmt.Fprintf(&md, " %s |\n", verdict)
+		}
+		md.WriteString("\n")
+	}
+	if err := os.WriteFile(filepath.Join(*out, "scale.md"), []byte(md.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(md.String())
+
+	// gnuplot data and scripts, one per store.
+	for _, st := range stores {
+		var dat, rat strings.Builder
+		dat.WriteString("N")
+		var ops []string
+		for _, op := range opOrder {
+			if _, ok := stats[key{st, op, sizes[0]}]; ok {
+				ops = append(ops, op)
+				fmt.Fprintf(&dat, "\t%s", op)
+			}
+		}
+		dat.WriteString("\n")
+		rat.WriteString(dat.String())
+		for _, n := range sizes {
+			fmt.Fprintf(&dat, "%d", n)
+			fmt.Fprintf(&rat, "%d", n)
+			for _, op := range ops {
+				if s, ok := stats[key{st, op, n}]; ok {
+					fmt.Fprintf(&dat, "\t%.4f", s.median)
+					fmt.Fprintf(&rat, "\t%.4f", s.median/stats[key{st, op, sizes[0]}].median)
+				} else {
+					dat.WriteString("\tNaN")
+					rat.WriteString("\tNaN")
+				}
+			}
+			dat.WriteString("\n")
+			rat.WriteString("\n")
+		}
+		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+".dat"), []byte(dat.String()), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+"-ratio.dat"), []byte(rat.String()), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+".gp"), []byte(gnuplotScript(st, len(ops))), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quantile of sorted values, nearest rank.
+func quantile(sorted []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func human(n int) string {
+	switch {
+	case n >= 1000000 && n%1000000 == 0:
+		return fmt.Sprintf("%dM", n/1000000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return strconv.Itoa(n)
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func ratioStr(r float64) string {
+	if r >= 10 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+// gnuplotScript draws two panels: the median per operation against N, and
+// the same divided by its value at the smallest N, with the 1.5× target.
+// It reads plot-STORE.dat and plot-STORE-ratio.dat and writes the PNG
+// named by the variable out.
+func gnuplotScript(st string, nops int) string {
+	title := map[string]string{"sqlite": "embedded store (SQLite + file blobs)", "postgres": "PostgreSQL + file blobs"}[st]
+	if title == "" {
+		title = st
+	}
+	return fmt.Sprintf(`# Drawn by bench/scale.sh (scale report): gnuplot -e "out='FILE.png'" plot-%[1]s.gp
+set terminal pngcairo size 1400,1100 font "sans,11"
+set output out
+set datafile separator "\t"
+set datafile missing "NaN"
+set logscale x 10
+set logscale y 10
+set xrange [70:1500000]
+set xtics ("100" 100, "1k" 1000, "10k" 10000, "100k" 100000, "1M" 1000000)
+set grid xtics ytics mytics lc rgb "#dddddd"
+set key outside right top vertical Left reverse width -2 font "sans,10"
+set style line 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.2
+set style line 2 lc rgb "#ff7f0e" lw 2 pt 5 ps 1.2
+set style line 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.4
+set style line 4 lc rgb "#d62728" lw 2 pt 11 ps 1.4
+set style line 5 lc rgb "#9467bd" lw 2 pt 13 ps 1.4
+set style line 6 lc rgb "#8c564b" lw 2 pt 4 ps 1.2
+set style line 7 lc rgb "#e377c2" lw 2 pt 6 ps 1.2
+set style line 8 lc rgb "#7f7f7f" lw 2 pt 8 ps 1.2
+set style line 9 lc rgb "#bcbd22" lw 2 pt 10 ps 1.2
+set style line 10 lc rgb "#17becf" lw 2 pt 12 ps 1.2
+set style line 11 lc rgb "#000000" lw 2 pt 1 ps 1.5
+set style line 12 lc rgb "#ff9896" lw 2 pt 2 ps 1.5
+set style line 13 lc rgb "#98df8a" lw 2 pt 3 ps 1.5
+set lmargin at screen 0.07
+set rmargin at screen 0.70
+set multiplot layout 2,1 title "artifactd scale benchmark (issue #15): %[2]s" font "sans,14"
+set ylabel "median latency (ms, log scale)"
+set xlabel "N (versions of the big package, packages of the repository; npm package: min(N, 20000) versions)"
+plot for [i=2:%[3]d] "plot-%[1]s.dat" using 1:i with linespoints ls (i-1) title columnheader(i)
+set ylabel "median / median at N=100 (log scale)"
+set yrange [0.3:*]
+set key inside left top
+plot for [i=2:%[3]d] "plot-%[1]s-ratio.dat" using 1:i with linespoints ls (i-1) notitle, \
+     1.5 with lines dt 2 lw 2 lc rgb "#444444" title "1.5x (target)"
+unset multiplot
+`, st, title, nops+1)
+}
