@@ -40,7 +40,8 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 
 func formatRules() map[domain.Format]service.FormatRules {
 	return map[domain.Format]service.FormatRules{
-		domain.FormatNpm:  npm.NewRules(),
-		domain.FormatPypi: pypi.Rules{},
+		domain.FormatNpm:   npm.NewRules(),
+		domain.FormatPypi:  pypi.Rules{},
+		domain.FormatMaven: maven.Rules{},
 	}
 }

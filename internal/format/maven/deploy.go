@@ -192,10 +192,12 @@ func (f *Format) putArtifactMetadata(r *http.Request, repo dataplane.Repo, p Pat
 		return domain.Invalid("This maven-metadata.xml describes %s:%s, not %s:%s", md.GroupID, md.ArtifactID, p.GroupID, p.ArtifactID)
 	}
 	digests := documentDigests(b)
-	state, _ := json.Marshal(packageState{MetadataDigests: digests})
 	_, err = f.svc.PublishUnfinished(r.Context(), repo.Caller, ref(repo, p), md.Versions, func(pkg *domain.Package) error {
-		pkg.Metadata = state
-		return nil
+		st := loadPackageState(*pkg)
+		st.MetadataDigests = digests
+		b, err := json.Marshal(st)
+		pkg.Metadata = b
+		return err
 	})
 	if isPackageNotFound(err) {
 		return nil // lists nothing this repository has: nothing to finish
@@ -214,6 +216,9 @@ func isPackageNotFound(err error) bool {
 // artifact-level maven-metadata.xml uploaded, by checksum extension.
 type packageState struct {
 	MetadataDigests map[string]string `json:"metadataDigests,omitempty"`
+	// Stamp changes with every change to the package's versions
+	// (Rules.PackageChanged); cached documents are keyed on it.
+	Stamp string `json:"stamp,omitempty"`
 }
 
 // snapshotState is a SNAPSHOT version's document: the build that

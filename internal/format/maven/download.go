@@ -163,7 +163,7 @@ func (f *Format) metadata(ctx context.Context, repo dataplane.Repo, p Path) ([]b
 	if p.Kind == KindVersionMetadata {
 		return f.snapshotMetadata(ctx, repo, p)
 	}
-	return f.artifactMetadata(ctx, repo, p)
+	return f.cachedArtifactMetadata(ctx, repo, p)
 }
 
 // artifactMetadata lists the versions a client may resolve through the
@@ -174,6 +174,12 @@ func (f *Format) artifactMetadata(ctx context.Context, repo dataplane.Repo, p Pa
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	return renderArtifactMetadata(p, srcs)
+}
+
+// renderArtifactMetadata renders the document of the Published versions
+// of srcs.
+func renderArtifactMetadata(p Path, srcs []service.PackageSource) ([]byte, time.Time, error) {
 	var versions []string
 	var modified time.Time
 	for _, v := range service.MergeVersions(srcs) {

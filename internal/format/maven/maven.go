@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -29,14 +30,17 @@ import (
 
 // Format is the Maven data plane.
 type Format struct {
-	svc *service.Service
-	log *slog.Logger
-	now func() time.Time
+	svc  *service.Service
+	log  *slog.Logger
+	now  func() time.Time
+	docs *metadataCache // rendered artifact maven-metadata.xml, keyed on package stamps
+	// rendered counts artifact documents rendered for the cache (tests).
+	rendered atomic.Int64
 }
 
 // New returns the Maven format.
 func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, now: time.Now}
+	return &Format{svc: svc, log: log, now: time.Now, docs: newMetadataCache(metadataCacheBytes)}
 }
 
 // Name implements dataplane.Format.

@@ -235,12 +235,16 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		servePage(w, r, e)
 		return
 	}
-	if e, ok := f.pages.get(key, cur.ID, loadState(cur).Stamp); ok {
+	stamp := loadState(cur).Stamp
+	if e, ok := f.pages.get(key, cur.ID, stamp); ok {
 		servePage(w, r, e)
 		return
 	}
-	stamp := loadState(cur).Stamp
 	e, _, err := f.renders.Do(r.Context(), pageRender{key, cur.ID, stamp}, func() (*pageEntry, error) {
+		// Rendered by a call that ended just before this one began?
+		if e, ok := f.pages.get(key, cur.ID, stamp); ok {
+			return e, nil
+		}
 		if f.beforeRender != nil {
 			f.beforeRender()
 		}

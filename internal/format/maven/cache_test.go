@@ -1,0 +1,182 @@
+package maven
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/store/sqlite"
+)
+
+// testRepo runs the format in process on a fresh service (SQLite and
+// file blobs), with Maven's rules.
+type testRepo struct {
+	f    *Format
+	svc  *service.Service
+	repo dataplane.Repo
+}
+
+func newTestRepo(t *testing.T) *testRepo {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(st, blobs, service.DefaultLimits(), log, map[domain.Format]service.FormatRules{domain.FormatMaven: Rules{}})
+	caller := service.Caller{Account: "000000000000", Region: "us-east-1"}
+	if _, err := svc.CreateDomain(ctx, caller, "acme", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateRepository(ctx, caller, "acme", "", "mvn", "", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return &testRepo{f: New(svc, log), svc: svc, repo: dataplane.Repo{
+		Caller: caller, Domain: "acme", Owner: "000000000000", Repository: "mvn", Endpoint: "http://x/maven/acme-000000000000/mvn/",
+	}}
+}
+
+func (tr *testRepo) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, "/maven/acme-000000000000/mvn/"+path, strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	repo := tr.repo
+	repo.Path = path
+	tr.f.ServeRepo(rec, req, repo)
+	return rec
+}
+
+// deploy puts a version's jar and the artifact's maven-metadata.xml
+// listing versions, as mvn deploy does.
+func (tr *testRepo) deploy(t *testing.T, version string, listed ...string) {
+	t.Helper()
+	if rec := tr.do(t, http.MethodPut, "com/example/lib/"+version+"/lib-"+version+".jar", "jar of "+version); rec.Code/100 != 2 {
+		t.Fatalf("PUT jar %s: %d %s", version, rec.Code, rec.Body)
+	}
+	var md strings.Builder
+	md.WriteString("<metadata><groupId>com.example</groupId><artifactId>lib</artifactId><versioning><versions>")
+	for _, v := range listed {
+		md.WriteString("<version>" + v + "</version>")
+	}
+	md.WriteString("</versions></versioning></metadata>")
+	if rec := tr.do(t, http.MethodPut, "com/example/lib/maven-metadata.xml", md.String()); rec.Code/100 != 2 {
+		t.Fatalf("PUT maven-metadata.xml: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func (tr *testRepo) metadata(t *testing.T) string {
+	t.Helper()
+	rec := tr.do(t, http.MethodGet, "com/example/lib/maven-metadata.xml", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET maven-metadata.xml: %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}
+
+func TestArtifactMetadataCachedUntilThePackageChanges(t *testing.T) {
+	tr := newTestRepo(t)
+	ctx := context.Background()
+	tr.deploy(t, "1.0", "1.0")
+	first := tr.metadata(t)
+	if !strings.Contains(first, "<version>1.0</version>") {
+		t.Fatalf("document misses 1.0:\n%s", first)
+	}
+	if again := tr.metadata(t); again != first || tr.f.rendered.Load() != 1 {
+		t.Fatalf("an unchanged package was rendered %d times (want once); second answer:\n%s", tr.f.rendered.Load(), again)
+	}
+
+	// A deploy finishing a version renews the stamp.
+	tr.deploy(t, "2.0", "1.0", "2.0")
+	if doc := tr.metadata(t); !strings.Contains(doc, "<version>2.0</version>") || !strings.Contains(doc, "<release>2.0</release>") {
+		t.Fatalf("after deploying 2.0:\n%s", doc)
+	}
+	// So does a status change through the control plane.
+	ref := tr.repo.Ref(domain.FormatMaven, "com.example", "lib")
+	if _, err := tr.svc.UpdatePackageVersionsStatus(ctx, tr.repo.Caller, ref, service.BatchInput{Versions: []string{"2.0"}}, domain.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	if doc := tr.metadata(t); strings.Contains(doc, "<version>2.0</version>") || !strings.Contains(doc, "<release>1.0</release>") {
+		t.Fatalf("after archiving 2.0:\n%s", doc)
+	}
+	n := tr.f.rendered.Load()
+	tr.metadata(t)
+	if tr.f.rendered.Load() != n {
+		t.Error("the document was rendered again for an unchanged package")
+	}
+	// The digests deploys keep survive the stamp (and the stamp them).
+	if st := loadPackageState(mustPackage(t, tr)); st.Stamp == "" || len(st.MetadataDigests) == 0 {
+		t.Errorf("package state = %+v, want a stamp and the uploaded document's digests", st)
+	}
+}
+
+func mustPackage(t *testing.T, tr *testRepo) domain.Package {
+	t.Helper()
+	p, err := tr.svc.LookupPackage(context.Background(), tr.repo.Caller, tr.repo.Ref(domain.FormatMaven, "com.example", "lib"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestArtifactMetadataRenderedOnceForConcurrentMisses: requests that miss
+// together (a build farm after a release) share one rendering.
+func TestArtifactMetadataRenderedOnceForConcurrentMisses(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.deploy(t, "1.0", "1.0")
+	pkg := mustPackage(t, tr)
+	render := metadataRender{metadataKey{tr.repo.Endpoint, "com.example", "lib"}, pkg.ID, loadPackageState(pkg).Stamp}
+
+	const clients = 12
+	var wg sync.WaitGroup
+	bodies := make([]string, clients)
+	// The test cannot pause the rendering itself: it holds the flight
+	// with a rendering of its own and lets the requests queue behind it.
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go tr.f.docs.renders.Do(context.Background(), render, func() (*metadataEntry, error) {
+		close(started)
+		<-release
+		return nil, context.Canceled // as a cancelled leader: waiters run again
+	})
+	<-started
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bodies[i] = tr.metadata(t)
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); tr.f.docs.renders.Waiting(render) < clients; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests wait, want %d", tr.f.docs.renders.Waiting(render), clients)
+		}
+	}
+	close(release)
+	wg.Wait()
+	for i, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, "<version>1.0</version>") {
+			t.Fatalf("client %d got:\n%s", i, b)
+		}
+	}
+	if n := tr.f.rendered.Load(); n != 1 {
+		t.Errorf("%d queued requests rendered the document %d times, want once", clients, n)
+	}
+}
