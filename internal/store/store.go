@@ -241,6 +241,22 @@ type Versions interface {
 	Update(ctx context.Context, v domain.PackageVersion) error
 	// Delete removes the version and its assets, queueing freed blobs.
 	Delete(ctx context.Context, id int64) error
+	// Manifests calls fn, in no particular order, for each version of the
+	// package with status: the few columns an index document (an npm
+	// packument) is built from, nothing decoded. It stops at fn's first
+	// error and returns it.
+	Manifests(ctx context.Context, packageID int64, status domain.Status, fn func(VersionManifest) error) error
+	// LastPublished is the latest publish time among the package's
+	// versions of any status (zero when it has none).
+	LastPublished(ctx context.Context, packageID int64) (time.Time, error)
+}
+
+// VersionManifest is what Versions.Manifests reads of a version.
+type VersionManifest struct {
+	Version       string
+	PublishedTime time.Time
+	Summary       string
+	Metadata      []byte // nil when empty
 }
 
 // Assets stores the assets of package versions.

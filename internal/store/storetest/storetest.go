@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AssetSizeCounter", testAssetSizeCounter},
 		{"ListPackagesSkipScan", testListPackagesSkipScan},
 		{"ListVersionsFilteredOut", testListVersionsFilteredOut},
+		{"VersionManifests", testVersionManifests},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
 		{"ListPackageGroups", testListPackageGroups},
