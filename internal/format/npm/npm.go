@@ -22,8 +22,12 @@ const assetName = "package.tgz"
 
 // Defaults of the options.
 const (
-	DefaultMaxPublishBytes = 2 << 30  // a publish request body (base64 tarball + JSON), as CodeArtifact allows
-	DefaultCacheBytes      = 64 << 20 // rendered packuments kept in memory
+	DefaultMaxPublishBytes = 2 << 30 // a publish request body (base64 tarball + JSON), as CodeArtifact allows
+	// DefaultCacheBytes bounds the rendered packuments kept in memory.
+	// A package of 20,000 versions renders to about 16 MiB full and 10
+	// MiB abbreviated, plus their gzip: 256 MiB keeps several such
+	// packages beside the many small ones.
+	DefaultCacheBytes = 256 << 20
 )
 
 // Format is the npm data plane (dataplane.Format).
@@ -156,6 +160,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(mustJSON(v))
+}
+
+// writeRawJSON answers a JSON document already encoded.
+func writeRawJSON(w http.ResponseWriter, status int, doc []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(doc)
 }
 
 // writeError answers {"error": msg}, which npm prints after the status.

@@ -466,11 +466,11 @@ func TestParsePublish(t *testing.T) {
 		t.Errorf("parsed = %+v meta %+v", p, p.meta)
 	}
 	var stored map[string]any
-	if err := json.Unmarshal(p.meta.Raw, &stored); err != nil {
+	if err := json.Unmarshal(manifestJSON(p.meta.Raw), &stored); err != nil {
 		t.Fatal(err)
 	}
 	dist := stored["dist"].(map[string]any)
-	if _, ok := dist["tarball"]; ok || !strings.HasPrefix(dist["integrity"].(string), "sha512-") || len(dist["shasum"].(string)) != 40 {
+	if dist["tarball"] != "" || !strings.HasPrefix(dist["integrity"].(string), "sha512-") || len(dist["shasum"].(string)) != 40 {
 		t.Errorf("stored dist = %v", dist)
 	}
 

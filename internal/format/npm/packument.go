@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -48,8 +50,43 @@ func newView(name pkgName, endpoint string, pkg domain.Package, all []domain.Pac
 			v.versions = append(v.versions, pv)
 		}
 	}
-	sort.Slice(v.versions, func(i, j int) bool { return compareVersions(v.versions[i].Version, v.versions[j].Version) < 0 })
+	sortBySemver(v.versions, func(pv domain.PackageVersion) string { return pv.Version })
 	return v
+}
+
+// sortBySemver sorts s in compareVersions order, parsing each version
+// once rather than at every comparison.
+func sortBySemver[T any](s []T, version func(T) string) {
+	type key struct {
+		sv semver
+		ok bool
+		s  string
+		i  int
+	}
+	keys := make([]key, len(s))
+	for i, x := range s {
+		v := version(x)
+		sv, ok := parseSemver(v)
+		keys[i] = key{sv, ok, v, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		switch {
+		case a.ok && b.ok:
+			if c := a.sv.compare(b.sv); c != 0 {
+				return c
+			}
+		case a.ok:
+			return 1
+		case b.ok:
+			return -1
+		}
+		return strings.Compare(a.s, b.s)
+	})
+	sorted := make([]T, len(s))
+	for i, k := range keys {
+		sorted[i] = s[k.i]
+	}
+	copy(s, sorted)
 }
 
 // revision is the package document's CouchDB-style revision, sent as
@@ -86,43 +123,27 @@ func (v view) find(version string) (domain.PackageVersion, bool) {
 func (v view) latest() string { return v.tags["latest"] }
 
 // tarballURL is the absolute URL of a version's tarball.
-func (v view) tarballURL(version string) string {
-	return v.endpoint + v.name.String() + "/-/" + v.name.tarballFile(version)
+func tarballURL(endpoint string, name pkgName, version string) string {
+	return endpoint + name.String() + "/-/" + name.tarballFile(version)
 }
 
-// manifest returns a version's manifest as stored at publish, with its
-// identity and tarball URL filled in for this endpoint.
-func (v view) manifest(pv domain.PackageVersion) map[string]json.RawMessage {
-	m := map[string]json.RawMessage{}
-	if len(pv.Metadata) > 0 {
-		_ = json.Unmarshal(pv.Metadata, &m)
+// manifest renders a version's full manifest for this endpoint.
+func (v view) manifest(pv domain.PackageVersion) []byte {
+	return appendManifest(nil, v.name, pv.Metadata, pv.Version, pv.Summary, false, tarballURL(v.endpoint, v.name, pv.Version))
+}
+
+// appendManifest appends a version's manifest (full or abbreviated) as
+// the packument shows it: spliced from a prepared row, or built the old
+// way from a legacy one, to the same bytes.
+func appendManifest(dst []byte, name pkgName, meta []byte, version, summary string, abbreviated bool, tarball string) []byte {
+	if out, ok := appendRendered(dst, meta, abbreviated, tarball); ok {
+		return out
 	}
-	if m == nil {
-		m = map[string]json.RawMessage{}
+	m := buildManifest(meta, name.String(), version, summary, tarball)
+	if abbreviated {
+		m = abbreviate(m)
 	}
-	if _, ok := m["description"]; !ok && pv.Summary != "" {
-		m["description"] = mustJSON(pv.Summary)
-	}
-	name := v.name.String()
-	m["name"] = mustJSON(name)
-	m["version"] = mustJSON(pv.Version)
-	m["_id"] = mustJSON(name + "@" + pv.Version)
-	dist := map[string]json.RawMessage{}
-	if raw, ok := m["dist"]; ok {
-		_ = json.Unmarshal(raw, &dist)
-		if dist == nil {
-			dist = map[string]json.RawMessage{}
-		}
-	}
-	dist["tarball"] = mustJSON(v.tarballURL(pv.Version))
-	m["dist"] = mustJSON(dist)
-	for _, k := range []string{"readme", "readmeFilename", "_attachments", "_rev"} {
-		delete(m, k)
-	}
-	if d, ok := m["deprecated"]; ok && str(d) == "" {
-		delete(m, "deprecated")
-	}
-	return m
+	return append(dst, mustJSON(m)...)
 }
 
 // abbreviate keeps the installer's fields of a manifest.
@@ -152,7 +173,8 @@ func hasInstallScript(scripts json.RawMessage) bool {
 	return false
 }
 
-// modified is when the package last changed.
+// modified is when the package last changed: its state's time, or the
+// latest publish (any status) when later.
 func (v view) modified(all []domain.PackageVersion) time.Time {
 	t := v.state.Modified
 	for _, pv := range all {
@@ -163,66 +185,152 @@ func (v view) modified(all []domain.PackageVersion) time.Time {
 	return t
 }
 
-// packument renders the package document: the full one, or the
-// abbreviated one installers ask for. ok is false when no version is
-// visible (the package does not exist for npm).
+// packument renders the package document from loaded versions (the
+// path through upstreams, and packages without a stamp).
 func (v view) packument(abbreviated bool, all []domain.PackageVersion) (doc []byte, ok bool) {
-	if len(v.versions) == 0 {
+	d := docInput{name: v.name, endpoint: v.endpoint, rev: v.rev, tags: v.tags, modified: v.modified(all)}
+	d.versions = make([]docVersion, len(v.versions))
+	for i, pv := range v.versions {
+		d.versions[i] = docVersion{version: pv.Version, published: pv.PublishedTime, summary: pv.Summary, meta: pv.Metadata}
+	}
+	if latest, ok := v.find(v.latest()); ok {
+		d.readme = latest.Readme
+	}
+	return d.render(abbreviated)
+}
+
+// docInput is what a packument is rendered from.
+type docInput struct {
+	name     pkgName
+	endpoint string
+	rev      string
+	tags     map[string]string
+	modified time.Time
+	versions []docVersion // visible, in SemVer order
+	readme   string       // the latest version's
+}
+
+// docVersion is one visible version.
+type docVersion struct {
+	version   string
+	published time.Time
+	summary   string
+	meta      []byte // stored manifest, prepared or legacy
+}
+
+// render writes the package document: the full one, or the abbreviated
+// one installers ask for. ok is false when no version is visible (the
+// package does not exist for npm). Each version's manifest is copied
+// from its prepared form; only the latest one is decoded, for the root
+// fields of the full document.
+func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
+	if len(d.versions) == 0 {
 		return nil, false
 	}
+	versions := d.versionsObject(abbreviated)
 	var b obj
+	b.buf.Grow(len(versions) + len(d.versions)*(len(npmTime)+24) + 4096) // one copy of the large part
 	if abbreviated {
-		b.field("name", v.name.String())
-		b.field("modified", v.modified(all).UTC().Format(npmTime))
-		b.field("dist-tags", v.tags)
-		b.raw("versions", v.versionsObject(true))
+		b.field("name", d.name.String())
+		b.field("modified", d.modified.UTC().Format(npmTime))
+		b.field("dist-tags", d.tags)
+		b.raw("versions", versions)
 		return b.close(), true
 	}
-	name := v.name.String()
+	name := d.name.String()
 	b.field("_id", name)
-	b.field("_rev", v.rev)
+	b.field("_rev", d.rev)
 	b.field("name", name)
-	b.field("dist-tags", v.tags)
-	b.raw("versions", v.versionsObject(false))
+	b.field("dist-tags", d.tags)
+	b.raw("versions", versions)
 
-	var times obj
 	var created time.Time
-	for _, pv := range v.versions {
-		if created.IsZero() || pv.PublishedTime.Before(created) {
-			created = pv.PublishedTime
+	for _, dv := range d.versions {
+		if created.IsZero() || dv.published.Before(created) {
+			created = dv.published
 		}
 	}
-	times.field("created", created.UTC().Format(npmTime))
-	times.field("modified", v.modified(all).UTC().Format(npmTime))
-	for _, pv := range v.versions {
-		times.field(pv.Version, pv.PublishedTime.UTC().Format(npmTime))
+	times := make([]byte, 0, 64+len(d.versions)*(len(npmTime)+24))
+	times = append(times, `{"created":`...)
+	times = appendTime(times, created)
+	times = append(times, `,"modified":`...)
+	times = appendTime(times, d.modified)
+	for _, dv := range d.versions {
+		times = append(times, ',')
+		times = appendJSONString(times, dv.version)
+		times = append(times, ':')
+		times = appendTime(times, dv.published)
 	}
-	b.raw("time", times.close())
+	b.raw("time", append(times, '}'))
 
-	if latest, ok := v.find(v.latest()); ok {
-		m := v.manifest(latest)
+	latest := d.tags["latest"]
+	for _, dv := range d.versions {
+		if dv.version != latest {
+			continue
+		}
+		m := map[string]json.RawMessage{}
+		url := tarballURL(d.endpoint, d.name, dv.version)
+		if isPrepared(dv.meta) {
+			_ = json.Unmarshal(appendManifest(nil, d.name, dv.meta, dv.version, dv.summary, false, url), &m)
+		} else {
+			// Legacy rows keep their stored bytes for these fields.
+			m = buildManifest(dv.meta, name, dv.version, dv.summary, url)
+		}
 		for _, k := range rootFields {
 			if raw, ok := m[k]; ok {
 				b.raw(k, raw)
 			}
 		}
-		if latest.Readme != "" {
-			b.field("readme", latest.Readme)
+		if d.readme != "" {
+			b.field("readme", d.readme)
 		}
+		break
 	}
 	return b.close(), true
 }
 
-func (v view) versionsObject(abbreviated bool) []byte {
-	var o obj
-	for _, pv := range v.versions {
-		m := v.manifest(pv)
-		if abbreviated {
-			m = abbreviate(m)
-		}
-		o.field(pv.Version, m)
+// appendTime appends t as a JSON string in npm's format.
+func appendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, npmTime)
+	return append(dst, '"')
+}
+
+func (d *docInput) versionsObject(abbreviated bool) []byte {
+	if len(d.versions) == 0 {
+		return []byte("{}")
 	}
-	return o.close()
+	// Tarball URLs are prefix + version + ".tgz"; when both are plain
+	// JSON string text (the rule) they are copied without building the
+	// URL.
+	prefix := tarballURL(d.endpoint, d.name, "")
+	prefix = prefix[:len(prefix)-len(".tgz")]
+	plainPrefix := plainJSON(prefix)
+	size := 2
+	for _, dv := range d.versions {
+		size += len(dv.meta) + 2*len(dv.version) + len(prefix) + 16
+	}
+	out := make([]byte, 0, size)
+	for i, dv := range d.versions {
+		if i == 0 {
+			out = append(out, '{')
+		} else {
+			out = append(out, ',')
+		}
+		out = appendJSONString(out, dv.version)
+		out = append(out, ':')
+		if doc, at, ok := preparedParts(dv.meta, abbreviated); ok && plainPrefix && plainJSON(dv.version) {
+			out = append(out, doc[:at]...)
+			out = append(out, '"')
+			out = append(out, prefix...)
+			out = append(out, dv.version...)
+			out = append(out, `.tgz"`...)
+			out = append(out, doc[at:]...)
+			continue
+		}
+		out = appendManifest(out, d.name, dv.meta, dv.version, dv.summary, abbreviated, tarballURL(d.endpoint, d.name, dv.version))
+	}
+	return append(out, '}')
 }
 
 // obj writes a JSON object with fields in insertion order.
@@ -263,4 +371,22 @@ func mustJSON(v any) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// publishedTags is fixTags given the set of Published versions: tags
+// naming another version are dropped, and latest falls back to the
+// highest Published version.
+func publishedTags(tags map[string]string, published map[string]bool) map[string]string {
+	out := make(map[string]string, len(tags)+1)
+	for tag, v := range tags {
+		if published[v] {
+			out[tag] = v
+		}
+	}
+	if _, ok := out["latest"]; !ok {
+		if best := highest(published); best != "" {
+			out["latest"] = best
+		}
+	}
+	return out
 }

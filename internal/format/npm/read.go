@@ -17,6 +17,7 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/store"
 )
 
 // abbreviatedType is the media type of abbreviated packuments.
@@ -41,7 +42,8 @@ func wantsAbbreviated(r *http.Request) bool {
 }
 
 // getPackument serves GET /<name>: the packument, from the cache when the
-// package's stamp has not changed since it was rendered.
+// package's stamp has not changed since it was rendered. Concurrent
+// misses of one document wait for one rebuild.
 func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName) {
 	abbrev := wantsAbbreviated(r)
 	key := cacheKey{endpoint: repo.Endpoint, name: name.String(), abbreviated: abbrev}
@@ -65,18 +67,53 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		servePackument(w, r, newCacheEntry(key, pkg, body, ok), name)
 		return
 	}
-	if e, ok := f.cache.get(key, cur.ID, stampOf(cur)); ok {
+	e, err := f.cache.do(r.Context(), key, cur.ID, stampOf(cur), func() (cacheEntry, error) {
+		return f.buildPackument(r.Context(), repo, ref, name, key)
+	})
+	if f.loaded(w, name, err) {
 		servePackument(w, r, e, name)
-		return
 	}
-	pkg, all, ok := f.loadPackage(r.Context(), w, repo, ref, name)
-	if !ok {
-		return
+}
+
+// buildPackument renders a package's own packument from the lean read
+// of its Published versions.
+func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, name pkgName, key cacheKey) (cacheEntry, error) {
+	var tags map[string]string
+	pm, err := f.svc.PublishedManifests(ctx, repo.Caller, ref, func(pkg domain.Package, rows []store.VersionManifest) string {
+		published := make(map[string]bool, len(rows))
+		for _, row := range rows {
+			published[row.Version] = true
+		}
+		tags = publishedTags(loadState(pkg).DistTags, published)
+		return tags["latest"]
+	})
+	if err != nil {
+		return cacheEntry{}, err
 	}
-	body, ok := newView(name, repo.Endpoint, pkg, all).packument(abbrev, all)
-	e := newCacheEntry(key, pkg, body, ok)
-	f.cache.put(e)
-	servePackument(w, r, e, name)
+	st := loadState(pm.Package)
+	if st.Stamp == "" {
+		// The revision of a package without a stamp is a digest of
+		// every version: rare (never touched by npm), rendered from
+		// every version.
+		pkg, all, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+		if err != nil {
+			return cacheEntry{}, err
+		}
+		body, ok := newView(name, repo.Endpoint, pkg, all).packument(key.abbreviated, all)
+		return newCacheEntry(key, pkg, body, ok), nil
+	}
+	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: tags,
+		modified: st.Modified, readme: pm.Picked.Readme}
+	if pm.LastPublished.After(d.modified) {
+		d.modified = pm.LastPublished
+	}
+	d.versions = make([]docVersion, len(pm.Versions))
+	for i, row := range pm.Versions {
+		d.versions[i] = docVersion{version: row.Version, published: row.PublishedTime, summary: row.Summary, meta: row.Metadata}
+	}
+	sortBySemver(d.versions, func(dv docVersion) string { return dv.version })
+	body, ok := d.render(key.abbreviated)
+	return newCacheEntry(key, pm.Package, body, ok), nil
 }
 
 // newCacheEntry wraps a rendered packument (found false: none to show)
@@ -178,7 +215,46 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // getVersion serves GET /<name>/<version-or-tag>: one version's manifest.
+// Without upstreams it reads that one version: the tag is resolved from
+// the package's state, whose tags PackageChanged keeps on Published
+// versions; anything else (a tag naming a version that is not Published,
+// latest missing) takes the path that loads every version, which fixes
+// the tags as a packument shows them.
 func (f *Format) getVersion(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, ref service.PackageRef, name pkgName, spec string) {
+	_, _, upstreams, err := f.svc.LookupPackageUpstreams(r.Context(), repo.Caller, ref)
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return
+	}
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	if !upstreams {
+		tagged := false
+		_, pv, found, err := f.svc.PackageVersion(r.Context(), repo.Caller, ref, func(pkg domain.Package) string {
+			if v, ok := loadState(pkg).DistTags[spec]; ok {
+				tagged = true
+				return v
+			}
+			if spec == "latest" {
+				return ""
+			}
+			return spec
+		})
+		if !f.loaded(w, name, err) {
+			return
+		}
+		switch {
+		case found && visible(pv.Status):
+			w.Header().Set("Cache-Control", "no-cache")
+			writeRawJSON(w, http.StatusOK, appendManifest(nil, name, pv.Metadata, pv.Version, pv.Summary, false, tarballURL(repo.Endpoint, name, pv.Version)))
+			return
+		case !tagged && spec != "latest":
+			writeError(w, http.StatusNotFound, "Not found: version or tag "+spec+" of "+name.String())
+			return
+		}
+	}
 	pkg, all, ok := f.loadThrough(r.Context(), w, repo, ref, name)
 	if !ok {
 		return
@@ -194,7 +270,7 @@ func (f *Format) getVersion(w http.ResponseWriter, r *http.Request, repo datapla
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, http.StatusOK, v.manifest(pv))
+	writeRawJSON(w, http.StatusOK, v.manifest(pv))
 }
 
 // versionOfTarball reads the version from a tarball file name
@@ -315,13 +391,22 @@ func mergeSources(srcs []service.PackageSource) (domain.Package, []domain.Packag
 // the client itself (404 for a missing package) when it cannot.
 func (f *Format) loadPackage(ctx context.Context, w http.ResponseWriter, repo dataplane.Repo, ref service.PackageRef, name pkgName) (domain.Package, []domain.PackageVersion, bool) {
 	pkg, all, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
-	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
-		packageNotFound(w, name)
-		return pkg, nil, false
-	}
-	if err != nil {
-		f.fail(w, err)
+	if !f.loaded(w, name, err) {
 		return pkg, nil, false
 	}
 	return pkg, all, true
+}
+
+// loaded answers the client when a read of a package failed (404 for a
+// missing package) and reports whether it succeeded.
+func (f *Format) loaded(w http.ResponseWriter, name pkgName, err error) bool {
+	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
+		packageNotFound(w, name)
+		return false
+	}
+	if err != nil {
+		f.fail(w, err)
+		return false
+	}
+	return true
 }

@@ -138,18 +138,22 @@ func isHex(s string, n int) bool {
 // KeepFile describes a kept version from its tarball's package.json and
 // README, as a publish does, keeping the registry's manifest (with its
 // integrity) as the version's document.
+// The manifest is stored prepared (see prepare), with the summary the
+// version ends up with.
 func (Remote) KeepFile(v *domain.PackageVersion, rv *service.RemoteVersion, _ string, _ hashing.Sums, content io.ReaderAt, size int64) error {
-	v.Metadata = rv.Metadata.Raw
+	manifest := manifestJSON(rv.Metadata.Raw)
+	v.Metadata = manifest
+	n, ok := parseFullName(rv.Metadata.DisplayName)
+	if !ok {
+		return nil // left plain: rendered the legacy way
+	}
+	defer func() { v.Metadata = prepare(manifest, n, v.Version, v.Summary) }()
 	files, err := readTarballFrom(io.NewSectionReader(content, 0, size))
 	if err != nil {
 		return nil // described from the registry's manifest alone
 	}
 	pj, err := parsePackageJSON(files.PackageJSON)
 	if err != nil {
-		return nil
-	}
-	n, ok := parseFullName(rv.Metadata.DisplayName)
-	if !ok {
 		return nil
 	}
 	m := versionMetadata(n, pj, files.Readme, rv.Metadata.Raw)

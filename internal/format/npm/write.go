@@ -255,7 +255,8 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	if d, ok := manifest["deprecated"]; ok && str(d) == "" {
 		delete(manifest, "deprecated")
 	}
-	p.meta = versionMetadata(name, pj, readme, mustJSON(manifest))
+	p.meta = versionMetadata(name, pj, readme, nil)
+	p.meta.Raw = prepare(mustJSON(manifest), name, p.version, p.meta.Summary)
 	return p, nil
 }
 
@@ -386,7 +387,7 @@ func (f *Format) updateDocument(w http.ResponseWriter, r *http.Request, repo dat
 		switch {
 		case !kept && rev != "":
 			remove = append(remove, pv.Version)
-		case kept && deprecation(raw) != deprecation(pv.Metadata):
+		case kept && deprecation(raw) != deprecation(manifestJSON(pv.Metadata)):
 			deprecate[pv.Version] = deprecation(raw)
 		}
 	}
@@ -396,9 +397,12 @@ func (f *Format) updateDocument(w http.ResponseWriter, r *http.Request, repo dat
 			if !visible(pv.Status) {
 				return domain.Conflict(domain.ResPackageVersion, version, "Version %s is %s and cannot be deprecated", version, pv.Status)
 			}
-			var err error
-			pv.Metadata, err = setDeprecation(pv.Metadata, name, version, msg)
-			return err
+			m, err := setDeprecation(manifestJSON(pv.Metadata), name, version, msg)
+			if err != nil {
+				return err
+			}
+			pv.Metadata = prepare(m, name, version, pv.Summary)
+			return nil
 		})
 		if err != nil {
 			f.fail(w, err)
