@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	"net"
 	"os"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 type Config struct {
 	Addr    string   // where to listen
 	DataDir string   // embedded storage
-	Regions []string // accepted SigV4 regions; "*" = any
+	Regions []string // accepted SigV4 regions; "*" = any, sigv4.AWSRegions = the AWS partitions (default)
 	LogJSON bool     // JSON logs instead of text
 	// Database is the metadata store: "" for the embedded SQLite database
 	// under DataDir, or postgres://... .
@@ -87,7 +88,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	var badEnv []error
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8700"), "address to listen on (HOST:PORT) [ARTIFACTD_ADDR]")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded storage [ARTIFACTD_DATA_DIR]")
-	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several, '*' for any (default us-east-1) [ARTIFACTD_REGION, comma-separated]")
+	fs.Var(&regions, "region", "accepted SigV4 region; repeat for several; 'aws' for every region of the AWS partitions (the default), '*' for any name [ARTIFACTD_REGION, comma-separated]")
 	fs.StringVar(&c.Database, "database", env("DATABASE", ""), "metadata store URL: postgres://USER@HOST/DB (default: SQLite in the data dir) [ARTIFACTD_DATABASE]")
 	fs.StringVar(&c.BlobStore, "blob-store", env("BLOB_STORE", ""), "blob store URL: s3://BUCKET[/PREFIX]?region=R&endpoint=URL&use_path_style=true or file:///PATH (default: the data dir) [ARTIFACTD_BLOB_STORE]")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base URL clients reach the server at, for repository endpoints (default http://ADDR); a wildcard host (https://*.repo.example.com) gives host-style endpoints [ARTIFACTD_PUBLIC_URL]")
@@ -124,7 +125,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	if len(regions) == 0 {
-		regions.Set(env("REGION", "us-east-1"))
+		regions.Set(env("REGION", sigv4.AWSRegions))
 	}
 	c.Regions = regions
 	if len(conns) == 0 {

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"us-east-1"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64,
+	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"aws"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64,
 		IdleTimeout: 2 * time.Minute, BodyReadTimeout: time.Minute, MaxConnections: 4096}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults = %+v, want %+v", c, want)

@@ -200,7 +200,7 @@ Use them with the AWS CLI:
 
 func firstRegion(rs []string) string {
 	for _, r := range rs {
-		if r != "*" {
+		if r != "*" && r != sigv4.AWSRegions {
 			return r
 		}
 	}

@@ -2,7 +2,11 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -19,8 +23,9 @@ type DomainInfo struct {
 func (s *Service) CreateDomain(ctx context.Context, c Caller, name, encryptionKey string, tags []domain.Tag) (DomainInfo, error) {
 	d := domain.Domain{Region: c.Region, Owner: c.Account, Name: name, EncryptionKey: encryptionKey, CreatedTime: s.now().UTC()}
 	if d.EncryptionKey == "" {
-		// AWS answers with the ARN of the AWS-managed key; ours is a stand-in of the same shape.
-		d.EncryptionKey = "arn:aws:kms:" + c.Region + ":" + c.Account + ":key/artifactd-managed"
+		// AWS answers with the ARN of the AWS-managed key; ours is a
+		// stand-in of the same shape (key/<uuid>, which tools validate).
+		d.EncryptionKey = "arn:aws:kms:" + c.Region + ":" + c.Account + ":key/" + newKeyID()
 	}
 	if err := s.checkTagCount(len(tags), DomainARN(d)); err != nil {
 		return DomainInfo{}, err
@@ -81,11 +86,22 @@ func (s *Service) ListDomains(ctx context.Context, c Caller, p store.Page) (ds [
 	return ds, next, err
 }
 
-// DeleteDomain deletes a domain that has no repositories left.
+// DeleteDomain deletes a domain that has no repositories left. A domain
+// that does not exist is deleted already: the answer names it, with no
+// creation time.
 func (s *Service) DeleteDomain(ctx context.Context, c Caller, name, domainOwner string) (DomainInfo, error) {
 	var info DomainInfo
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		d, err := getDomain(ctx, tx, c, name, domainOwner)
+		if errors.Is(err, domain.ErrNotFound) {
+			// Deleting a domain that is not there succeeds, as the
+			// operation's model has no ResourceNotFoundException for it:
+			// SDKs could not recognise one, and Terraform's destroy would
+			// fail on a domain removed outside it.
+			o, _ := owner(c, domainOwner)
+			info = DomainInfo{Domain: domain.Domain{Region: c.Region, Owner: o, Name: name}}
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -107,4 +123,35 @@ func (s *Service) DeleteDomain(ctx context.Context, c Caller, name, domainOwner 
 		return tx.Domains().Delete(ctx, d.ID)
 	})
 	return info, err
+}
+
+// newKeyID is a random KMS-style key ID.
+func newKeyID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return uuid(b)
+}
+
+// uuid formats b as a version 4 UUID, the shape of KMS key IDs.
+func uuid(b [16]byte) string {
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// legacyManagedKey ends the stand-in key ARN domains were given before
+// key IDs were UUIDs.
+const legacyManagedKey = ":key/artifactd-managed"
+
+// EncryptionKey is the key ARN a domain reports: the one it was created
+// with, except that a domain made before key IDs were UUIDs reports a
+// UUID derived from its ARN (stable across calls and nodes).
+func EncryptionKey(d domain.Domain) string {
+	prefix, ok := strings.CutSuffix(d.EncryptionKey, legacyManagedKey)
+	if !ok {
+		return d.EncryptionKey
+	}
+	sum := sha256.Sum256([]byte(DomainARN(d)))
+	return prefix + ":key/" + uuid([16]byte(sum[:16]))
 }

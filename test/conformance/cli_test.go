@@ -253,11 +253,16 @@ func TestCLIScenario(t *testing.T) {
 	t.Run("delete-domain", func(t *testing.T) {
 		out := cpCLI(t, s, "delete-domain", "--domain", "acme")
 		d := cpObj(t, out, "domain")
-		cpExpectFields(t, "domain", d, map[string]any{"name": "acme", "arn": domainARN, "status": "Active", "owner": acct})
+		// As the AWS CLI's documented example answers it: Deleted.
+		cpExpectFields(t, "domain", d, map[string]any{"name": "acme", "arn": domainARN, "status": "Deleted", "owner": acct})
 		out = cpCLI(t, s, "list-domains")
 		if ds, _ := out["domains"].([]any); len(ds) != 0 {
 			t.Errorf("domains after delete = %v", ds)
 		}
+		// Deleting it again succeeds (the model has no not-found error
+		// for DeleteDomain), naming the domain.
+		out = cpCLI(t, s, "delete-domain", "--domain", "acme")
+		cpExpectFields(t, "domain", cpObj(t, out, "domain"), map[string]any{"name": "acme", "arn": domainARN, "status": "Deleted", "owner": acct})
 	})
 
 	t.Run("missing domain is an error", func(t *testing.T) {

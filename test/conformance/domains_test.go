@@ -123,6 +123,10 @@ func TestDomainLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DeleteDomain: %v", err)
 		}
+		if out.Domain.Status != types.DomainStatusDeleted {
+			t.Errorf("DeleteDomain answered status %q, want Deleted", out.Domain.Status)
+		}
+		out.Domain.Status = types.DomainStatusActive // the rest is the domain as it was
 		cpCheckDomain(t, s, "us-east-1", out.Domain, "acme", 0)
 		if out.Domain.CreatedTime != nil && !out.Domain.CreatedTime.Equal(*created.CreatedTime) {
 			t.Errorf("DeleteDomain createdTime = %v, want %v", out.Domain.CreatedTime, created.CreatedTime)
@@ -132,8 +136,17 @@ func TestDomainLifecycle(t *testing.T) {
 	t.Run("deleted domain is not found", func(t *testing.T) {
 		_, err := c.DescribeDomain(ctx, &codeartifact.DescribeDomainInput{Domain: aws.String("acme")})
 		harness.ExpectNotFound(t, err, types.ResourceTypeDomain, "acme")
-		_, err = c.DeleteDomain(ctx, &codeartifact.DeleteDomainInput{Domain: aws.String("acme")})
-		harness.ExpectNotFound(t, err, types.ResourceTypeDomain, "acme")
+		// Deleting it again succeeds: DeleteDomain's model has no
+		// ResourceNotFoundException, so an SDK (and Terraform's destroy)
+		// could not recognise one.
+		again, err := c.DeleteDomain(ctx, &codeartifact.DeleteDomainInput{Domain: aws.String("acme")})
+		if err != nil {
+			t.Fatalf("DeleteDomain of a deleted domain: %v", err)
+		}
+		if d := again.Domain; d == nil || aws.ToString(d.Name) != "acme" || aws.ToString(d.Owner) != s.Account ||
+			aws.ToString(d.Arn) != s.DomainARN("us-east-1", "acme") || d.Status != types.DomainStatusDeleted || d.CreatedTime != nil {
+			t.Errorf("DeleteDomain of a deleted domain answered %+v, want it named, Deleted, with no creation time", d)
+		}
 		list, err := c.ListDomains(ctx, &codeartifact.ListDomainsInput{})
 		if err != nil {
 			t.Fatalf("ListDomains: %v", err)

@@ -82,6 +82,10 @@ type binder struct {
 	r    *http.Request
 	q    url.Values
 	errs []string
+	// unparsable is why the body could not be read as JSON ("" when it
+	// could): ValidationException with reason CANNOT_PARSE, not a field
+	// violation.
+	unparsable string
 }
 
 func newBinder(r *http.Request) *binder { return &binder{r: r, q: r.URL.Query()} }
@@ -191,14 +195,14 @@ func (b *binder) page(defaultSize int) store.Page {
 func (b *binder) body(v any) {
 	data, err := io.ReadAll(io.LimitReader(b.r.Body, maxBodyBytes+1))
 	if err != nil || int64(len(data)) > maxBodyBytes {
-		b.errs = append(b.errs, "request body is unreadable or too large")
+		b.unparsable = "The request body is unreadable or larger than 1 MiB"
 		return
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		b.errs = append(b.errs, "could not parse the request body as JSON: "+err.Error())
+		b.unparsable = "Could not parse the request body as JSON: " + err.Error()
 	}
 }
 
@@ -217,6 +221,9 @@ func (b *binder) bodyString(member string, v *string, f field, required bool) st
 
 // err returns the collected violations as one ValidationException.
 func (b *binder) err() error {
+	if b.unparsable != "" {
+		return &apiError{code: "ValidationException", status: http.StatusBadRequest, message: b.unparsable, reason: "CANNOT_PARSE"}
+	}
 	switch len(b.errs) {
 	case 0:
 		return nil

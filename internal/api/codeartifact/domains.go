@@ -14,15 +14,15 @@ func (b *binder) bindDomain() (name, owner string) {
 }
 
 // bindTags binds and validates a tag list from a request body.
-func (b *binder) bindTags(tags []tag) []domain.Tag {
+func (b *binder) bindTags(tags []tagInput) []domain.Tag {
 	if len(tags) > 200 {
 		b.fail("tags", "tags", "Member must have length less than or equal to 200")
 	}
 	out := make([]domain.Tag, 0, len(tags))
 	for _, t := range tags {
-		b.check("tags.member.key", t.Key, fTagKey)
-		b.check("tags.member.value", t.Value, fTagValue)
-		out = append(out, domain.Tag{Key: t.Key, Value: t.Value})
+		key := b.bodyString("tags.member.key", t.Key, fTagKey, true)
+		value := b.bodyString("tags.member.value", t.Value, fTagValue, true)
+		out = append(out, domain.Tag{Key: key, Value: value})
 	}
 	return out
 }
@@ -31,8 +31,8 @@ func (h *Handler) createDomain(c service.Caller, _ http.ResponseWriter, r *http.
 	b := newBinder(r)
 	name := b.required("domain", "domain", fDomain)
 	var in struct {
-		EncryptionKey string `json:"encryptionKey"`
-		Tags          []tag  `json:"tags"`
+		EncryptionKey string     `json:"encryptionKey"`
+		Tags          []tagInput `json:"tags"`
 	}
 	b.body(&in)
 	if in.EncryptionKey != "" {
@@ -72,7 +72,13 @@ func (h *Handler) deleteDomain(c service.Caller, _ http.ResponseWriter, r *http.
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"domain": toDomainDescription(info)}, nil
+	// The documented answer describes the domain as it is now: Deleted.
+	desc := toDomainDescription(info)
+	desc.Status = "Deleted"
+	if info.Domain.CreatedTime.IsZero() {
+		desc.S3BucketArn = "" // it was not there: nothing to name
+	}
+	return map[string]any{"domain": desc}, nil
 }
 
 func (h *Handler) listDomains(c service.Caller, _ http.ResponseWriter, r *http.Request) (any, error) {

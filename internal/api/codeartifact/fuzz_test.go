@@ -113,7 +113,7 @@ func FuzzBinder(f *testing.F) {
 		page := b.page(defaultPageMax)
 		in := b.bindBatch(true)
 		checkBinderErr(t, b)
-		if len(b.errs) == 0 {
+		if len(b.errs) == 0 && b.unparsable == "" {
 			for name, got := range map[string]string{"domain": ref.Domain, "domain-owner": ref.DomainOwner, "repository": ref.Repository,
 				"format": string(ref.Format), "namespace": ref.Namespace, "package": ref.Package, "version": version, "status": status} {
 				if want, _ := first(name); got != want {
@@ -171,14 +171,14 @@ func FuzzBinder(f *testing.F) {
 		var repoIn struct {
 			Description string         `json:"description"`
 			Upstreams   []upstreamInfo `json:"upstreams"`
-			Tags        []tag          `json:"tags"`
+			Tags        []tagInput     `json:"tags"`
 		}
 		b.body(&repoIn)
 		b.check("description", repoIn.Description, fDescription)
 		ups := b.bindUpstreams(repoIn.Upstreams)
 		tags := b.bindTags(repoIn.Tags)
 		checkBinderErr(t, b)
-		if len(b.errs) == 0 {
+		if len(b.errs) == 0 && b.unparsable == "" {
 			if !fuzzPrintable(repoIn.Description, 0, 1000) {
 				t.Fatalf("description %q accepted", repoIn.Description)
 			}
@@ -194,7 +194,7 @@ func FuzzBinder(f *testing.F) {
 				if !fuzzPrintable(tg.Key, 1, 128) || !fuzzPrintable(tg.Value, 0, 256) {
 					t.Fatalf("tag %q=%q accepted", tg.Key, tg.Value)
 				}
-				if tg.Key != repoIn.Tags[i].Key || tg.Value != repoIn.Tags[i].Value {
+				if in := repoIn.Tags[i]; in.Key == nil || in.Value == nil || tg.Key != *in.Key || tg.Value != *in.Value {
 					t.Fatalf("tag %d bound as %+v, the body says %+v", i, tg, repoIn.Tags[i])
 				}
 			}
@@ -207,6 +207,14 @@ func FuzzBinder(f *testing.F) {
 func checkBinderErr(t *testing.T, b *binder) {
 	t.Helper()
 	err := b.err()
+	if b.unparsable != "" {
+		// A body that is not JSON is one error of its own kind.
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.code != "ValidationException" || ae.reason != "CANNOT_PARSE" || ae.status != http.StatusBadRequest {
+			t.Fatalf("an unparsable body gave error %#v, want ValidationException (CANNOT_PARSE)", err)
+		}
+		return
+	}
 	if len(b.errs) == 0 {
 		if err != nil {
 			t.Fatalf("no violations, but error %v", err)

@@ -80,10 +80,10 @@ func groupPage(infos []service.PackageGroupInfo, next string, err error) (any, e
 }
 
 type groupBody struct {
-	PackageGroup *string `json:"packageGroup"`
-	ContactInfo  *string `json:"contactInfo"`
-	Description  *string `json:"description"`
-	Tags         []tag   `json:"tags"`
+	PackageGroup *string    `json:"packageGroup"`
+	ContactInfo  *string    `json:"contactInfo"`
+	Description  *string    `json:"description"`
+	Tags         []tagInput `json:"tags"`
 }
 
 // bindGroupBody reads CreatePackageGroup's and UpdatePackageGroup's body.

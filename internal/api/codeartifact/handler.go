@@ -68,6 +68,13 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
+	if op.streaming && r.Header.Get("X-Amz-Content-Sha256") == "" && !r.URL.Query().Has("X-Amz-Signature") {
+		// The payload's hash is the operation's required assetSHA256
+		// member (bound to this header): its absence is a missing member,
+		// as the model says, before it is a signature without a hash.
+		writeError(w, h.log, domain.Invalid("1 validation error detected: Value 'null' at 'assetSHA256' failed to satisfy constraint: Member must not be null"))
+		return
+	}
 	bodyHash := ""
 	var body []byte
 	if !op.streaming {

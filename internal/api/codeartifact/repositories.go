@@ -27,7 +27,7 @@ func (h *Handler) createRepository(c service.Caller, _ http.ResponseWriter, r *h
 	var in struct {
 		Description string         `json:"description"`
 		Upstreams   []upstreamInfo `json:"upstreams"`
-		Tags        []tag          `json:"tags"`
+		Tags        []tagInput     `json:"tags"`
 	}
 	b.body(&in)
 	b.check("description", in.Description, fDescription)

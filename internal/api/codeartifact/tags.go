@@ -10,12 +10,12 @@ func (h *Handler) tagResource(c service.Caller, _ http.ResponseWriter, r *http.R
 	b := newBinder(r)
 	arn := b.required("resourceArn", "resourceArn", fArn)
 	var in struct {
-		Tags *[]tag `json:"tags"`
+		Tags *[]tagInput `json:"tags"`
 	}
 	b.body(&in)
 	if in.Tags == nil {
 		b.fail("null", "tags", "Member must not be null")
-		in.Tags = &[]tag{}
+		in.Tags = &[]tagInput{}
 	}
 	tags := b.bindTags(*in.Tags)
 	if err := b.err(); err != nil {

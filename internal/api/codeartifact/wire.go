@@ -44,7 +44,7 @@ type domainDescription struct {
 
 func toDomainSummary(d domain.Domain) domainSummary {
 	return domainSummary{Name: d.Name, Owner: d.Owner, Arn: service.DomainARN(d), Status: "Active",
-		CreatedTime: epochPtr(d.CreatedTime), EncryptionKey: d.EncryptionKey}
+		CreatedTime: epochPtr(d.CreatedTime), EncryptionKey: service.EncryptionKey(d)}
 }
 
 func toDomainDescription(info service.DomainInfo) domainDescription {
@@ -107,6 +107,13 @@ func toRepositoryListing(region string, l store.RepositoryListing) repositorySum
 type tag struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
+}
+
+// tagInput is a tag as a request carries it: the model requires both
+// members (a missing value is not an empty one).
+type tagInput struct {
+	Key   *string `json:"key"`
+	Value *string `json:"value"`
 }
 
 func toTags(ts []domain.Tag) []tag {

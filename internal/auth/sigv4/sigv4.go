@@ -60,7 +60,7 @@ var (
 // Verifier is in use; it is then safe for concurrent use.
 type Verifier struct {
 	Service string           // "codeartifact"
-	Regions []string         // accepted credential-scope regions; a "*" entry accepts any region
+	Regions []string         // accepted credential-scope regions; "*" accepts any, AWSRegions those of the AWS partitions
 	Keys    Keys             // secret lookup; nil rejects every access key
 	Now     func() time.Time // nil = time.Now
 	MaxSkew time.Duration    // 0 = 15 minutes
@@ -438,7 +438,7 @@ func parseCredential(c string) (accessKeyID, date, region, service string, e *Er
 
 func (v *Verifier) regionAccepted(region string) bool {
 	for _, r := range v.Regions {
-		if r == "*" || r == region {
+		if r == "*" || r == region || r == AWSRegions && IsAWSRegion(region) {
 			return true
 		}
 	}
