@@ -1,10 +1,13 @@
 package npm
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/artifactd/artifactd/internal/domain"
 )
 
 // Benchmarks of issue #15's npm reads, on a real SQLite store: a package
@@ -111,5 +114,29 @@ func BenchmarkGetVersion(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkPackumentRebuildOld is the rebuild as it was before prepared
+// manifests, for comparison in the same conditions: every version loaded
+// (PackageVersions), manifests stored plain, decoded and re-encoded.
+func BenchmarkPackumentRebuildOld(b *testing.B) {
+	for _, n := range benchSizes {
+		sr := newStoreRepo(b)
+		name := pkgName{Name: "big"}
+		sr.publish(b, name, "100.0.0")
+		sr.grow(b, name, 0, n-1, 1, map[string]string{"latest": "0.0.1"})
+		ref := sr.repo.Ref(domain.FormatNpm, name.Scope, name.Name)
+		b.Run(fmt.Sprintf("full/versions=%d", n), func(b *testing.B) {
+			for range b.N {
+				pkg, all, err := sr.svc.PackageVersions(context.Background(), sr.repo.Caller, ref)
+				if err != nil {
+					b.Fatal(err)
+				}
+				body, _ := newView(name, sr.repo.Endpoint, pkg, all).oldPackument(false, all)
+				e := newCacheEntry(cacheKey{endpoint: sr.repo.Endpoint, name: name.String()}, pkg, body, true)
+				b.SetBytes(int64(len(e.gz)))
+			}
+		})
 	}
 }
