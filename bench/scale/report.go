@@ -112,7 +112,7 @@ func reportCommand(args []string) error {
 				}
 				r := ""
 				if s.rps > 0 {
-					r = fmt.Sprintf("%.0f", s.rps)
+					r = fmt.Sprintf("%.3g", s.rps)
 				}
 				fmt.Fprintf(&tsv, "%s\t%s\t%d\t%.3f\t%.3f\t%d\t%s\n", st, op, n, s.median, s.p90, s.samples, r)
 			}
@@ -155,7 +155,7 @@ func reportCommand(args []string) error {
 					cell += fmt.Sprintf(" %s×", ratioStr(ratio))
 				}
 				if s.rps > 0 {
-					cell += fmt.Sprintf("; %.0f/s", s.rps)
+					cell += "; " + rate(s.rps)
 				}
 				fmt.Fprintf(&md, " %s |", cell)
 			}
@@ -237,6 +237,14 @@ func num(v float64) string {
 		return fmt.Sprintf("%.1f", v)
 	}
 	return fmt.Sprintf("%.2f", v)
+}
+
+// rate is a requests/s figure with two significant digits or more.
+func rate(v float64) string {
+	if v >= 100 {
+		return fmt.Sprintf("%.0f/s", v)
+	}
+	return fmt.Sprintf("%.2g/s", v)
 }
 
 func ratioStr(r float64) string {
