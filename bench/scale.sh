@@ -24,13 +24,14 @@
 #      every response checked (a failed check fails the run);
 #   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
 #      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
-#      N=100), and draws docs/img/scale-sqlite.png and
+#      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-sqlite.png and
 #      docs/img/scale-postgres.png with gnuplot.
 #
 # Knobs: BENCH_DIR (/tmp/artifactd-scale), BENCH_OUT ($BENCH_DIR/out),
 # BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres),
 # BENCH_ROUNDS (3), BENCH_LOAD_SECONDS (3: each warm-packument load),
-# BENCH_PLOTS (1: draw the PNGs into docs/img).
+# BENCH_PLOTS (1: draw the PNGs into docs/img), BENCH_REV (the revision
+# written to $BENCH_OUT/run.txt when $ROOT is not a git checkout).
 # Needs: go, PostgreSQL (Debian's package is installed when missing, as
 # scripts/start-postgres does), gnuplot (apt-get install -y gnuplot-nox,
 # done here when missing).
@@ -80,8 +81,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-log "building artifactd and the driver ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout"))"
+REV="${BENCH_REV:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout")}"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load average before: $LOAD_BEFORE"
+log "building artifactd and the driver ($REV)"
 (cd "$ROOT" && go build -o "$BENCH_DIR/artifactd" ./cmd/artifactd && go build -o "$BENCH_DIR/scale" ./bench/scale)
 
 # PostgreSQL: a cluster of our own under $BENCH_DIR/pg, kept between runs
@@ -128,8 +131,12 @@ done
 "$BENCH_DIR/scale" measure -bin "$BENCH_DIR/artifactd" -stores "$STORES" -sizes "$SIZES" -dir "$BENCH_DIR" \
   -dsn "$DSN" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" &
 PIDS+=($!)
+MEASURE_START="$(date -u +%FT%TZ)"
 wait "${PIDS[-1]}"
-log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load average after: $LOAD_AFTER"
+printf 'revision\t%s\nmeasured\t%s to %s\nload average before\t%s\nload average after\t%s\nstores\t%s\nsizes\t%s\nrounds\t%s\n' \
+  "$REV" "$MEASURE_START" "$(date -u +%FT%TZ)" "$LOAD_BEFORE" "$LOAD_AFTER" "$STORES" "$SIZES" "$ROUNDS" >"$OUT/run.txt"
 "$BENCH_DIR/scale" report -in "$OUT/samples.tsv" -out "$OUT"
 
 if [ "$PLOTS" = 1 ]; then

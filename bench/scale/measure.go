@@ -285,12 +285,12 @@ type op struct {
 func (s *server) ops() []op {
 	var published []string
 	return []op{
-		{name: "ListPackageVersions status=Unlisted", samples: 5, call: s.listUnlisted},
-		{name: "ListPackageVersions first page", samples: 5, call: s.listFirstPage},
-		{name: "DescribeDomain", samples: 5, call: s.describeDomain},
-		{name: "ListPackages prefix", samples: 5, call: s.listPackagesPrefix},
-		{name: "DescribePackageVersion", samples: 5, call: s.describeVersion},
-		{name: "GetPackageVersionAsset", samples: 5, call: s.getAsset},
+		{name: "ListPackageVersions status=Unlisted", samples: 15, call: s.listUnlisted},
+		{name: "ListPackageVersions first page", samples: 15, call: s.listFirstPage},
+		{name: "DescribeDomain", samples: 15, call: s.describeDomain},
+		{name: "ListPackages prefix", samples: 15, call: s.listPackagesPrefix},
+		{name: "DescribePackageVersion", samples: 15, call: s.describeVersion},
+		{name: "GetPackageVersionAsset", samples: 15, call: s.getAsset},
 		{name: "PublishPackageVersion", samples: 5, call: func(ctx context.Context) (time.Duration, error) {
 			v, d, err := s.publishOne(ctx, "9.0")
 			if err == nil {
@@ -304,7 +304,7 @@ func (s *server) ops() []op {
 		}},
 		{name: "DeletePackageVersions 100", samples: 2, call: s.delete100},
 		{name: "npm GET /name/version", samples: 5, call: s.npmVersionDoc},
-		{name: "npm tarball GET", samples: 5, call: s.npmTarball},
+		{name: "npm tarball GET", samples: 15, call: s.npmTarball},
 		{name: "npm packument after dist-tag change", samples: 3, call: s.npmRebuild},
 	}
 }
