@@ -1,6 +1,7 @@
 package maven
 
 import (
+	"bytes"
 	"net/url"
 	"reflect"
 	"strings"
@@ -294,6 +295,25 @@ func FuzzCompareVersions(f *testing.F) {
 					t.Fatalf("%q == %q, but they compare differently with %q", a, b, c)
 				}
 			}
+		}
+	})
+}
+
+// FuzzVersionSortKey: the key of any version string is deterministic and
+// never panics, and distinct versions get distinct keys (issue #16).
+// Agreement with CompareVersions is TestVersionSortKeyProperty's: Maven's
+// order is not transitive for odd inputs, so no key follows it on all.
+func FuzzVersionSortKey(f *testing.F) {
+	for _, s := range []string{"1.0", "1.0.0", "1.0-alpha-1", "2.0.0.RC1", "1-sp", "1.ga.1", "", "-", "..", "a1b2c3-x-y-0", "1.0.Final.2"} {
+		f.Add(s, "1.0-SNAPSHOT")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ka := mavenSortKey(a)
+		if !bytes.Equal(ka, mavenSortKey(a)) {
+			t.Fatal("not deterministic")
+		}
+		if a != b && bytes.Equal(ka, mavenSortKey(b)) {
+			t.Fatalf("%q and %q share a key", a, b)
 		}
 	})
 }

@@ -495,3 +495,20 @@ func FuzzRemotePackument(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVersionSortKey: the key of any version string is deterministic,
+// never panics, and orders versions as compareVersions does (issue #16).
+func FuzzVersionSortKey(f *testing.F) {
+	for _, s := range []string{"1.0.2", "1.0.10", "2.0.0-rc.1", "1.0.0+b", "1.0.0-alpha.01", "x", "", "1.0.0-a\x00"} {
+		f.Add(s, "2.0.0")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ka := semverKey(a)
+		if !bytes.Equal(ka, semverKey(a)) {
+			t.Fatal("not deterministic")
+		}
+		if got, want := sign(bytes.Compare(ka, semverKey(b))), compareVersions(a, b); got != want {
+			t.Fatalf("%q vs %q: key order %d, compareVersions %d", a, b, got, want)
+		}
+	})
+}

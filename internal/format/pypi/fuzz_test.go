@@ -539,3 +539,30 @@ func FuzzRemotePage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVersionSortKey: the key of any version string is deterministic,
+// never panics, and orders valid versions as PEP 440 does, after every
+// invalid one (issue #16).
+func FuzzVersionSortKey(f *testing.F) {
+	for _, s := range []string{"1.0", "1.0.0", "1!2.0rc1.post2.dev3+local.7", "1.0-1", "v1.0", "", "1.0+Ab_c", "x\x00"} {
+		f.Add(s, "1.0.dev0")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ka := pep440Key(a)
+		if !bytes.Equal(ka, pep440Key(a)) {
+			t.Fatal("not deterministic")
+		}
+		_, oka := parsePEP440(a)
+		_, okb := parsePEP440(b)
+		if !oka && !okb {
+			return
+		}
+		want := comparePEP440(a, b)
+		if want == 0 {
+			want = strings.Compare(a, b)
+		}
+		if got := sign(bytes.Compare(ka, pep440Key(b))); got != want {
+			t.Fatalf("%q vs %q: key order %d, PEP 440 %d", a, b, got, want)
+		}
+	})
+}
