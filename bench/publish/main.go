@@ -8,7 +8,8 @@
 //	go build -o /tmp/artifactd ./cmd/artifactd
 //	go run ./bench/publish -bin /tmp/artifactd -n 5000 -c 8
 //
-// bench/publish.sh runs it on two builds, interleaved.
+// bench/publish.sh runs it on several builds, interleaved. BENCH_PERF=FILE
+// records the server with `perf record -g -o FILE` during the measured run.
 package main
 
 import (
