@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -259,4 +260,46 @@ func TestExclusiveStorePinsInMemory(t *testing.T) {
 type countingPinner struct {
 	countingStore
 	store.LocalPinner
+}
+
+// BenchmarkPublishPins: 8 concurrent generic publishes of 1 KiB through the
+// service (no HTTP) with pins in memory (the server's exclusive store: one
+// write transaction per publish) and in the store's pin table (two).
+func BenchmarkPublishPins(b *testing.B) {
+	for _, name := range []string{"memory", "table"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			dir := b.TempDir()
+			st, err := pinStores[name](ctx, filepath.Join(dir, "db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			fs, err := blobfs.New(filepath.Join(dir, "blobs"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := service.New(st, fs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+			if _, err := svc.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.CreateRepository(ctx, faultCaller, "faults", "", "repo", "", nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			var next atomic.Int64
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				data := make([]byte, 1024)
+				for pb.Next() {
+					i := next.Add(1)
+					copy(data, fmt.Sprint(i))
+					if err := publishBytes(svc, fmt.Sprintf("1.%d", i), data); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
