@@ -55,6 +55,14 @@ type Config struct {
 	// ARTIFACTD_SECRETS_KEY). "" = the data directory's secrets.key,
 	// generated on first start. Nodes sharing a database share it.
 	SecretsKey string
+
+	// Ephemeral keeps everything in a new temporary directory that the
+	// server removes when it stops (DataDir is then "" until the server
+	// makes it).
+	Ephemeral bool
+	// Seed is a YAML or JSON file of domains, repositories and packages
+	// to create at start-up, before the server takes requests.
+	Seed string
 }
 
 // DefaultAccount is the built-in account when ARTIFACTD_ACCOUNT_ID is unset.
@@ -114,9 +122,27 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs.IntVar(&c.MaxConnections, "max-connections", maxConns, "connections served at once; more wait to be accepted (0 = no limit) [ARTIFACTD_MAX_CONNECTIONS]")
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
+	fs.BoolVar(&c.Ephemeral, "ephemeral", env("EPHEMERAL", "") == "true", "keep everything in a temporary directory removed when the server stops; for tests (not with --data-dir, --database or --blob-store) [ARTIFACTD_EPHEMERAL]")
+	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "YAML or JSON file of domains, repositories and packages to create at start-up (what exists already is kept) [ARTIFACTD_SEED]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.Ephemeral {
+		// Storage flags name places that outlive the process: refuse them
+		// rather than leave something behind or ignore them silently.
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for _, name := range []string{"data-dir", "database", "blob-store"} {
+			envName := "ARTIFACTD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+			switch {
+			case given[name]:
+				return c, fmt.Errorf("--ephemeral keeps everything in a temporary directory: it cannot be combined with --%s", name)
+			case getenv(envName) != "":
+				return c, fmt.Errorf("--ephemeral keeps everything in a temporary directory: it cannot be combined with %s", envName)
+			}
+		}
+		c.DataDir = ""
 	}
 	if len(badEnv) > 0 {
 		return c, badEnv[0]
@@ -195,7 +221,7 @@ func (c Config) validate() error {
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")
 	}
-	if c.DataDir == "" {
+	if c.DataDir == "" && !c.Ephemeral {
 		return fmt.Errorf("--data-dir must not be empty")
 	}
 	return nil

@@ -98,3 +98,35 @@ func TestExternalConnectionsAndLimits(t *testing.T) {
 		t.Error("a malformed ARTIFACTD_BODY_READ_TIMEOUT accepted")
 	}
 }
+
+func TestEphemeral(t *testing.T) {
+	c, err := Parse([]string{"--ephemeral", "--seed", "seed.yaml"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Ephemeral || c.DataDir != "" || c.Seed != "seed.yaml" {
+		t.Errorf("--ephemeral --seed: %+v", c)
+	}
+	c, err = Parse(nil, env(map[string]string{"ARTIFACTD_EPHEMERAL": "true", "ARTIFACTD_SEED": "s.json"}))
+	if err != nil || !c.Ephemeral || c.Seed != "s.json" {
+		t.Errorf("from the environment: %+v, %v", c, err)
+	}
+	// Storage that outlives the process is refused, from flags or the
+	// environment, with the name the user gave.
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--ephemeral", "--data-dir", "/srv/data"}, nil, "--data-dir"},
+		{[]string{"--ephemeral", "--database", "postgres://db/x"}, nil, "--database"},
+		{[]string{"--ephemeral", "--blob-store", "file:///srv/blobs"}, nil, "--blob-store"},
+		{[]string{"--ephemeral"}, map[string]string{"ARTIFACTD_DATA_DIR": "/srv/data"}, "ARTIFACTD_DATA_DIR"},
+		{nil, map[string]string{"ARTIFACTD_EPHEMERAL": "true", "ARTIFACTD_BLOB_STORE": "s3://b"}, "ARTIFACTD_BLOB_STORE"},
+	} {
+		_, err := Parse(tc.args, env(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--ephemeral") {
+			t.Errorf("Parse(%v, %v) = %v, want an error naming --ephemeral and %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}

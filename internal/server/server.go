@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/api/awsquery"
@@ -25,6 +26,7 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/identity"
+	"github.com/artifactd/artifactd/internal/seed"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
 	"github.com/artifactd/artifactd/internal/upstream"
@@ -37,11 +39,35 @@ type Server struct {
 	store   store.Store
 	svc     *service.Service
 	handler http.Handler
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// New opens storage under cfg.DataDir and builds the HTTP handler. out
-// receives the first-start credentials notice.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (*Server, error) {
+// New opens storage under cfg.DataDir (with cfg.Ephemeral, under a new
+// temporary directory that Close removes), applies cfg.Seed, and builds
+// the HTTP handler. out receives the credentials notice. The server takes
+// no requests until Serve or Run; Close releases it.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) (srv *Server, err error) {
+	var sd *seed.Seed
+	if cfg.Seed != "" {
+		// Read before anything is made: a bad seed leaves nothing behind.
+		if sd, err = seed.Load(cfg.Seed); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Ephemeral {
+		// In the system's temporary directory ($TMPDIR): a tmpfs there
+		// makes its fsyncs free.
+		if cfg.DataDir, err = os.MkdirTemp("", "artifactd-ephemeral-"); err != nil {
+			return nil, fmt.Errorf("ephemeral data dir: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				os.RemoveAll(cfg.DataDir)
+			}
+		}()
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -57,9 +83,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, fmt.Errorf("metadata store: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
 	blobs, err := openBlobs(ctx, cfg, tmp)
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
@@ -68,7 +98,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	svc.UseKeyDigests(keys)
 	identities, err := openIdentities(ctx, cfg, st, keys, log)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	verifier := &sigv4.Verifier{Service: "codeartifact", Regions: cfg.Regions, Keys: identities}
@@ -104,7 +133,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	})
 	publicURL, err := domain.ParsePublicURL(cfg.PublicURL)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
@@ -114,7 +142,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	mux.Handle("POST /{$}", query)
 	mux.Handle("GET /{$}", query)
 	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, formats(svc, log, tmp)...)
-	return &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler))}, nil
+	srv = &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler))}
+	if sd != nil {
+		if err := applySeed(ctx, sd, srv.handler, cfg, key, log); err != nil {
+			return nil, err
+		}
+	}
+	return srv, nil
 }
 
 // openIdentities starts the IAM/STS service over the metadata store, with
@@ -178,6 +212,21 @@ func rootKey(cfg config.Config, out io.Writer) (identity.Key, error) {
 	if cfg.RootAccessKeyID != "" {
 		return identity.Key{AccessKeyID: cfg.RootAccessKeyID, SecretAccessKey: cfg.RootSecretKey, Account: cfg.Account}, nil
 	}
+	if cfg.Ephemeral {
+		// Nothing to keep it for: made in memory, shown once, gone with
+		// the server.
+		key := identity.Key{AccessKeyID: "AKIA" + identity.RandomString(16, identity.IDAlphabet),
+			SecretAccessKey: identity.RandomString(40, identity.SecretAlphabet), Account: cfg.Account}
+		fmt.Fprintf(out, `
+artifactd generated administrator credentials for account %s, valid while this ephemeral server runs
+(ARTIFACTD_ROOT_ACCESS_KEY_ID and ARTIFACTD_ROOT_SECRET_ACCESS_KEY choose fixed ones):
+
+  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
+  aws --endpoint-url http://%s codeartifact list-domains
+
+`, cfg.Account, key.AccessKeyID, key.SecretAccessKey, firstRegion(cfg.Regions), cfg.Addr)
+		return key, nil
+	}
 	key, created, err := identity.LoadOrCreateRootKey(filepath.Join(cfg.DataDir, "credentials.json"), cfg.Account)
 	if err != nil {
 		return key, fmt.Errorf("root credentials: %w", err)
@@ -210,18 +259,30 @@ func firstRegion(rs []string) string {
 // Handler is the server's HTTP handler (for in-process tests).
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// DataDir is where the server keeps its embedded storage (the temporary
+// directory of an ephemeral server, gone once it is closed).
+func (s *Server) DataDir() string { return s.cfg.DataDir }
+
 // Run serves on cfg.Addr until ctx is cancelled, then shuts down
-// gracefully: in-flight requests finish before storage closes.
+// gracefully: in-flight requests finish before storage closes. It closes
+// the server.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
+		s.Close()
 		return err
 	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened (an in-process server on
+// a port the kernel chose); it closes ln and the server.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ln = newLimitListener(ln, s.cfg.MaxConnections)
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: s.cfg.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
-	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "regions", s.cfg.Regions,
-		"database", redact(s.cfg.Database), "blob_store", s.cfg.BlobStore)
+	s.log.Info("listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "ephemeral", s.cfg.Ephemeral,
+		"regions", s.cfg.Regions, "database", redact(s.cfg.Database), "blob_store", s.cfg.BlobStore)
 
 	bg, stopBG := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -229,6 +290,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var err error
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -239,13 +301,28 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	stopBG()
 	<-done
-	if cerr := s.store.Close(); err == nil {
+	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// Close closes storage and, for an ephemeral server, removes its
+// directory. Serve and Run close the server when they return; Close is for
+// a server that never served, and may be called again.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = s.store.Close()
+		if s.cfg.Ephemeral {
+			if err := os.RemoveAll(s.cfg.DataDir); err != nil && s.closeErr == nil {
+				s.closeErr = fmt.Errorf("removing the ephemeral data dir: %w", err)
+			}
+		}
+	})
+	return s.closeErr
 }
 
 // collectLoop removes unreferenced blob bytes at start-up (recovering from
