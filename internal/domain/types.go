@@ -128,6 +128,10 @@ type PackageVersion struct {
 	Readme               string
 	// Metadata is the format's raw version document (an npm manifest...).
 	Metadata []byte
+	// SortKey places the version in its format's version order (byte
+	// order of the keys, see internal/versionkey). The service sets it
+	// when the version is created; it never changes.
+	SortKey []byte
 }
 
 // License is one license of a package version.

@@ -161,6 +161,7 @@ type Packages interface {
 	// Create inserts p and sets p.ID; ErrConflict if it exists.
 	Create(ctx context.Context, p *domain.Package) error
 	Get(ctx context.Context, repoID int64, format domain.Format, namespace, name string) (domain.Package, error)
+	GetByID(ctx context.Context, id int64) (domain.Package, error)
 	// List returns packages by (format, namespace, name).
 	List(ctx context.Context, f PackageFilter, p Page) ([]domain.Package, string, error)
 	// Update writes Origin and Metadata.
@@ -219,6 +220,10 @@ type VersionSort int
 const (
 	SortByVersion       VersionSort = iota // version string, ascending (byte order)
 	SortByPublishedTime                    // published time, newest first
+	// SortByVersionOrder is the format's version order, newest first: by
+	// SortKey, descending. Versions without a key (stored before keys
+	// existed, until FillSortKeys gives them one) are not in its order.
+	SortByVersionOrder
 )
 
 // VersionFilter selects versions of one package.
@@ -249,6 +254,16 @@ type Versions interface {
 	// LastPublished is the latest publish time among the package's
 	// versions of any status (zero when it has none).
 	LastPublished(ctx context.Context, packageID int64) (time.Time, error)
+	// MissingSortKeys reports whether some version of the package has no
+	// SortKey: one stored before sort keys existed. Create gives every
+	// new version one (v.SortKey, or the natural order of its version
+	// string when that is nil).
+	MissingSortKeys(ctx context.Context, packageID int64) (bool, error)
+	// FillSortKeys gives up to limit (> 0) versions of the package that
+	// have no SortKey the key key returns for their version string, and
+	// returns how many it found (fewer than limit: none is left). A key
+	// set meanwhile by another writer is kept.
+	FillSortKeys(ctx context.Context, packageID int64, limit int, key func(version string) []byte) (int, error)
 }
 
 // VersionManifest is what Versions.Manifests reads of a version.

@@ -30,6 +30,7 @@ const (
 	kindPackages        = "p"
 	kindVersionsVersion = "vv"
 	kindVersionsTime    = "vt"
+	kindVersionsOrder   = "vo"
 	kindAssets          = "a"
 	kindCoordinates     = "c"
 	kindGroups          = "g"

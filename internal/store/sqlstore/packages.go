@@ -76,6 +76,17 @@ func (x packagesTx) Get(ctx context.Context, repoID int64, format domain.Format,
 	return p, nil
 }
 
+func (x packagesTx) GetByID(ctx context.Context, id int64) (domain.Package, error) {
+	p, err := scanPackage(x.t.queryRow(ctx, `SELECT `+packageCols+` FROM packages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Package{}, packageIDNotFound(id)
+	}
+	if err != nil {
+		return domain.Package{}, x.t.fail("get package", err)
+	}
+	return p, nil
+}
+
 // List pages through a repository's packages in (format, namespace, name)
 // order with index seeks on (repository_id, format, namespace, name): a
 // skip scan that takes the (format, namespace) groups one at a time (one

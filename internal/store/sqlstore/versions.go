@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,13 +11,14 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
+	"github.com/artifactd/artifactd/internal/versionkey"
 )
 
 type versionsTx struct{ t *tx }
 
 const versionCols = `id, package_id, version, revision, status, origin_type, entry_repository,
 	entry_external_connection, published_ns, display_name, summary, home_page,
-	source_code_repository, licenses, dependencies, readme, metadata`
+	source_code_repository, licenses, dependencies, readme, metadata, sort_key`
 
 func scanVersion(sc scanner) (domain.PackageVersion, error) {
 	var v domain.PackageVersion
@@ -25,13 +27,14 @@ func scanVersion(sc scanner) (domain.PackageVersion, error) {
 	var licenses, deps sql.NullString
 	if err := sc.Scan(&v.ID, &v.PackageID, &v.Version, &v.Revision, &status, &origin,
 		&v.EntryRepository, &v.EntryExternalConn, &published, &v.DisplayName, &v.Summary,
-		&v.HomePage, &v.SourceCodeRepository, &licenses, &deps, &v.Readme, &v.Metadata); err != nil {
+		&v.HomePage, &v.SourceCodeRepository, &licenses, &deps, &v.Readme, &v.Metadata, &v.SortKey); err != nil {
 		return domain.PackageVersion{}, err
 	}
 	v.Status = domain.Status(status)
 	v.OriginType = domain.OriginType(origin)
 	v.PublishedTime = fromNS(published)
 	v.Metadata = emptyToNil(v.Metadata)
+	v.SortKey = emptyToNil(v.SortKey)
 	var err error
 	if v.Licenses, err = fromJSON[domain.License](licenses); err != nil {
 		return domain.PackageVersion{}, fmt.Errorf("decode licenses of version %d: %w", v.ID, err)
@@ -75,10 +78,14 @@ func (x versionsTx) Create(ctx context.Context, v *domain.PackageVersion) error 
 	if err != nil {
 		return err
 	}
+	key := v.SortKey
+	if key == nil {
+		key = versionkey.Natural(v.Version)
+	}
 	var id int64
-	err = x.t.queryRow(ctx, `INSERT INTO package_versions (package_id, version, `+versionMutableCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		append([]any{v.PackageID, v.Version}, args...)...).Scan(&id)
+	err = x.t.queryRow(ctx, `INSERT INTO package_versions (package_id, version, sort_key, `+versionMutableCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		append([]any{v.PackageID, v.Version, key}, args...)...).Scan(&id)
 	if err != nil {
 		if x.t.s.d.foreignKeyViolation(err) {
 			return &domain.Error{Kind: domain.ErrNotFound, Msg: "package " + strconv.FormatInt(v.PackageID, 10) + " not found",
@@ -88,6 +95,7 @@ func (x versionsTx) Create(ctx context.Context, v *domain.PackageVersion) error 
 			"package version "+v.Version+" already exists")
 	}
 	v.ID = id
+	v.SortKey = key
 	return nil
 }
 
@@ -143,6 +151,22 @@ func (x versionsTx) List(ctx context.Context, f store.VersionFilter, p store.Pag
 				return nil, "", err
 			}
 			w.add("(published_ns, id) < (?, ?)", c.N[0], c.N[1])
+		}
+	case store.SortByVersionOrder:
+		order = "sort_key DESC, id DESC"
+		key = func(v domain.PackageVersion) string {
+			return encodeCursor(kindVersionsOrder, []string{base64.RawURLEncoding.EncodeToString(v.SortKey)}, []int64{v.ID})
+		}
+		if p.After != "" {
+			c, err := decodeCursor(p.After, kindVersionsOrder, 1, 1)
+			if err != nil {
+				return nil, "", err
+			}
+			after, err := base64.RawURLEncoding.DecodeString(c.S[0])
+			if err != nil {
+				return nil, "", errBadCursor()
+			}
+			w.add("(sort_key, id) < (?, ?)", after, c.N[0])
 		}
 	default:
 		return nil, "", domain.Invalid("unknown version sort order %d", f.Sort)
@@ -223,4 +247,47 @@ func (x versionsTx) LastPublished(ctx context.Context, packageID int64) (time.Ti
 		return time.Time{}, x.t.fail("last publish time", err)
 	}
 	return fromNS(ns.Int64), nil
+}
+
+// MissingSortKeys seeks the NULL end of the (package_id, sort_key, id)
+// index.
+func (x versionsTx) MissingSortKeys(ctx context.Context, packageID int64) (bool, error) {
+	var one int
+	err := x.t.queryRow(ctx, `SELECT 1 FROM package_versions WHERE package_id = ? AND sort_key IS NULL LIMIT 1`,
+		packageID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, x.t.fail("find versions without sort key", err)
+	}
+	return true, nil
+}
+
+// FillSortKeys reads one batch of keyless rows through the same index and
+// sets each key unless another writer (a node filling the same package)
+// set it first: running it twice is harmless.
+func (x versionsTx) FillSortKeys(ctx context.Context, packageID int64, limit int, key func(string) []byte) (int, error) {
+	if limit <= 0 {
+		return 0, domain.Invalid("limit must be positive, got %d", limit)
+	}
+	type row struct {
+		id      int64
+		version string
+	}
+	rows, err := queryAll(ctx, x.t, "find versions without sort key", `SELECT id, version FROM package_versions
+		WHERE package_id = ? AND sort_key IS NULL LIMIT ?`, func(sc scanner) (row, error) {
+		var r row
+		return r, sc.Scan(&r.id, &r.version)
+	}, packageID, limit)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		if _, err := x.t.exec(ctx, `UPDATE package_versions SET sort_key = ? WHERE id = ? AND sort_key IS NULL`,
+			key(r.version), r.id); err != nil {
+			return 0, x.t.fail("set sort key", err)
+		}
+	}
+	return len(rows), nil
 }

@@ -350,6 +350,10 @@ func testBadPages(f *fx) {
 			_, _, err := tx.Versions().List(f.ctx, store.VersionFilter{PackageID: p.ID, Sort: store.SortByPublishedTime}, pg)
 			return err
 		},
+		"versions by version order": func(tx store.Tx, pg store.Page) error {
+			_, _, err := tx.Versions().List(f.ctx, store.VersionFilter{PackageID: p.ID, Sort: store.SortByVersionOrder}, pg)
+			return err
+		},
 		"assets": func(tx store.Tx, pg store.Page) error {
 			_, _, err := tx.Assets().List(f.ctx, v.ID, pg)
 			return err

@@ -75,6 +75,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AssetSizeCounter", testAssetSizeCounter},
 		{"ListPackagesSkipScan", testListPackagesSkipScan},
 		{"ListVersionsFilteredOut", testListVersionsFilteredOut},
+		{"ListVersionsOrder", testListVersionsOrder},
+		{"VersionOrderConcurrentInserts", testVersionOrderConcurrentInserts},
 		{"VersionManifests", testVersionManifests},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
