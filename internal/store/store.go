@@ -254,6 +254,16 @@ type Versions interface {
 	// LastPublished is the latest publish time among the package's
 	// versions of any status (zero when it has none).
 	LastPublished(ctx context.Context, packageID int64) (time.Time, error)
+	// Heads calls fn, in no particular order, for each version of the
+	// package with status: just its ID, version, revision and publish
+	// time (what tells a cached rendering of it is still current). It
+	// stops at fn's first error and returns it.
+	Heads(ctx context.Context, packageID int64, status domain.Status, fn func(VersionHead) error) error
+	// ManifestsByID calls fn, in no particular order, for each version of
+	// the package among ids (others are skipped) with the columns of
+	// Manifests and its ID and Revision. It stops at fn's first error
+	// and returns it.
+	ManifestsByID(ctx context.Context, packageID int64, ids []int64, fn func(VersionManifest) error) error
 	// MissingSortKeys reports whether some version of the package has no
 	// SortKey: one stored before sort keys existed. Create gives every
 	// new version one (v.SortKey, or the natural order of its version
@@ -266,8 +276,19 @@ type Versions interface {
 	FillSortKeys(ctx context.Context, packageID int64, limit int, key func(version string) []byte) (int, error)
 }
 
-// VersionManifest is what Versions.Manifests reads of a version.
+// VersionHead is what Versions.Heads reads of a version.
+type VersionHead struct {
+	ID            int64
+	Version       string
+	Revision      string
+	PublishedTime time.Time
+}
+
+// VersionManifest is what Versions.Manifests reads of a version (ID and
+// Revision: ManifestsByID only).
 type VersionManifest struct {
+	ID            int64
+	Revision      string
 	Version       string
 	PublishedTime time.Time
 	Summary       string

@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListVersionsOrder", testListVersionsOrder},
 		{"VersionOrderConcurrentInserts", testVersionOrderConcurrentInserts},
 		{"VersionManifests", testVersionManifests},
+		{"VersionHeads", testVersionHeads},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
 		{"ListPackageGroups", testListPackageGroups},
