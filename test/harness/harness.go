@@ -66,6 +66,7 @@ type Server struct {
 	args      []string // extra serve flags
 	env       []string // full environment of the process
 	noRootKey bool
+	noDataDir bool     // WithoutDataDir
 	storage   *storage // the postgres-s3 backend's database and prefix; nil when embedded
 
 	mu      sync.Mutex
@@ -83,6 +84,7 @@ type config struct {
 	args      []string
 	env       []string
 	noRootKey bool
+	noDataDir bool
 	backend   string  // "" = Backend()
 	shared    *Server // WithShared
 }
@@ -111,6 +113,11 @@ func WithEnv(kv ...string) Option {
 // `export AWS_ACCESS_KEY_ID=...` / `export AWS_SECRET_ACCESS_KEY=...` lines the
 // server prints at start-up.
 func WithoutRootKey() Option { return func(c *config) { c.noRootKey = true } }
+
+// WithoutDataDir starts the server without --data-dir (nor --database and
+// --blob-store: the embedded backend whatever ARTIFACTD_TEST_BACKEND says),
+// for `serve --ephemeral`, which refuses them. DataDir is then unused.
+func WithoutDataDir() Option { return func(c *config) { c.noDataDir = true } }
 
 // logBuffer collects the server's stdout and stderr; safe for concurrent use.
 type logBuffer struct {
@@ -272,6 +279,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		bin:       Binary(t),
 		args:      c.args,
 		noRootKey: c.noRootKey,
+		noDataDir: c.noDataDir,
 	}
 	s.addr = freeAddr(t)
 	s.URL = "http://" + s.addr
@@ -279,6 +287,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	backend := c.backend
 	if backend == "" {
 		backend = Backend()
+	}
+	if c.noDataDir {
+		backend = BackendEmbedded
 	}
 	switch {
 	case c.shared != nil:
@@ -355,7 +366,10 @@ func Start(t testing.TB, opts ...Option) *Server {
 
 func (s *Server) start(t testing.TB) {
 	t.Helper()
-	args := []string{"serve", "--addr", s.addr, "--data-dir", s.DataDir}
+	args := []string{"serve", "--addr", s.addr}
+	if !s.noDataDir {
+		args = append(args, "--data-dir", s.DataDir)
+	}
 	if st := s.storage; st != nil {
 		args = append(args, "--database", st.dsn, "--blob-store", st.blobURL)
 	}
