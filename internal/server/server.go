@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -157,9 +158,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 func openIdentities(ctx context.Context, cfg config.Config, st store.Store, keys *identity.Keyring, log *slog.Logger) (*iam.Service, error) {
 	var sealKey []byte
 	var err error
-	if cfg.SecretsKey != "" {
+	switch {
+	case cfg.SecretsKey != "":
 		sealKey, err = identity.ParseSealKey(cfg.SecretsKey)
-	} else {
+	case cfg.Ephemeral:
+		// The secrets it seals go with the server: no file, no fsync.
+		sealKey = make([]byte, 32)
+		_, err = rand.Read(sealKey)
+	default:
 		sealKey, err = identity.LoadOrCreateSealKey(filepath.Join(cfg.DataDir, "secrets.key"))
 	}
 	if err != nil {
