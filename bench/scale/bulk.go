@@ -116,12 +116,12 @@ func (b *bulk) addVersions(ctx context.Context, domainID int64, rows []versionAs
 		}
 		vrows[i] = []any{v.PackageID, v.Version, v.Revision, string(v.Status), string(v.OriginType), v.EntryRepository,
 			v.EntryExternalConn, v.PublishedTime.UnixNano(), v.DisplayName, v.Summary, v.HomePage,
-			v.SourceCodeRepository, lic, deps, v.Readme, meta}
+			v.SourceCodeRepository, lic, deps, v.Readme, meta, v.SortKey}
 	}
 	ids := make(map[string]int64, len(rows))
 	err = b.insert(ctx, tx, "package_versions", `package_id, version, revision, status, origin_type, entry_repository,
 		entry_external_connection, published_ns, display_name, summary, home_page, source_code_repository,
-		licenses, dependencies, readme, metadata`, vrows, "id, version", func(r *sql.Rows) error {
+		licenses, dependencies, readme, metadata, sort_key`, vrows, "id, version", func(r *sql.Rows) error {
 		var id int64
 		var version string
 		if err := r.Scan(&id, &version); err != nil {

@@ -25,16 +25,18 @@ import (
 
 	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/pkggroup"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
 	"github.com/artifactd/artifactd/internal/store/postgres"
 	"github.com/artifactd/artifactd/internal/store/sqlite"
+	"github.com/artifactd/artifactd/internal/versionkey"
 )
 
 // fixtureVersion changes when what gen builds changes: a cached fixture
 // of another version is built again.
-const fixtureVersion = 2
+const fixtureVersion = 3
 
 // The fixture's names. The account is the server's default one.
 const (
@@ -317,7 +319,7 @@ func (g *generator) generic(ctx context.Context) error {
 	return g.batches("generic versions", n, func(lo, hi int) error {
 		rows := make([]versionAsset, 0, hi-lo)
 		for i := lo; i < hi; i++ {
-			v := domain.PackageVersion{PackageID: g.genPkg, Version: genVersion(i), Revision: fakeHex(0, i, 24),
+			v := domain.PackageVersion{PackageID: g.genPkg, Version: genVersion(i), SortKey: versionkey.Natural(genVersion(i)), Revision: fakeHex(0, i, 24),
 				Status: domain.StatusPublished, OriginType: domain.OriginInternal, EntryRepository: genericRepo,
 				PublishedTime: g.t0.Add(time.Duration(i) * time.Second)}
 			if i%(n/unlistedN) == 0 {
@@ -369,6 +371,9 @@ func (g *generator) npm(ctx context.Context) error {
 	g.blobs[tgzAsset.SHA256] = tgz
 	g.fx.NpmTarballVersion, g.fx.NpmTarballSHA1 = npmVersion(latest), tgzAsset.SHA1
 	g.fx.AssetSizeBytes += int64(m-1)*4321 + tgzAsset.Size
+	// Versions carry their format's sort key, as the service gives them
+	// at publish (versions without one are keyed when first listed).
+	npmRules := npm.NewRules()
 	err = g.batches("npm versions", m, func(lo, hi int) error {
 		rows := make([]versionAsset, 0, hi-lo)
 		for i := lo; i < hi; i++ {
@@ -379,7 +384,7 @@ func (g *generator) npm(ctx context.Context) error {
 			}
 			sha512b, _ := hex.DecodeString(a.SHA512)
 			ver := npmVersion(i)
-			v := domain.PackageVersion{PackageID: g.npmPkgID, Version: ver, Revision: fakeHex(9, i, 24),
+			v := domain.PackageVersion{PackageID: g.npmPkgID, Version: ver, SortKey: npmRules.VersionSortKey(ver), Revision: fakeHex(9, i, 24),
 				Status: domain.StatusPublished, OriginType: domain.OriginInternal, EntryRepository: npmRepo,
 				PublishedTime: g.t0.Add(time.Duration(i) * time.Minute), DisplayName: npmPkg,
 				Summary: "A package with many versions, for the scale benchmark", HomePage: "https://github.com/example/bigpkg#readme",
