@@ -2,8 +2,6 @@ package maven
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 
@@ -121,17 +119,11 @@ type Rules struct{}
 // maven-metadata.xml of it is forgotten on every node.
 func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
 	st := loadPackageState(*p)
-	st.Stamp = newStamp()
+	st.Stamp = domain.NewStamp()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
 	p.Metadata = b
 	return nil
-}
-
-func newStamp() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

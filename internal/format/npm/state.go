@@ -1,8 +1,6 @@
 package npm
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -39,7 +37,7 @@ func loadState(p domain.Package) state {
 
 // save writes st into p with a new stamp.
 func (st state) save(p *domain.Package, now time.Time) error {
-	st.Stamp = newStamp()
+	st.Stamp = domain.NewStamp()
 	st.Modified = now.UTC()
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -47,12 +45,6 @@ func (st state) save(p *domain.Package, now time.Time) error {
 	}
 	p.Metadata = b
 	return nil
-}
-
-func newStamp() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // visible reports whether npm clients see a version in packuments.

@@ -1,8 +1,6 @@
 package pypi
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -31,17 +29,11 @@ func loadState(p domain.Package) state {
 // renewStamp gives p a new stamp.
 func renewStamp(p *domain.Package) error {
 	st := loadState(*p)
-	st.Stamp = newStamp()
+	st.Stamp = domain.NewStamp()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
 	p.Metadata = b
 	return nil
-}
-
-func newStamp() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
