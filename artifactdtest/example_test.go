@@ -108,3 +108,25 @@ func TestSeeded(t *testing.T) {
 		t.Errorf("packages of the example seed: %v", names)
 	}
 }
+
+// Servers of one test process share nothing: each test may have its own,
+// in parallel.
+func TestServersAreSeparate(t *testing.T) {
+	ctx := context.Background()
+	a, b := artifactdtest.Start(t), artifactdtest.Start(t)
+	if a.Endpoint == b.Endpoint || a.Credentials.AccessKeyID == b.Credentials.AccessKeyID {
+		t.Errorf("two servers share an endpoint or a key: %+v %+v", a, b)
+	}
+	ca, cb := codeartifact.NewFromConfig(a.AWSConfig()), codeartifact.NewFromConfig(b.AWSConfig())
+	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("only-a")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cb.ListDomains(ctx, &codeartifact.ListDomainsInput{})
+	if err != nil || len(out.Domains) != 0 {
+		t.Errorf("the other server lists %+v, %v", out, err)
+	}
+	// Each server's key is its own.
+	if _, err := codeartifact.NewFromConfig(b.AWSConfigWith(a.Credentials)).ListDomains(ctx, &codeartifact.ListDomainsInput{}); err == nil {
+		t.Error("a server accepted another server's key")
+	}
+}

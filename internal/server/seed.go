@@ -21,7 +21,7 @@ import (
 func applySeed(ctx context.Context, sd *seed.Seed, h http.Handler, cfg config.Config, key identity.Key, log *slog.Logger) error {
 	client := codeartifact.New(codeartifact.Options{
 		Region:           firstRegion(cfg.Regions),
-		BaseEndpoint:     aws.String("http://" + cfg.Addr),
+		BaseEndpoint:     aws.String("http://127.0.0.1"), // never dialled; any --addr (":8700") would do less well as a Host
 		Credentials:      credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.SecretAccessKey, ""),
 		HTTPClient:       &http.Client{Transport: handlerTransport{h}},
 		RetryMaxAttempts: 1, // an error is the seed's, not the network's

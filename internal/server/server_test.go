@@ -218,3 +218,18 @@ func BenchmarkEphemeralStart(b *testing.B) {
 	}
 	b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "ms-to-first-200")
 }
+
+// The seed's in-memory calls do not depend on the address the server will
+// listen on (a wildcard address is no host to sign for).
+func TestSeedWildcardAddr(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	cfg := testConfig(t, "--ephemeral", "--seed", writeSeed(t, seedYAML))
+	cfg.Addr = ":0"
+	srv, err := New(context.Background(), cfg, quiet(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
