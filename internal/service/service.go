@@ -92,6 +92,7 @@ func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rule
 	if lp, ok := st.(store.LocalPinner); ok {
 		s.pins = lp.LocalPins()
 	}
+	s.store = withSortKeys(st, s)
 	return s
 }
 

@@ -59,14 +59,36 @@ type VersionList struct {
 	Next                  string
 }
 
-// ListPackageVersions lists a package's versions.
+// ListPackageVersions lists a package's versions. In version order, a
+// package with versions from before sort keys existed gets their keys
+// first (fillSortKeys), once.
 func (s *Service) ListPackageVersions(ctx context.Context, c Caller, ref PackageRef, in ListVersionsInput, p store.Page) (out VersionList, err error) {
+	out, unkeyed, err := s.listPackageVersions(ctx, c, ref, in, p, true)
+	if err != nil || !unkeyed {
+		return out, err
+	}
+	if err := s.fillSortKeys(ctx, out.Package); err != nil {
+		return VersionList{}, err
+	}
+	out, _, err = s.listPackageVersions(ctx, c, ref, in, p, false)
+	return out, err
+}
+
+// listPackageVersions lists; when check is set and the listing is in
+// version order, it first reports whether the package has keyless
+// versions (unkeyed, with out.Package set and nothing listed).
+func (s *Service) listPackageVersions(ctx context.Context, c Caller, ref PackageRef, in ListVersionsInput, p store.Page, check bool) (out VersionList, unkeyed bool, err error) {
 	err = s.store.Read(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
 		out.Package = pkg
+		if check && in.Sort == store.SortByVersionOrder {
+			if unkeyed, err = tx.Versions().MissingSortKeys(ctx, pkg.ID); unkeyed || err != nil {
+				return err
+			}
+		}
 		if in.Status != domain.StatusDeleted {
 			out.Versions, out.Next, err = tx.Versions().List(ctx, store.VersionFilter{PackageID: pkg.ID, Status: in.Status, OriginType: in.OriginType, Sort: in.Sort}, p)
 			if err != nil {
@@ -85,7 +107,7 @@ func (s *Service) ListPackageVersions(ctx context.Context, c Caller, ref Package
 		}
 		return err
 	})
-	return out, err
+	return out, unkeyed, err
 }
 
 // AssetList is a page of a version's assets.
