@@ -33,7 +33,7 @@ func TestCopyPackageVersions(t *testing.T) {
 		e.wantStatus(t, vlRepo2, pkg, "1.0.0", types.PackageVersionStatusPublished, r0)
 		e.wantStatus(t, vlRepo2, pkg, "1.0.1", types.PackageVersionStatusUnlisted, r1)
 		e.wantStatus(t, vlRepo2, pkg, "1.0.2", types.PackageVersionStatusArchived, r2)
-		if got := vlVersionNames(e.listVersions(t, vlRepo2, pkg, nil)); !slices.Equal(got, []string{"1.0.0", "1.0.1", "1.0.2"}) {
+		if got := vlVersionNames(e.listVersions(t, vlRepo2, pkg, nil)); !slices.Equal(got, []string{"1.0.2", "1.0.1", "1.0.0"}) {
 			t.Errorf("destination lists %v", got)
 		}
 		assets := e.listAssets(t, vlRepo2, pkg, "1.0.0")

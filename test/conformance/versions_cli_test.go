@@ -178,7 +178,8 @@ func TestVersionLifecycleCLI(t *testing.T) {
 	}
 	var l listOut
 	e.vlCLIRun(t, &l, coords("list-package-versions")...)
-	if want := "1.0.0 Published " + rev0 + " INTERNAL " + vlRepo + "; 1.0.1 Published " + rev1 + " INTERNAL " + vlRepo; render(l) != want {
+	// Newest version first.
+	if want := "1.0.1 Published " + rev1 + " INTERNAL " + vlRepo + "; 1.0.0 Published " + rev0 + " INTERNAL " + vlRepo; render(l) != want {
 		t.Errorf("list-package-versions: %s\nwant %s", render(l), want)
 	}
 	if l.Format != "generic" || l.Namespace != vlNS || l.Package != "cli-pkg" || l.DefaultDisplayVersion != "1.0.1" {

@@ -35,7 +35,9 @@ func TestListPackageVersions(t *testing.T) {
 	for _, o := range order {
 		status[o.ver] = o.st
 	}
-	byVersion := []string{"0.9", "1.0.0", "1.10.0", "1.2.0", "2.0.0-beta"}
+	// Without sortBy: the format's version order, newest first (generic:
+	// numbers compared as numbers).
+	byVersion := []string{"2.0.0-beta", "1.10.0", "1.2.0", "1.0.0", "0.9"}
 	byTime := []string{"1.0.0", "1.10.0", "2.0.0-beta", "0.9", "1.2.0"}
 
 	t.Run("DefaultOrderAndShape", func(t *testing.T) {
@@ -57,7 +59,7 @@ func TestListPackageVersions(t *testing.T) {
 			t.Errorf("nextToken %q on a 5-version listing, want none", *out.NextToken)
 		}
 		if got := vlVersionNames(out.Versions); !slices.Equal(got, byVersion) {
-			t.Errorf("default order %v, want by version string %v", got, byVersion)
+			t.Errorf("default order %v, want newest version first %v", got, byVersion)
 		}
 		for _, v := range out.Versions {
 			name := aws.ToString(v.Version)
@@ -125,7 +127,7 @@ func TestListPackageVersions(t *testing.T) {
 			st   types.PackageVersionStatus
 			want []string
 		}{
-			{types.PackageVersionStatusPublished, []string{"0.9", "1.10.0", "1.2.0"}},
+			{types.PackageVersionStatusPublished, []string{"1.10.0", "1.2.0", "0.9"}},
 			{types.PackageVersionStatusUnlisted, []string{"2.0.0-beta"}},
 			{types.PackageVersionStatusArchived, []string{"1.0.0"}},
 			{types.PackageVersionStatusUnfinished, []string{}},
@@ -141,7 +143,7 @@ func TestListPackageVersions(t *testing.T) {
 		e.pubVersion(t, vlRepo, "mixed", "2-disposed", []byte("d"), types.PackageVersionStatusDisposed)
 		e.pubVersion(t, vlRepo, "mixed", "3-published", []byte("p"), types.PackageVersionStatusPublished)
 		all := e.listVersions(t, vlRepo, "mixed", nil)
-		if got := vlVersionNames(all); !slices.Equal(got, []string{"1-unfinished", "2-disposed", "3-published"}) {
+		if got := vlVersionNames(all); !slices.Equal(got, []string{"3-published", "2-disposed", "1-unfinished"}) {
 			t.Errorf("no status filter: %v, want every status", got)
 		}
 		for st, want := range map[types.PackageVersionStatus]string{
@@ -223,7 +225,7 @@ func TestListPackageVersionsDefaultPageSize(t *testing.T) {
 	var want []string
 	for i := range 51 {
 		v := fmt.Sprintf("1.0.%03d", i)
-		want = append(want, v)
+		want = append([]string{v}, want...) // newest first
 		e.mustPublish(t, vlRepo, "fifty", v, "f", []byte(v), false)
 	}
 	out, err := e.c.ListPackageVersions(vlCtx(t), &codeartifact.ListPackageVersionsInput{

@@ -45,6 +45,10 @@ func (h *Handler) listPackageVersions(c service.Caller, _ http.ResponseWriter, r
 		Status:     domain.Status(b.enum("status", "status", statuses, false)),
 		OriginType: domain.OriginType(b.enum("originType", "originType", originTypes, false)),
 	}
+	// Without sortBy, the format's version order, newest first (the
+	// documented examples list 1.0.10 before 1.0.2, releases before their
+	// prereleases); sortBy=PUBLISHED_TIME, the one value, newest first.
+	in.Sort = store.SortByVersionOrder
 	if b.enum("sortBy", "sortBy", sortTypes, false) != "" {
 		in.Sort = store.SortByPublishedTime
 	}
