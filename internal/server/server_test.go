@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -109,8 +110,13 @@ func TestEphemeralSeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := srv.DataDir()
-	if filepath.Dir(dir) != tmp || !strings.HasPrefix(filepath.Base(dir), "artifactd-ephemeral-") {
-		t.Errorf("ephemeral data dir %s, want artifactd-ephemeral-* in $TMPDIR %s", dir, tmp)
+	if filepath.Dir(dir) != tmp || !strings.HasPrefix(filepath.Base(dir), ephemeralPrefix()) {
+		t.Errorf("ephemeral data dir %s, want %s* in $TMPDIR %s", dir, ephemeralPrefix(), tmp)
+	}
+	if _, err := os.Stat(shmDir); err == nil {
+		if !strings.HasPrefix(srv.memDir, shmDir+"/"+ephemeralPrefix()) || srv.cfg.Database != "sqlite://"+srv.memDir+"/artifactd.db" {
+			t.Errorf("with %s, the database is %s (folder %q), want it there", shmDir, srv.cfg.Database, srv.memDir)
+		}
 	}
 	client, stop := serve(t, srv)
 
@@ -150,8 +156,10 @@ func TestEphemeralSeeded(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("stopping: %v", err)
 	}
-	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("ephemeral data dir %s after stop: %v", dir, err)
+	for _, d := range []string{dir, srv.memDir} {
+		if _, err := os.Stat(d); d != "" && !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("ephemeral folder %s after stop: %v", d, err)
+		}
 	}
 	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
 		t.Errorf("left in $TMPDIR after stop: %v", ents)
@@ -192,7 +200,13 @@ func TestSeedRefused(t *testing.T) {
 	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
 		t.Errorf("left in $TMPDIR after a failed start: %v", ents)
 	}
+	if left, _ := filepath.Glob(filepath.Join(shmDir, ephemeralPrefix()+"*")); len(left) != 0 {
+		t.Errorf("left in %s after a failed start: %v", shmDir, left)
+	}
 }
+
+// ephemeralPrefix is the name of this process's ephemeral folders.
+func ephemeralPrefix() string { return fmt.Sprintf("artifactd-ephemeral-%d-", os.Getpid()) }
 
 // BenchmarkEphemeralStart is a test set-up's cost: an ephemeral server
 // made, listening, answering one signed request, and stopped.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,6 +46,16 @@ func emptyDir(t *testing.T, dir, when string) {
 	}
 	if len(names) > 0 {
 		t.Errorf("%s, $TMPDIR still holds %v", when, names)
+	}
+}
+
+// noShm fails if the process pid left an ephemeral folder in /dev/shm,
+// where the server keeps an ephemeral database when it can.
+func noShm(t *testing.T, pid int, when string) {
+	t.Helper()
+	left, _ := filepath.Glob(filepath.Join("/dev/shm", "artifactd-ephemeral-"+strconv.Itoa(pid)+"-*"))
+	if len(left) > 0 {
+		t.Errorf("%s, /dev/shm still holds %v", when, left)
 	}
 }
 
@@ -100,8 +112,15 @@ func TestEphemeralSeedExample(t *testing.T) {
 		t.Errorf("list-package-versions: %v, want 1.0.0 Published and 2.0.0-beta.1 Unlisted", status)
 	}
 
+	if !strings.Contains(s.Logs(), "database=sqlite:///dev/shm/artifactd-ephemeral-") {
+		if _, err := os.Stat("/dev/shm"); err == nil {
+			t.Errorf("the database of an ephemeral server is not in /dev/shm:\n%s", s.Logs())
+		}
+	}
+	pid := s.Pid()
 	s.Stop(t)
 	emptyDir(t, tmp, "after SIGTERM")
+	noShm(t, pid, "after SIGTERM")
 }
 
 // What --ephemeral refuses, and a seed that fails, stop the start with a
@@ -138,6 +157,7 @@ func TestEphemeralRefusals(t *testing.T) {
 				t.Errorf("serve %v: output does not say %q:\n%s", tc.args, w, out)
 			}
 		}
+		noShm(t, cmd.ProcessState.Pid(), fmt.Sprintf("after serve %v", tc.args))
 	}
 	emptyDir(t, tmp, "after the refused starts")
 }
@@ -193,6 +213,7 @@ func TestEphemeralStartup(t *testing.T) {
 			t.Errorf("start %d: exit after %v: %v\n%s", i+1, sig, err, logs.String())
 		}
 		emptyDir(t, tmp, "after "+sig.String())
+		noShm(t, cmd.Process.Pid, "after "+sig.String())
 	}
 	best := slices.Min(times)
 	t.Logf("serve --ephemeral, exec to first signed 200: %v (best %v)", times, best)
