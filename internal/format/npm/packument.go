@@ -208,6 +208,10 @@ type docInput struct {
 	modified time.Time
 	versions []docVersion // visible, in SemVer order
 	readme   string       // the latest version's
+	// latestMeta is the latest version's stored manifest when read
+	// (nil: its docVersion's), whose own bytes the root fields of a
+	// legacy row are copied from.
+	latestMeta []byte
 }
 
 // docVersion is one visible version.
@@ -227,14 +231,16 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 	if len(d.versions) == 0 {
 		return nil, false
 	}
-	versions := d.versionsObject(abbreviated)
+	// One buffer, sized once: the versions (the bulk of a large
+	// document) are written in place, not built apart and copied.
 	var b obj
-	b.buf.Grow(len(versions) + len(d.versions)*(len(npmTime)+24) + 4096) // one copy of the large part
+	b.buf = make([]byte, 0, d.versionsSize()+len(d.versions)*(len(npmTime)+24)+len(d.readme)+4096)
 	if abbreviated {
 		b.field("name", d.name.String())
 		b.field("modified", d.modified.UTC().Format(npmTime))
 		b.field("dist-tags", d.tags)
-		b.raw("versions", versions)
+		b.key("versions")
+		b.buf = d.appendVersions(b.buf, abbreviated)
 		return b.close(), true
 	}
 	name := d.name.String()
@@ -242,7 +248,8 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 	b.field("_rev", d.rev)
 	b.field("name", name)
 	b.field("dist-tags", d.tags)
-	b.raw("versions", versions)
+	b.key("versions")
+	b.buf = d.appendVersions(b.buf, abbreviated)
 
 	var created time.Time
 	for _, dv := range d.versions {
@@ -250,8 +257,8 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 			created = dv.published
 		}
 	}
-	times := make([]byte, 0, 64+len(d.versions)*(len(npmTime)+24))
-	times = append(times, `{"created":`...)
+	b.key("time")
+	times := append(b.buf, `{"created":`...)
 	times = appendTime(times, created)
 	times = append(times, `,"modified":`...)
 	times = appendTime(times, d.modified)
@@ -261,7 +268,7 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 		times = append(times, ':')
 		times = appendTime(times, dv.published)
 	}
-	b.raw("time", append(times, '}'))
+	b.buf = append(times, '}')
 
 	latest := d.tags["latest"]
 	for _, dv := range d.versions {
@@ -270,11 +277,15 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 		}
 		m := map[string]json.RawMessage{}
 		url := tarballURL(d.endpoint, d.name, dv.version)
-		if isPrepared(dv.meta) {
-			_ = json.Unmarshal(appendManifest(nil, d.name, dv.meta, dv.version, dv.summary, false, url), &m)
+		meta := dv.meta
+		if d.latestMeta != nil {
+			meta = d.latestMeta
+		}
+		if isPrepared(meta) {
+			_ = json.Unmarshal(appendManifest(nil, d.name, meta, dv.version, dv.summary, false, url), &m)
 		} else {
 			// Legacy rows keep their stored bytes for these fields.
-			m = buildManifest(dv.meta, name, dv.version, dv.summary, url)
+			m = buildManifest(meta, name, dv.version, dv.summary, url)
 		}
 		for _, k := range rootFields {
 			if raw, ok := m[k]; ok {
@@ -296,9 +307,20 @@ func appendTime(dst []byte, t time.Time) []byte {
 	return append(dst, '"')
 }
 
-func (d *docInput) versionsObject(abbreviated bool) []byte {
+// versionsSize bounds the size of the versions object.
+func (d *docInput) versionsSize() int {
+	prefix := len(tarballURL(d.endpoint, d.name, ""))
+	size := 2
+	for _, dv := range d.versions {
+		size += len(dv.meta) + 2*len(dv.version) + prefix + 16
+	}
+	return size
+}
+
+// appendVersions appends the versions object.
+func (d *docInput) appendVersions(out []byte, abbreviated bool) []byte {
 	if len(d.versions) == 0 {
-		return []byte("{}")
+		return append(out, "{}"...)
 	}
 	// Tarball URLs are prefix + version + ".tgz"; when both are plain
 	// JSON string text (the rule) they are copied without building the
@@ -306,11 +328,6 @@ func (d *docInput) versionsObject(abbreviated bool) []byte {
 	prefix := tarballURL(d.endpoint, d.name, "")
 	prefix = prefix[:len(prefix)-len(".tgz")]
 	plainPrefix := plainJSON(prefix)
-	size := 2
-	for _, dv := range d.versions {
-		size += len(dv.meta) + 2*len(dv.version) + len(prefix) + 16
-	}
-	out := make([]byte, 0, size)
 	for i, dv := range d.versions {
 		if i == 0 {
 			out = append(out, '{')
@@ -335,20 +352,25 @@ func (d *docInput) versionsObject(abbreviated bool) []byte {
 
 // obj writes a JSON object with fields in insertion order.
 type obj struct {
-	buf bytes.Buffer
+	buf []byte
 	n   int
 }
 
-func (o *obj) raw(key string, raw []byte) {
+// key starts a field: its value is appended to buf next.
+func (o *obj) key(key string) {
 	if o.n == 0 {
-		o.buf.WriteByte('{')
+		o.buf = append(o.buf, '{')
 	} else {
-		o.buf.WriteByte(',')
+		o.buf = append(o.buf, ',')
 	}
 	o.n++
-	o.buf.Write(mustJSON(key))
-	o.buf.WriteByte(':')
-	o.buf.Write(raw)
+	o.buf = append(o.buf, mustJSON(key)...)
+	o.buf = append(o.buf, ':')
+}
+
+func (o *obj) raw(key string, raw []byte) {
+	o.key(key)
+	o.buf = append(o.buf, raw...)
 }
 
 func (o *obj) field(key string, v any) { o.raw(key, mustJSON(v)) }
@@ -357,8 +379,7 @@ func (o *obj) close() []byte {
 	if o.n == 0 {
 		return []byte("{}")
 	}
-	o.buf.WriteByte('}')
-	return o.buf.Bytes()
+	return append(o.buf, '}')
 }
 
 // mustJSON marshals values that always marshal (strings, maps of raw

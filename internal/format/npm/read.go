@@ -75,17 +75,22 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 	}
 }
 
-// buildPackument renders a package's own packument from the lean read
-// of its Published versions.
+// buildPackument renders a package's own packument from the heads of its
+// Published versions and their fragments: those cached at the head's
+// revision are reused, the others read (one, after a change of one
+// version) and cached.
 func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, name pkgName, key cacheKey) (cacheEntry, error) {
+	frags := f.cache.fragments()
 	var tags map[string]string
-	pm, err := f.svc.PublishedManifests(ctx, repo.Caller, ref, func(pkg domain.Package, rows []store.VersionManifest) string {
-		published := make(map[string]bool, len(rows))
-		for _, row := range rows {
-			published[row.Version] = true
+	var have []fragment // by head; zero where it must be read
+	pm, err := f.svc.PublishedHeads(ctx, repo.Caller, ref, func(pkg domain.Package, heads []store.VersionHead) ([]int64, string) {
+		tags = headTags(loadState(pkg).DistTags, heads)
+		if stampOf(pkg) == "" {
+			return nil, "" // rendered from every version below
 		}
-		tags = publishedTags(loadState(pkg).DistTags, published)
-		return tags["latest"]
+		var fetch []int64
+		have, fetch = frags.lookup(pkg.ID, heads)
+		return fetch, tags["latest"]
 	})
 	if err != nil {
 		return cacheEntry{}, err
@@ -102,28 +107,69 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 		body, ok := newView(name, repo.Endpoint, pkg, all).packument(key.abbreviated, all)
 		return newCacheEntry(key, pkg, body, ok), nil
 	}
+	if len(pm.Fetched) > 0 {
+		fetched := make(map[int64]fragment, len(pm.Fetched))
+		for _, m := range pm.Fetched {
+			fetched[m.ID] = newFragment(name, m)
+		}
+		for i, h := range pm.Heads {
+			if have[i].version == "" {
+				have[i] = fetched[h.ID] // zero if gone (cannot happen in one transaction)
+			}
+		}
+		frags.store(pm.Package.ID, pm.Heads, have)
+	}
 	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: tags,
-		modified: st.Modified, readme: pm.Picked.Readme}
+		modified: st.Modified, readme: pm.Picked.Readme, latestMeta: pm.Picked.Metadata}
 	if pm.LastPublished.After(d.modified) {
 		d.modified = pm.LastPublished
 	}
-	d.versions = make([]docVersion, len(pm.Versions))
-	for i, row := range pm.Versions {
-		d.versions[i] = docVersion{version: row.Version, published: row.PublishedTime, summary: row.Summary, meta: row.Metadata}
+	d.versions = make([]docVersion, 0, len(pm.Heads))
+	keys := make([]*versionKey, 0, len(pm.Heads))
+	for i, h := range pm.Heads {
+		fr := &have[i]
+		if fr.version == "" {
+			continue
+		}
+		d.versions = append(d.versions, docVersion{version: h.Version, published: h.PublishedTime, summary: fr.summary, meta: fr.meta})
+		keys = append(keys, &fr.order)
 	}
-	sortBySemver(d.versions, func(dv docVersion) string { return dv.version })
+	sortDocVersions(d.versions, keys)
 	body, ok := d.render(key.abbreviated)
 	return newCacheEntry(key, pm.Package, body, ok), nil
 }
 
+// headTags is publishedTags for the heads of the Published versions,
+// without a set of every version: only the tagged ones are looked for,
+// and the set is built only when latest must fall back to the highest.
+func headTags(tags map[string]string, heads []store.VersionHead) map[string]string {
+	tagged := make(map[string]bool, len(tags))
+	for _, v := range tags {
+		tagged[v] = false
+	}
+	for _, h := range heads {
+		if _, ok := tagged[h.Version]; ok {
+			tagged[h.Version] = true
+		}
+	}
+	if tagged[tags["latest"]] {
+		return publishedTags(tags, tagged) // every tag is judged on its own version
+	}
+	published := make(map[string]bool, len(heads))
+	for _, h := range heads {
+		published[h.Version] = true
+	}
+	return publishedTags(tags, published)
+}
+
 // newCacheEntry wraps a rendered packument (found false: none to show)
-// with its ETags and gzipped form.
+// with its ETags and its gzipped form, made when first asked for.
 func newCacheEntry(key cacheKey, pkg domain.Package, body []byte, found bool) cacheEntry {
 	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: body, notFound: !found}
 	if found {
 		sum := sha256.Sum256(body)
 		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		e.gz = gzipped(body)
+		e.gz = newLazyGzip(body)
 		e.gzEtag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
 	}
 	return e
@@ -166,8 +212,10 @@ func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name p
 	h["Cache-Control"] = hdrNoCache
 	body, etag := e.body, e.etag
 	if e.gz != nil && acceptsGzip(r) {
-		body, etag = e.gz, e.gzEtag
-		h["Content-Encoding"] = hdrGzip
+		if gz := e.gz.bytes(); gz != nil {
+			body, etag = gz, e.gzEtag
+			h["Content-Encoding"] = hdrGzip
+		}
 	}
 	h["Etag"] = []string{etag}
 	if !dataplane.PlainGet(r) {
