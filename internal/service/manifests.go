@@ -9,60 +9,6 @@ import (
 	"github.com/artifactd/artifactd/internal/store"
 )
 
-// PackageManifests is what an index document of one package (an npm
-// packument) is built from, read in one transaction.
-type PackageManifests struct {
-	Package domain.Package
-	// Versions are the Published versions, in no particular order, with
-	// just the columns a document needs (store.Versions.Manifests).
-	Versions []store.VersionManifest
-	// LastPublished is the latest publish time among versions of any
-	// status.
-	LastPublished time.Time
-	// Picked is the whole row of the version pick named (its readme...);
-	// zero when pick names none the package has.
-	Picked domain.PackageVersion
-}
-
-// PublishedManifests reads a package's Published versions for formats
-// that render whole-package documents, without the columns and decoding
-// PackageVersions costs: the lean read a document of 20,000 versions can
-// be rebuilt from in milliseconds. pick (nil: none) chooses one version
-// whose whole row is read too. Authorized as PackageVersions.
-func (s *Service) PublishedManifests(ctx context.Context, c Caller, ref PackageRef, pick func(domain.Package, []store.VersionManifest) string) (PackageManifests, error) {
-	var out PackageManifests
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		out = PackageManifests{}
-		_, pkg, err := s.getPackage(ctx, tx, c, ref)
-		if err != nil {
-			return err
-		}
-		out.Package = pkg
-		if err := tx.Versions().Manifests(ctx, pkg.ID, domain.StatusPublished, func(m store.VersionManifest) error {
-			out.Versions = append(out.Versions, m)
-			return nil
-		}); err != nil {
-			return err
-		}
-		if out.LastPublished, err = tx.Versions().LastPublished(ctx, pkg.ID); err != nil {
-			return err
-		}
-		if pick == nil {
-			return nil
-		}
-		version := pick(pkg, out.Versions)
-		if version == "" {
-			return nil
-		}
-		out.Picked, err = tx.Versions().Get(ctx, pkg.ID, version)
-		if errors.Is(err, domain.ErrNotFound) {
-			out.Picked, err = domain.PackageVersion{}, nil
-		}
-		return err
-	})
-	return out, err
-}
-
 // PackageVersion reads a package and the one version pick names from it
 // (npm resolves a dist-tag from the package's state), in one
 // transaction; found is false when the package has no such version.
