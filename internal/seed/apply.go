@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,11 +27,11 @@ import (
 // before the server listens. region is used where the seed names none.
 // What exists already (a domain, a repository, a version) is kept as it
 // is and not changed.
-func (s *Seed) Apply(ctx context.Context, client *codeartifact.Client, region string, log *slog.Logger) error {
+func (s *Seed) Apply(ctx context.Context, client *codeartifact.Client, dataPlane *http.Client, region string, log *slog.Logger) error {
 	if s.Region != "" {
 		region = s.Region
 	}
-	a := applier{Seed: s, client: client}
+	a := applier{Seed: s, client: client, http: dataPlane}
 	for _, d := range s.Domains {
 		r := region
 		if d.Region != "" {
@@ -48,6 +49,7 @@ func (s *Seed) Apply(ctx context.Context, client *codeartifact.Client, region st
 type applier struct {
 	*Seed
 	client        *codeartifact.Client
+	http          *http.Client // the data plane's (npm publishes)
 	region        func(*codeartifact.Options)
 	created, kept int
 }
@@ -173,9 +175,17 @@ func (a *applier) version(ctx context.Context, dom, repo string, p Package, v Ve
 		a.kept++
 		return nil
 	}
+	if p.Format == domain.FormatNpm {
+		if err := a.publishNPM(ctx, dom, repo, p, v); err != nil {
+			return a.fail(v.Assets[0].at, "publishing "+v.Assets[0].Name+" as "+what, err)
+		}
+	}
 	// As `aws codeartifact publish-package-version` does for several
 	// assets: every one but the last is published --unfinished.
 	for i, asset := range v.Assets {
+		if p.Format != domain.FormatGeneric {
+			break
+		}
 		unfinished := i < len(v.Assets)-1 || v.Status == domain.StatusUnfinished
 		err := a.publish(ctx, &codeartifact.PublishPackageVersionInput{Domain: &dom, Repository: &repo, Format: format,
 			Namespace: ns, Package: &p.Name, PackageVersion: &v.Version, AssetName: aws.String(asset.Name), Unfinished: aws.Bool(unfinished)}, asset.Path)

@@ -383,11 +383,20 @@ func (p parser) pkg(n *yaml.Node, path string) (pk Package, err error) {
 		format = string(domain.FormatGeneric)
 	}
 	pk.Format = domain.Format(format)
-	if pk.Format != domain.FormatGeneric {
+	switch pk.Format {
+	case domain.FormatGeneric:
+	case domain.FormatNpm:
+		// Published as npm publishes (the tarball is the version).
+		for _, v := range pk.Versions {
+			if len(v.Assets) != 1 || !strings.HasSuffix(v.Assets[0].Path, ".tgz") {
+				return pk, &Error{File: p.file, Line: v.at.line, Path: v.at.path + ".assets",
+					Err: fmt.Errorf("an npm version is one tarball (a .tgz file, as npm pack makes)")}
+			}
+		}
+	default:
 		// Other formats' versions carry metadata their clients read
-		// (manifests, indexes), made from the artifact by the format's
-		// own publish path, which takes the client's protocol.
-		return pk, p.errf(n, join(path, "format"), "format %q: only generic packages can be seeded; publish %s packages with their own client", format, format)
+		// (indexes, checksums), made by the format's own publish path.
+		return pk, p.errf(n, join(path, "format"), "format %q: only generic and npm packages can be seeded; publish %s packages with their own client", format, format)
 	}
 	return pk, p.required(n, path, "name", pk.Name)
 }

@@ -19,14 +19,15 @@ import (
 // the administrator: every call takes the API's whole path (field rules,
 // service rules, quotas, authorization) before any socket is open.
 func applySeed(ctx context.Context, sd *seed.Seed, h http.Handler, cfg config.Config, key identity.Key, log *slog.Logger) error {
+	inMemory := &http.Client{Transport: handlerTransport{h}}
 	client := codeartifact.New(codeartifact.Options{
 		Region:           firstRegion(cfg.Regions),
 		BaseEndpoint:     aws.String("http://127.0.0.1"), // never dialled; any --addr (":8700") would do less well as a Host
 		Credentials:      credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.SecretAccessKey, ""),
-		HTTPClient:       &http.Client{Transport: handlerTransport{h}},
+		HTTPClient:       inMemory,
 		RetryMaxAttempts: 1, // an error is the seed's, not the network's
 	})
-	return sd.Apply(ctx, client, firstRegion(cfg.Regions), log)
+	return sd.Apply(ctx, client, inMemory, firstRegion(cfg.Regions), log)
 }
 
 // handlerTransport answers requests with a handler, without a network.

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -245,5 +248,84 @@ func TestSeedWildcardAddr(t *testing.T) {
 	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// npmTarball is a tarball as npm pack makes it: package/package.json.
+func npmTarball(t testing.TB, name, version string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for file, body := range map[string]string{
+		"package/package.json": `{"name": "` + name + `", "version": "` + version + `", "description": "seeded"}`,
+		"package/index.js":     "module.exports = 1;\n",
+	} {
+		if err := tw.WriteHeader(&tar.Header{Name: file, Mode: 0o644, Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(body))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gz.Close()
+	return buf.Bytes()
+}
+
+// npm versions are seeded as npm publishes them, through the data plane.
+func TestSeedNPM(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	p := writeSeed(t, `
+domains:
+  - name: acme
+    repositories:
+      - name: main
+        packages:
+          - format: npm
+            namespace: acme
+            name: left-pad
+            versions:
+              - version: 1.2.3
+                assets: [{file: left-pad-1.2.3.tgz}]
+              - version: 1.0.0
+                status: Unlisted
+                assets: [{file: left-pad-1.0.0.tgz}]
+          - format: npm
+            name: wrong
+            versions:
+              - version: 1.0.0
+                assets: [{file: left-pad-1.0.0.tgz}]
+`)
+	dir := filepath.Dir(p)
+	for _, v := range []string{"1.2.3", "1.0.0"} {
+		if err := os.WriteFile(filepath.Join(dir, "left-pad-"+v+".tgz"), npmTarball(t, "@acme/left-pad", v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The last package's tarball names another package: npm's rules refuse it.
+	_, err := New(context.Background(), testConfig(t, "--ephemeral", "--seed", p), quiet(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), p+":20: domains[0].repositories[0].packages[1].versions[0].assets[0]: publishing left-pad-1.0.0.tgz as npm version 1.0.0 of wrong: ") ||
+		!strings.Contains(err.Error(), "@acme/left-pad") {
+		t.Fatalf("seeding a tarball under another name: %v", err)
+	}
+	body, _ := os.ReadFile(p)
+	os.WriteFile(p, body[:bytes.Index(body, []byte("          - format: npm\n            name: wrong"))], 0o644)
+	srv, err := New(context.Background(), testConfig(t, "--ephemeral", "--seed", p), quiet(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, _ := serve(t, srv)
+	vs, err := client.ListPackageVersions(context.Background(), &codeartifact.ListPackageVersionsInput{Domain: aws.String("acme"), Repository: aws.String("main"),
+		Format: types.PackageFormatNpm, Namespace: aws.String("acme"), Package: aws.String("left-pad")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]types.PackageVersionStatus{}
+	for _, v := range vs.Versions {
+		got[aws.ToString(v.Version)] = v.Status
+	}
+	if len(got) != 2 || got["1.2.3"] != types.PackageVersionStatusPublished || got["1.0.0"] != types.PackageVersionStatusUnlisted {
+		t.Errorf("npm versions = %v", got)
 	}
 }

@@ -99,8 +99,8 @@ func TestEphemeralSeedExample(t *testing.T) {
 	if got := names(cli("list-repositories-in-domain", "--domain", "acme"), "repositories", "name"); !slices.Equal(got, []string{"main", "npm-store"}) {
 		t.Errorf("list-repositories-in-domain: %v, want [main npm-store]", got)
 	}
-	if got := names(cli("list-packages", "--domain", "acme", "--repository", "main"), "packages", "package"); !slices.Equal(got, []string{"hello"}) {
-		t.Errorf("list-packages: %v, want [hello]", got)
+	if got := names(cli("list-packages", "--domain", "acme", "--repository", "main"), "packages", "package"); !slices.Equal(got, []string{"greet", "hello"}) {
+		t.Errorf("list-packages: %v, want [greet hello] (npm @acme/greet, generic tools/hello)", got)
 	}
 	out := cli("list-package-versions", "--domain", "acme", "--repository", "main", "--format", "generic", "--namespace", "tools", "--package", "hello")
 	status := map[string]any{}
