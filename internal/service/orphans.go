@@ -90,49 +90,34 @@ func (s *Service) collectOrphans(ctx context.Context) error {
 }
 
 // collectBatch settles queued digests in one write transaction, which
-// excludes the publish transactions that pin and reference digests (and,
-// with in-memory pins, holds them: see store.PinSet): a pinned digest is
-// left queued; a referenced one is dequeued and keeps its
+// excludes the publish transactions that pin and reference digests: a
+// pinned digest is left queued; a referenced one is dequeued and keeps its
 // bytes; any other loses its bytes and is then dequeued. Bytes go before
 // the queue entries: if the commit then fails, the entries stay and a later
 // run retries (deleting missing bytes is not an error).
 func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued, deleted int, err error) {
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		dequeued, deleted = 0, 0
-		var settled []string
-		// In-memory pins are held from the check until the bytes are
-		// gone: a publish pinning meanwhile waits, then commits its bytes
-		// again.
-		err := s.holdPins(func(localPinned func(string) bool) error {
-			since := s.now().Add(-PinLifetime)
-			var unused []string
-			for _, d := range digests {
-				if localPinned(d) {
-					continue
-				}
-				pinned, err := tx.Orphans().Pinned(ctx, d, since)
-				if err != nil {
-					return err
-				}
-				if pinned {
-					continue
-				}
-				used, err := tx.Orphans().Referenced(ctx, d)
-				if err != nil {
-					return err
-				}
-				if !used {
-					unused = append(unused, d)
-				}
-				settled = append(settled, d)
-			}
-			if err := s.deleteBytes(ctx, unused); err != nil {
+		since := s.now().Add(-PinLifetime)
+		var unused, settled []string
+		for _, d := range digests {
+			pinned, err := tx.Orphans().Pinned(ctx, d, since)
+			if err != nil {
 				return err
 			}
-			deleted = len(unused)
-			return nil
-		})
-		if err != nil {
+			if pinned {
+				continue
+			}
+			used, err := tx.Orphans().Referenced(ctx, d)
+			if err != nil {
+				return err
+			}
+			if !used {
+				unused = append(unused, d)
+			}
+			settled = append(settled, d)
+		}
+		if err := s.deleteBytes(ctx, unused); err != nil {
 			return err
 		}
 		for _, d := range settled {
@@ -140,22 +125,13 @@ func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued,
 				return err
 			}
 		}
-		dequeued = len(settled)
+		dequeued, deleted = len(settled), len(unused)
 		return nil
 	})
 	if err != nil {
 		return 0, 0, err
 	}
 	return dequeued, deleted, nil
-}
-
-// holdPins runs a collector's check-and-delete: under the in-memory pins
-// when there are, or with none pinned in memory.
-func (s *Service) holdPins(fn func(localPinned func(string) bool) error) error {
-	if s.pins == nil {
-		return fn(func(string) bool { return false })
-	}
-	return s.pins.Collect(fn)
 }
 
 // deleteBytes deletes the bytes of digests, collectParallel at a time, and

@@ -5,12 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,11 +60,10 @@ func (u gatedUpload) Commit(ctx context.Context, d string) error {
 	return u.Upload.Commit(ctx, d)
 }
 
-// pinStores are the two ways a publish pins: in memory on the exclusive
-// store (the server's), in the store's pin table on a shared one (as on
-// PostgreSQL).
+// pinStores are the server's exclusive store and a shared one (as on
+// PostgreSQL): a publish pins its bytes in the store's pin table on both.
 var pinStores = map[string]func(context.Context, string) (store.Store, error){
-	"memory": sqlite.OpenExclusive, "table": sqlite.Open,
+	"exclusive": sqlite.OpenExclusive, "shared": sqlite.Open,
 }
 
 // newPinEnv is a Service over the given SQLite store and files.
@@ -116,7 +113,7 @@ func readAsset(t *testing.T, svc *service.Service, version string) []byte {
 
 // TestPublishDuringCollection: a digest queued for collection is being
 // deleted by the collector when a publish of the same bytes starts. The
-// publish's pin (in memory, or a write transaction) waits for the
+// publish's pin (a write transaction) waits for the
 // collector's delete, so its bytes are committed after it, and the version
 // it records can be read.
 func TestPublishDuringCollection(t *testing.T) {
@@ -160,7 +157,7 @@ func testPublishDuringCollection(t *testing.T, open func(context.Context, string
 }
 
 // TestCollectionDuringPublish: the collector runs while a publish has
-// pinned (in memory) a queued digest and is committing its bytes: the
+// pinned a queued digest and is committing its bytes: the
 // bytes stay, and once the version references them the next run dequeues
 // the digest without deleting them.
 func TestCollectionDuringPublish(t *testing.T) {
@@ -215,91 +212,5 @@ func testCollectionDuringPublish(t *testing.T, open func(context.Context, string
 	}
 	if got := readAsset(t, svc, "2.0"); !bytes.Equal(got, data) {
 		t.Errorf("2.0 reads %q", got)
-	}
-}
-
-// TestExclusiveStorePinsInMemory: on the server's store a publish costs one
-// write transaction (no pin transaction); on a shared store, two.
-func TestExclusiveStorePinsInMemory(t *testing.T) {
-	for name, want := range map[string]int64{"memory": 1, "table": 2} {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			st, err := pinStores[name](ctx, filepath.Join(t.TempDir(), "db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			fs, err := blobfs.New(filepath.Join(t.TempDir(), "blobs"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			writes := &atomic.Int64{}
-			var counted store.Store = countingStore{st, writes}
-			if lp, ok := st.(store.LocalPinner); ok {
-				counted = countingPinner{countingStore{st, writes}, lp}
-			}
-			svc := service.New(counted, fs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-			if _, err := svc.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := svc.CreateRepository(ctx, faultCaller, "faults", "", "repo", "", nil, nil); err != nil {
-				t.Fatal(err)
-			}
-			writes.Store(0)
-			if err := publishBytes(svc, "1.0", []byte("one")); err != nil {
-				t.Fatal(err)
-			}
-			if got := writes.Load(); got != want {
-				t.Errorf("a publish took %d write transactions, want %d", got, want)
-			}
-		})
-	}
-}
-
-// countingPinner is a countingStore that keeps its store's in-memory pins.
-type countingPinner struct {
-	countingStore
-	store.LocalPinner
-}
-
-// BenchmarkPublishPins: 8 concurrent generic publishes of 1 KiB through the
-// service (no HTTP) with pins in memory (the server's exclusive store: one
-// write transaction per publish) and in the store's pin table (two).
-func BenchmarkPublishPins(b *testing.B) {
-	for _, name := range []string{"memory", "table"} {
-		b.Run(name, func(b *testing.B) {
-			ctx := context.Background()
-			dir := b.TempDir()
-			st, err := pinStores[name](ctx, filepath.Join(dir, "db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			fs, err := blobfs.New(filepath.Join(dir, "blobs"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			svc := service.New(st, fs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-			if _, err := svc.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := svc.CreateRepository(ctx, faultCaller, "faults", "", "repo", "", nil, nil); err != nil {
-				b.Fatal(err)
-			}
-			var next atomic.Int64
-			b.SetParallelism(4)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				data := make([]byte, 1024)
-				for pb.Next() {
-					i := next.Add(1)
-					copy(data, fmt.Sprint(i))
-					if err := publishBytes(svc, fmt.Sprintf("1.%d", i), data); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
 	}
 }

@@ -122,24 +122,31 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	for i, st := range stage {
 		digests[i] = st.asset.SHA256
 	}
-	// Pin the digests before their bytes become visible, so no collector
-	// deletes them before the version references them.
-	pins, err := s.pinDigests(ctx, digests)
-	if err != nil {
+	// Pin the digests before their bytes become visible, so no collector,
+	// on any node, deletes them before the version references them.
+	var pins []int64
+	if err := s.store.Write(ctx, func(tx store.Tx) error {
+		pins = pins[:0]
+		for _, d := range digests {
+			id, err := tx.Orphans().Pin(ctx, d, s.now())
+			if err != nil {
+				return err
+			}
+			pins = append(pins, id)
+		}
+		return nil
+	}); err != nil {
 		return PublishResult{}, err
 	}
-	// In-memory pins go once the transaction that references the digests,
-	// or queues them, has ended.
-	defer s.releasePins(pins)
 	var res PublishResult
-	err = s.commitStaged(ctx, stage)
+	err := s.commitStaged(ctx, stage)
 	if err == nil {
 		err = s.store.Write(ctx, func(tx store.Tx) error {
 			var err error
 			if res, err = s.recordVersion(ctx, tx, c, in, stage); err != nil {
 				return err
 			}
-			return unpin(ctx, tx, pins.ids)
+			return unpin(ctx, tx, pins)
 		})
 	}
 	if err != nil {
@@ -151,7 +158,7 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 					return err
 				}
 			}
-			return unpin(ctx, tx, pins.ids)
+			return unpin(ctx, tx, pins)
 		}); cerr != nil {
 			s.log.Error("releasing the bytes of a failed publish", "err", cerr)
 		}
@@ -159,43 +166,6 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		return PublishResult{}, err
 	}
 	return res, nil
-}
-
-// blobPins are a publish's pins: rows of the store's pin table (ids), or,
-// when the store is this process's alone, entries of the Service's PinSet
-// (local), which cost no write transaction.
-type blobPins struct {
-	ids   []int64
-	local []string
-}
-
-// pinDigests pins digests before their bytes are committed.
-func (s *Service) pinDigests(ctx context.Context, digests []string) (blobPins, error) {
-	if s.pins != nil {
-		s.pins.Pin(digests...)
-		return blobPins{local: digests}, nil
-	}
-	var ids []int64
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		ids = ids[:0]
-		for _, d := range digests {
-			id, err := tx.Orphans().Pin(ctx, d, s.now())
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	return blobPins{ids: ids}, err
-}
-
-// releasePins drops in-memory pins; the store's pins go in the
-// transaction that references or queues their digests (unpin).
-func (s *Service) releasePins(p blobPins) {
-	if p.local != nil {
-		s.pins.Unpin(p.local...)
-	}
 }
 
 func (s *Service) commitStaged(ctx context.Context, stage []staged) error {

@@ -79,9 +79,6 @@ type Service struct {
 	fetches map[string]*fetch // files being fetched through a connection
 
 	collectWake chan struct{} // WakeCollector's signal (buffered: wake-ups coalesce)
-	// pins holds publishes' blob pins in memory when the store is this
-	// process's alone (store.LocalPinner); nil: pins are rows of the store.
-	pins *store.PinSet
 }
 
 // New returns a Service. rules holds the package-level rules of the
@@ -89,9 +86,6 @@ type Service struct {
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	s := &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
 		collectWake: make(chan struct{}, 1)}
-	if lp, ok := st.(store.LocalPinner); ok {
-		s.pins = lp.LocalPins()
-	}
 	s.store = withSortKeys(st, s)
 	return s
 }

@@ -33,17 +33,11 @@ func OpenExclusive(ctx context.Context, path string) (store.Store, error) {
 }
 
 // exclusiveStore releases the lock after closing the store (Close may be
-// called more than once). Being the database's only process, it keeps the
-// blob pins of publishes in memory (store.LocalPinner).
+// called more than once).
 type exclusiveStore struct {
 	*sqlstore.Store
 	unlock func() error
-	pins   store.PinSet
 }
-
-var _ store.LocalPinner = (*exclusiveStore)(nil)
-
-func (s *exclusiveStore) LocalPins() *store.PinSet { return &s.pins }
 
 func (s *exclusiveStore) Close() error {
 	return errors.Join(s.Store.Close(), s.unlock())
