@@ -77,7 +77,14 @@ func (x *icTool) env(c icCreds, extra ...string) []string {
 
 func (x *icTool) run(t *testing.T, env []string, name string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return x.runFor(t, 2*time.Minute, env, name, args...)
+}
+
+// runFor is run with a time limit of its own (Terraform's runs take
+// minutes on a loaded machine).
+func (x *icTool) runFor(t *testing.T, limit time.Duration, env []string, name string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/artifactd/artifactd/test/harness"
 )
@@ -31,6 +32,50 @@ func icTerraformProvider(t *testing.T) (mirror, version string) {
 		skip("no hashicorp/aws provider in the Terraform plugin mirror " + mirror)
 	}
 	return mirror, filepath.Base(filepath.Dir(versions[len(versions)-1]))
+}
+
+// icTerraformWork writes config as main.tf in a work folder of its own,
+// with a CLI configuration that installs hashicorp/aws from mirror only,
+// and returns runners of terraform there as creds, against s (TF_VAR_endpoint):
+// tf answers output and exit code, mustTF fails the test on a non-zero exit.
+func icTerraformWork(t *testing.T, s *harness.Server, x *icTool, creds icCreds, mirror, config string) (
+	tf func(t *testing.T, args ...string) (string, int), mustTF func(t *testing.T, args ...string) string) {
+	t.Helper()
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraformrc")
+	rcText := `provider_installation {
+  filesystem_mirror {
+    path    = "` + mirror + `"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }
+}
+`
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(dir, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := x.env(creds, "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+s.URL)
+	tf = func(t *testing.T, args ...string) (string, int) {
+		t.Helper()
+		stdout, stderr, code := x.runFor(t, 10*time.Minute, env, "terraform", append([]string{"-chdir=" + work}, args...)...)
+		return stdout + stderr, code
+	}
+	mustTF = func(t *testing.T, args ...string) string {
+		t.Helper()
+		out, code := tf(t, args...)
+		if code != 0 {
+			t.Fatalf("terraform %s: exit %d\n%s\nserver logs:\n%s", strings.Join(args, " "), code, out, s.Logs())
+		}
+		return out
+	}
+	return tf, mustTF
 }
 
 const icTerraformConfig = `
@@ -107,40 +152,7 @@ func TestIAMTerraform(t *testing.T) {
 	x := newICTool(t, s)
 	admin := icCreds{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey}
 
-	dir := t.TempDir()
-	rc := filepath.Join(dir, "terraformrc")
-	rcText := `provider_installation {
-  filesystem_mirror {
-    path    = "` + mirror + `"
-    include = ["registry.terraform.io/hashicorp/aws"]
-  }
-  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }
-}
-`
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	os.MkdirAll(work, 0o755)
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(strings.Replace(icTerraformConfig, "VERSION", version, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := x.env(admin, "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+s.URL)
-	tf := func(t *testing.T, args ...string) (string, int) {
-		t.Helper()
-		full := append([]string{"-chdir=" + work}, args...)
-		stdout, stderr, code := x.run(t, env, "terraform", full...)
-		return stdout + stderr, code
-	}
-	mustTF := func(t *testing.T, args ...string) string {
-		t.Helper()
-		out, code := tf(t, args...)
-		if code != 0 {
-			t.Fatalf("terraform %s: exit %d\n%s\nserver logs:\n%s", strings.Join(args, " "), code, out, s.Logs())
-		}
-		return out
-	}
-
+	tf, mustTF := icTerraformWork(t, s, x, admin, mirror, strings.Replace(icTerraformConfig, "VERSION", version, 1))
 	mustTF(t, "init", "-input=false", "-no-color")
 	mustTF(t, "apply", "-auto-approve", "-input=false", "-no-color")
 

@@ -3,8 +3,6 @@ package conformance
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -108,39 +106,7 @@ func TestCodeArtifactTerraform(t *testing.T) {
 	x := newICTool(t, s)
 	admin := icCreds{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey}
 
-	dir := t.TempDir()
-	rc := filepath.Join(dir, "terraformrc")
-	rcText := `provider_installation {
-  filesystem_mirror {
-    path    = "` + mirror + `"
-    include = ["registry.terraform.io/hashicorp/aws"]
-  }
-  direct { exclude = ["registry.terraform.io/hashicorp/aws"] }
-}
-`
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	os.MkdirAll(work, 0o755)
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(strings.Replace(tfCodeArtifactConfig, "VERSION", version, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := x.env(admin, "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+s.URL)
-	tf := func(t *testing.T, args ...string) (string, int) {
-		t.Helper()
-		stdout, stderr, code := x.run(t, env, "terraform", append([]string{"-chdir=" + work}, args...)...)
-		return stdout + stderr, code
-	}
-	mustTF := func(t *testing.T, args ...string) string {
-		t.Helper()
-		out, code := tf(t, args...)
-		if code != 0 {
-			t.Fatalf("terraform %s: exit %d\n%s\nserver logs:\n%s", strings.Join(args, " "), code, out, s.Logs())
-		}
-		return out
-	}
-
+	tf, mustTF := icTerraformWork(t, s, x, admin, mirror, strings.Replace(tfCodeArtifactConfig, "VERSION", version, 1))
 	mustTF(t, "init", "-input=false", "-no-color")
 	mustTF(t, "apply", "-auto-approve", "-input=false", "-no-color")
 
