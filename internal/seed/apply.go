@@ -175,9 +175,14 @@ func (a *applier) version(ctx context.Context, dom, repo string, p Package, v Ve
 		a.kept++
 		return nil
 	}
-	if p.Format == domain.FormatNpm {
+	switch p.Format {
+	case domain.FormatNpm:
 		if err := a.publishNPM(ctx, dom, repo, p, v); err != nil {
 			return a.fail(v.Assets[0].at, "publishing "+v.Assets[0].Name+" as "+what, err)
+		}
+	case domain.FormatMaven:
+		if err := a.publishMaven(ctx, dom, repo, p, v); err != nil {
+			return a.fail(v.at, "deploying "+what, err)
 		}
 	}
 	// As `aws codeartifact publish-package-version` does for several

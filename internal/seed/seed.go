@@ -393,10 +393,15 @@ func (p parser) pkg(n *yaml.Node, path string) (pk Package, err error) {
 					Err: fmt.Errorf("an npm version is one tarball (a .tgz file, as npm pack makes)")}
 			}
 		}
+	case domain.FormatMaven:
+		// Deployed as mvn deploy does: files under groupId/artifactId.
+		if pk.Namespace == "" {
+			return pk, p.errf(n, path, "namespace (the groupId) is required for a maven package")
+		}
 	default:
 		// Other formats' versions carry metadata their clients read
 		// (indexes, checksums), made by the format's own publish path.
-		return pk, p.errf(n, join(path, "format"), "format %q: only generic and npm packages can be seeded; publish %s packages with their own client", format, format)
+		return pk, p.errf(n, join(path, "format"), "format %q: only generic, npm and maven packages can be seeded; publish %s packages with their own client", format, format)
 	}
 	return pk, p.required(n, path, "name", pk.Name)
 }

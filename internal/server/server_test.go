@@ -329,3 +329,58 @@ domains:
 		t.Errorf("npm versions = %v", got)
 	}
 }
+
+// Maven versions are seeded as mvn deploy makes them: files, then the
+// artifact's maven-metadata.xml.
+func TestSeedMaven(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	p := writeSeed(t, `
+domains:
+  - name: acme
+    repositories:
+      - name: main
+        packages:
+          - format: maven
+            namespace: com.acme
+            name: lib
+            versions:
+              - version: 1.0.0
+                assets: [{file: lib-1.0.0.jar}, {file: lib-1.0.0.pom}]
+              - version: 0.9.0
+                status: Archived
+                assets: [{file: lib-0.9.0.jar, name: lib-0.9.0.jar}, {file: lib-0.9.0.pom}]
+              - version: 2.0.0
+                status: Unfinished
+                assets: [{file: lib-2.0.0.jar}]
+`)
+	dir := filepath.Dir(p)
+	for _, v := range []string{"1.0.0", "0.9.0", "2.0.0"} {
+		pom := `<?xml version="1.0"?><project><modelVersion>4.0.0</modelVersion><groupId>com.acme</groupId><artifactId>lib</artifactId><version>` + v + `</version></project>`
+		os.WriteFile(filepath.Join(dir, "lib-"+v+".pom"), []byte(pom), 0o644)
+		os.WriteFile(filepath.Join(dir, "lib-"+v+".jar"), []byte("PK not really a jar "+v), 0o644)
+	}
+	srv, err := New(context.Background(), testConfig(t, "--ephemeral", "--seed", p), quiet(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, _ := serve(t, srv)
+	ctx := context.Background()
+	vs, err := client.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: aws.String("acme"), Repository: aws.String("main"),
+		Format: types.PackageFormatMaven, Namespace: aws.String("com.acme"), Package: aws.String("lib")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]types.PackageVersionStatus{}
+	for _, v := range vs.Versions {
+		got[aws.ToString(v.Version)] = v.Status
+	}
+	if len(got) != 3 || got["1.0.0"] != types.PackageVersionStatusPublished || got["0.9.0"] != types.PackageVersionStatusArchived ||
+		got["2.0.0"] != types.PackageVersionStatusUnfinished {
+		t.Errorf("maven versions = %v", got)
+	}
+	assets, err := client.ListPackageVersionAssets(ctx, &codeartifact.ListPackageVersionAssetsInput{Domain: aws.String("acme"), Repository: aws.String("main"),
+		Format: types.PackageFormatMaven, Namespace: aws.String("com.acme"), Package: aws.String("lib"), PackageVersion: aws.String("1.0.0")})
+	if err != nil || len(assets.Assets) != 2 {
+		t.Errorf("assets of 1.0.0: %+v, %v", assets, err)
+	}
+}
