@@ -2,21 +2,17 @@ package maven
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
+	"github.com/artifactd/artifactd/internal/servicetest"
 )
 
 // testRepo runs the format in process on a fresh service (SQLite and
@@ -29,34 +25,13 @@ type testRepo struct {
 
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(st, blobs, service.DefaultLimits(), log, map[domain.Format]service.FormatRules{domain.FormatMaven: Rules{}})
-	caller := service.Caller{Account: "000000000000", Region: "us-east-1"}
-	if _, err := svc.CreateDomain(ctx, caller, "acme", "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateRepository(ctx, caller, "acme", "", "mvn", "", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	return &testRepo{f: New(svc, log), svc: svc, repo: dataplane.Repo{
-		Caller: caller, Domain: "acme", Owner: "000000000000", Repository: "mvn", Endpoint: "http://x/maven/acme-000000000000/mvn/",
-	}}
+	env := servicetest.New(t, domain.FormatMaven, "mvn", map[domain.Format]service.FormatRules{domain.FormatMaven: Rules{}})
+	return &testRepo{f: New(env.Svc, env.Log), svc: env.Svc, repo: env.Repo}
 }
 
 func (tr *testRepo) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(method, "/maven/acme-000000000000/mvn/"+path, strings.NewReader(body))
+	req := httptest.NewRequest(method, "/maven/acme-"+servicetest.Account+"/mvn/"+path, strings.NewReader(body))
 	rec := httptest.NewRecorder()
 	repo := tr.repo
 	repo.Path = path

@@ -68,18 +68,7 @@ func fixTags(tags map[string]string, versions []domain.PackageVersion) map[strin
 			published[v.Version] = true
 		}
 	}
-	out := make(map[string]string, len(tags)+1)
-	for tag, v := range tags {
-		if published[v] {
-			out[tag] = v
-		}
-	}
-	if _, ok := out["latest"]; !ok {
-		if best := highest(published); best != "" {
-			out["latest"] = best
-		}
-	}
-	return out
+	return publishedTags(tags, published)
 }
 
 // highest returns the highest release in set by SemVer precedence, or the

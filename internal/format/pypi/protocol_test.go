@@ -10,20 +10,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
+	"github.com/artifactd/artifactd/internal/servicetest"
 )
 
 // testRepo runs the format in process on a fresh service.
@@ -35,31 +32,10 @@ type testRepo struct {
 
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(st, blobs, service.DefaultLimits(), log, map[domain.Format]service.FormatRules{domain.FormatPypi: Rules{}})
-	caller := service.Caller{Account: "000000000000", Region: "us-east-1"}
-	if _, err := svc.CreateDomain(ctx, caller, "acme", "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateRepository(ctx, caller, "acme", "", "py", "", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	f := New(svc, log)
+	env := servicetest.New(t, domain.FormatPypi, "py", map[domain.Format]service.FormatRules{domain.FormatPypi: Rules{}})
+	f := New(env.Svc, env.Log)
 	f.TempDir = t.TempDir()
-	return &testRepo{f: f, svc: svc, repo: dataplane.Repo{
-		Caller: caller, Domain: "acme", Owner: "000000000000", Repository: "py", Endpoint: "http://x/pypi/d/acme-000000000000/py/",
-	}}
+	return &testRepo{f: f, svc: env.Svc, repo: env.Repo}
 }
 
 func (tr *testRepo) do(req *http.Request, path string) *httptest.ResponseRecorder {
