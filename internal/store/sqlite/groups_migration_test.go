@@ -1,12 +1,10 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
 
-	"github.com/artifactd/artifactd/internal/store/sqlstore"
 	"github.com/artifactd/artifactd/internal/store/storetest"
 )
 
@@ -14,22 +12,12 @@ import (
 // before 0006_package_groups gets a root group per domain, and its packages
 // are listed by coordinate.
 func TestPackageGroupsMigration(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "meta.db")
 	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
-	if err := sqlstore.Migrate(ctx, db, Dialect(), storetest.MigrationsBefore(t, Migrations(), 6)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, storetest.SeedBeforePackageGroups); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	storetest.SeedBefore(t, db, Dialect(), Migrations(), 6, storetest.SeedBeforePackageGroups)
 	s, _, _ := openTest(t, path)
 	storetest.CheckPackageGroupsMigration(t, s)
 }

@@ -1,35 +1,23 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/artifactd/artifactd/internal/store/sqlstore"
 	"github.com/artifactd/artifactd/internal/store/storetest"
 )
 
 // TestVersionOrderMigration: versions from before 0009_version_order have
 // no sort key until FillSortKeys gives them one (issue #16).
 func TestVersionOrderMigration(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "meta.db")
 	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
-	if err := sqlstore.Migrate(ctx, db, Dialect(), storetest.MigrationsBefore(t, Migrations(), 9)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, storetest.SeedBeforeVersionOrder); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	storetest.SeedBefore(t, db, Dialect(), Migrations(), 9, storetest.SeedBeforeVersionOrder)
 	s, _, _ := openTest(t, path)
 	storetest.CheckVersionOrderMigration(t, s)
 }
