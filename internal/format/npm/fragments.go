@@ -67,12 +67,12 @@ func (fr *fragment) size() int64 {
 // newFragment prepares a fetched row: a prepared manifest is kept as
 // stored; a legacy one is prepared (prepare keeps the rare manifest it
 // cannot prepare plain, which appendManifest renders the old way).
-func newFragment(name pkgName, m store.VersionManifest) fragment {
+func newFragment(name pkgName, m store.VersionManifest) *fragment {
 	meta := m.Metadata
 	if !isPrepared(meta) {
 		meta = prepare(meta, name, m.Version, m.Summary)
 	}
-	return fragment{revision: m.Revision, version: m.Version, summary: m.Summary, meta: meta,
+	return &fragment{revision: m.Revision, version: m.Version, summary: m.Summary, meta: meta,
 		order: newVersionKey(m.Version)}
 }
 
@@ -89,7 +89,7 @@ type fragmentCache struct {
 // for two endpoints may run at once: mu orders them.
 type packageFragments struct {
 	mu   sync.Mutex
-	byID map[int64]fragment
+	byID map[int64]*fragment // never modified once stored: rebuilds share them
 	size int64
 }
 
@@ -101,9 +101,9 @@ func newFragmentCache(maxBytes int) *fragmentCache {
 }
 
 // lookup returns, by head, the fragments cached at the head's revision
-// (zero where there is none) and the IDs of the others.
-func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []fragment, missing []int64) {
-	have = make([]fragment, len(heads))
+// (nil where there is none) and the IDs of the others.
+func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []*fragment, missing []int64) {
+	have = make([]*fragment, len(heads))
 	var pf *packageFragments
 	if c != nil {
 		pf, _ = c.lru.Get(pkgID)
@@ -127,10 +127,10 @@ func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []f
 	return have, missing
 }
 
-// store keeps a rebuild's fragments (have, by head, all filled) as the
+// store keeps a rebuild's fragments (have, by head) as the
 // package's, dropping those of versions it no longer shows. Rows without
 // a revision are not kept.
-func (c *fragmentCache) store(pkgID int64, heads []store.VersionHead, have []fragment) {
+func (c *fragmentCache) store(pkgID int64, heads []store.VersionHead, have []*fragment) {
 	if c == nil {
 		return
 	}
@@ -139,10 +139,10 @@ func (c *fragmentCache) store(pkgID int64, heads []store.VersionHead, have []fra
 		pf = &packageFragments{}
 	}
 	pf.mu.Lock()
-	byID := make(map[int64]fragment, len(heads))
+	byID := make(map[int64]*fragment, len(heads))
 	var size int64 = 256
 	for i, h := range heads {
-		if fr := have[i]; fr.revision != "" && fr.version == h.Version {
+		if fr := have[i]; fr != nil && fr.revision != "" && fr.version == h.Version {
 			byID[h.ID] = fr
 			size += fr.size()
 		}
@@ -152,17 +152,21 @@ func (c *fragmentCache) store(pkgID int64, heads []store.VersionHead, have []fra
 	c.lru.Add(pkgID, pf, size)
 }
 
-// sortDocVersions sorts versions in compareVersions order by their
-// parsed keys (keys[i] is versions[i]'s).
-func sortDocVersions(versions []docVersion, keys []*versionKey) {
-	idx := make([]int32, len(versions))
-	for i := range idx {
-		idx[i] = int32(i)
+// sortedVersions returns the versions of the fragments (nil ones
+// skipped, heads[i] is have[i]'s) in compareVersions order, comparing
+// the versions parsed once in the fragments.
+func sortedVersions(heads []store.VersionHead, have []*fragment) []docVersion {
+	idx := make([]int32, 0, len(have))
+	for i, fr := range have {
+		if fr != nil {
+			idx = append(idx, int32(i))
+		}
 	}
-	slices.SortFunc(idx, func(a, b int32) int { return keys[a].compare(keys[b]) })
-	sorted := make([]docVersion, len(versions))
+	slices.SortFunc(idx, func(a, b int32) int { return have[a].order.compare(&have[b].order) })
+	out := make([]docVersion, len(idx))
 	for i, j := range idx {
-		sorted[i] = versions[j]
+		fr := have[j]
+		out[i] = docVersion{version: fr.version, published: heads[j].PublishedTime, summary: fr.summary, meta: fr.meta}
 	}
-	copy(versions, sorted)
+	return out
 }

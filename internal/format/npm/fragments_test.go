@@ -64,7 +64,7 @@ func TestPackumentFragments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := map[int64]fragment{}
+	before := map[int64]*fragment{}
 	for _, v := range all {
 		if fr, ok := cachedFragment(sr, pkg.ID, v); ok {
 			before[v.ID] = fr
@@ -86,7 +86,7 @@ func TestPackumentFragments(t *testing.T) {
 		}
 		fr, _ := cachedFragment(sr, pkg.ID, v)
 		changed := v.Version == "0.0.1" || v.Version == "0.0.3"
-		if same := len(fr.meta) > 0 && &fr.meta[0] == &old.meta[0]; same == changed {
+		if same := fr != nil && len(fr.meta) > 0 && &fr.meta[0] == &old.meta[0]; same == changed {
 			t.Errorf("fragment of %s reused %v after deprecating 0.0.1 and 0.0.3", v.Version, same)
 		}
 	}
@@ -125,7 +125,7 @@ func (sr *storeRepo) get(name pkgName, accept string, gz bool) *httptest.Respons
 }
 
 // cachedFragment returns the cached fragment of v at its revision.
-func cachedFragment(sr *storeRepo, pkgID int64, v domain.PackageVersion) (fragment, bool) {
+func cachedFragment(sr *storeRepo, pkgID int64, v domain.PackageVersion) (*fragment, bool) {
 	have, missing := sr.f.cache.frags.lookup(pkgID, []store.VersionHead{{ID: v.ID, Version: v.Version, Revision: v.Revision}})
-	return have[0], len(missing) == 0
+	return have[0], len(missing) == 0 && have[0] != nil
 }

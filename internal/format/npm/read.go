@@ -82,7 +82,7 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, name pkgName, key cacheKey) (cacheEntry, error) {
 	frags := f.cache.fragments()
 	var tags map[string]string
-	var have []fragment // by head; zero where it must be read
+	var have []*fragment // by head; nil where it must be read
 	pm, err := f.svc.PublishedHeads(ctx, repo.Caller, ref, func(pkg domain.Package, heads []store.VersionHead) ([]int64, string) {
 		tags = headTags(loadState(pkg).DistTags, heads)
 		if stampOf(pkg) == "" {
@@ -108,13 +108,13 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 		return newCacheEntry(key, pkg, body, ok), nil
 	}
 	if len(pm.Fetched) > 0 {
-		fetched := make(map[int64]fragment, len(pm.Fetched))
+		fetched := make(map[int64]*fragment, len(pm.Fetched))
 		for _, m := range pm.Fetched {
 			fetched[m.ID] = newFragment(name, m)
 		}
 		for i, h := range pm.Heads {
-			if have[i].version == "" {
-				have[i] = fetched[h.ID] // zero if gone (cannot happen in one transaction)
+			if have[i] == nil {
+				have[i] = fetched[h.ID] // nil if gone (cannot happen in one transaction)
 			}
 		}
 		frags.store(pm.Package.ID, pm.Heads, have)
@@ -124,17 +124,7 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 	if pm.LastPublished.After(d.modified) {
 		d.modified = pm.LastPublished
 	}
-	d.versions = make([]docVersion, 0, len(pm.Heads))
-	keys := make([]*versionKey, 0, len(pm.Heads))
-	for i, h := range pm.Heads {
-		fr := &have[i]
-		if fr.version == "" {
-			continue
-		}
-		d.versions = append(d.versions, docVersion{version: h.Version, published: h.PublishedTime, summary: fr.summary, meta: fr.meta})
-		keys = append(keys, &fr.order)
-	}
-	sortDocVersions(d.versions, keys)
+	d.versions = sortedVersions(pm.Heads, have)
 	body, ok := d.render(key.abbreviated)
 	return newCacheEntry(key, pm.Package, body, ok), nil
 }
