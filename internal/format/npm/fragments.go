@@ -101,8 +101,10 @@ func newFragmentCache(maxBytes int) *fragmentCache {
 }
 
 // lookup returns, by head, the fragments cached at the head's revision
-// (nil where there is none) and the IDs of the others.
-func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []*fragment, missing []int64) {
+// (nil where there is none) and the IDs of the others. extra is whether
+// the cache holds fragments of versions the heads no longer show (for
+// store to drop).
+func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []*fragment, missing []int64, extra bool) {
 	have = make([]*fragment, len(heads))
 	var pf *packageFragments
 	if c != nil {
@@ -113,7 +115,7 @@ func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []*
 		for i, h := range heads {
 			missing[i] = h.ID
 		}
-		return have, missing
+		return have, missing, false
 	}
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
@@ -124,7 +126,7 @@ func (c *fragmentCache) lookup(pkgID int64, heads []store.VersionHead) (have []*
 			missing = append(missing, h.ID)
 		}
 	}
-	return have, missing
+	return have, missing, len(pf.byID) > len(heads)-len(missing)
 }
 
 // store keeps a rebuild's fragments (have, by head) as the

@@ -106,6 +106,22 @@ func TestPackumentFragments(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted")
+
+	// The fragments kept are the Published versions', no more: those of
+	// versions unlisted or deleted went with the rebuilds that saw them go.
+	pkg, all, err = sr.svc.PackageVersions(ctx, sr.repo.Caller, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := 0
+	for _, v := range all {
+		if v.Status == domain.StatusPublished {
+			published++
+		}
+	}
+	if pf, _ := sr.f.cache.frags.lru.Get(pkg.ID); pf == nil || len(pf.byID) != published {
+		t.Errorf("fragments kept: %v, want the %d Published versions'", pf, published)
+	}
 }
 
 // get asks for a packument, with or without gzip.
@@ -126,6 +142,6 @@ func (sr *storeRepo) get(name pkgName, accept string, gz bool) *httptest.Respons
 
 // cachedFragment returns the cached fragment of v at its revision.
 func cachedFragment(sr *storeRepo, pkgID int64, v domain.PackageVersion) (*fragment, bool) {
-	have, missing := sr.f.cache.frags.lookup(pkgID, []store.VersionHead{{ID: v.ID, Version: v.Version, Revision: v.Revision}})
+	have, missing, _ := sr.f.cache.frags.lookup(pkgID, []store.VersionHead{{ID: v.ID, Version: v.Version, Revision: v.Revision}})
 	return have[0], len(missing) == 0 && have[0] != nil
 }

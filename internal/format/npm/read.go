@@ -83,13 +83,14 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 	frags := f.cache.fragments()
 	var tags map[string]string
 	var have []*fragment // by head; nil where it must be read
+	var extra bool       // fragments of versions gone are cached
 	pm, err := f.svc.PublishedHeads(ctx, repo.Caller, ref, func(pkg domain.Package, heads []store.VersionHead) ([]int64, string) {
 		tags = headTags(loadState(pkg).DistTags, heads)
 		if stampOf(pkg) == "" {
 			return nil, "" // rendered from every version below
 		}
 		var fetch []int64
-		have, fetch = frags.lookup(pkg.ID, heads)
+		have, fetch, extra = frags.lookup(pkg.ID, heads)
 		return fetch, tags["latest"]
 	})
 	if err != nil {
@@ -107,7 +108,7 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 		body, ok := newView(name, repo.Endpoint, pkg, all).packument(key.abbreviated, all)
 		return newCacheEntry(key, pkg, body, ok), nil
 	}
-	if len(pm.Fetched) > 0 {
+	if len(pm.Fetched) > 0 || extra {
 		fetched := make(map[int64]*fragment, len(pm.Fetched))
 		for _, m := range pm.Fetched {
 			fetched[m.ID] = newFragment(name, m)
