@@ -246,11 +246,6 @@ type Versions interface {
 	Update(ctx context.Context, v domain.PackageVersion) error
 	// Delete removes the version and its assets, queueing freed blobs.
 	Delete(ctx context.Context, id int64) error
-	// Manifests calls fn, in no particular order, for each version of the
-	// package with status: the few columns an index document (an npm
-	// packument) is built from, nothing decoded. It stops at fn's first
-	// error and returns it.
-	Manifests(ctx context.Context, packageID int64, status domain.Status, fn func(VersionManifest) error) error
 	// LastPublished is the latest publish time among the package's
 	// versions of any status (zero when it has none).
 	LastPublished(ctx context.Context, packageID int64) (time.Time, error)
@@ -260,9 +255,9 @@ type Versions interface {
 	// stops at fn's first error and returns it.
 	Heads(ctx context.Context, packageID int64, status domain.Status, fn func(VersionHead) error) error
 	// ManifestsByID calls fn, in no particular order, for each version of
-	// the package among ids (others are skipped) with the columns of
-	// Manifests and its ID and Revision. It stops at fn's first error
-	// and returns it.
+	// the package among ids (others are skipped): the few columns an index
+	// document (an npm packument) is built from, nothing decoded. It stops
+	// at fn's first error and returns it.
 	ManifestsByID(ctx context.Context, packageID int64, ids []int64, fn func(VersionManifest) error) error
 	// MissingSortKeys reports whether some version of the package has no
 	// SortKey: one stored before sort keys existed. Create gives every
@@ -284,8 +279,7 @@ type VersionHead struct {
 	PublishedTime time.Time
 }
 
-// VersionManifest is what Versions.Manifests reads of a version (ID and
-// Revision: ManifestsByID only).
+// VersionManifest is what Versions.ManifestsByID reads of a version.
 type VersionManifest struct {
 	ID            int64
 	Revision      string

@@ -211,34 +211,6 @@ func (x versionsTx) Delete(ctx context.Context, id int64) error {
 	return affected(res, func() error { return versionIDNotFound(id) })
 }
 
-// Manifests streams the rows of one status, found through a
-// (package_id, status, ...) index of migration 0008, scanning four
-// columns and decoding none.
-func (x versionsTx) Manifests(ctx context.Context, packageID int64, status domain.Status, fn func(store.VersionManifest) error) error {
-	rows, err := x.t.query(ctx, `SELECT version, published_ns, summary, metadata FROM package_versions
-		WHERE package_id = ? AND status = ?`, packageID, string(status))
-	if err != nil {
-		return x.t.fail("list version manifests", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var m store.VersionManifest
-		var published int64
-		if err := rows.Scan(&m.Version, &published, &m.Summary, &m.Metadata); err != nil {
-			return x.t.fail("list version manifests", err)
-		}
-		m.PublishedTime = fromNS(published)
-		m.Metadata = emptyToNil(m.Metadata)
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return x.t.fail("list version manifests", err)
-	}
-	return nil
-}
-
 // LastPublished reads the end of the (package_id, published_ns, id) index.
 func (x versionsTx) LastPublished(ctx context.Context, packageID int64) (time.Time, error) {
 	var ns sql.NullInt64

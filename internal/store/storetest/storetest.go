@@ -77,7 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListVersionsFilteredOut", testListVersionsFilteredOut},
 		{"ListVersionsOrder", testListVersionsOrder},
 		{"VersionOrderConcurrentInserts", testVersionOrderConcurrentInserts},
-		{"VersionManifests", testVersionManifests},
+		{"LastPublished", testLastPublished},
 		{"VersionHeads", testVersionHeads},
 		{"Resolve", testResolve},
 		{"PackageGroups", testPackageGroups},
