@@ -48,7 +48,9 @@ type Option func(*Format)
 // WithMaxPublishBytes bounds the size of a publish request.
 func WithMaxPublishBytes(n int64) Option { return func(f *Format) { f.maxPublishBytes = n } }
 
-// WithCacheBytes sets the packument cache budget (0 disables it).
+// WithCacheBytes sets the packument cache budget (0 disables it). The
+// cache of per-version fragments that packuments are rebuilt from takes a
+// quarter of that again, on top.
 func WithCacheBytes(n int) Option {
 	return func(f *Format) {
 		f.cache = nil
