@@ -4,19 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
-	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/servicetest"
 	"github.com/artifactd/artifactd/internal/store"
-	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 // storeRepo is the npm format on a real service and SQLite store, with
@@ -30,36 +27,15 @@ type storeRepo struct {
 
 func newStoreRepo(tb testing.TB) *storeRepo {
 	tb.Helper()
-	ctx := context.Background()
-	dir := tb.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(st, blobs, service.DefaultLimits(), log, map[domain.Format]service.FormatRules{domain.FormatNpm: NewRules()})
-	caller := service.Caller{Account: "000000000000", Region: "us-east-1"}
-	if _, err := svc.CreateDomain(ctx, caller, "acme", "", nil); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := svc.CreateRepository(ctx, caller, "acme", "", "js", "", nil, nil); err != nil {
-		tb.Fatal(err)
-	}
-	f := New(svc, log)
+	env := servicetest.New(tb, domain.FormatNpm, "js", map[domain.Format]service.FormatRules{domain.FormatNpm: NewRules()})
+	f := New(env.Svc, env.Log)
 	f.TempDir = tb.TempDir()
-	return &storeRepo{f: f, svc: svc, st: st, repo: dataplane.Repo{
-		Caller: caller, Domain: "acme", Owner: "000000000000", Repository: "js", Endpoint: "http://x/npm/acme-000000000000/js/",
-	}}
+	return &storeRepo{f: f, svc: env.Svc, st: env.Store, repo: env.Repo}
 }
 
 func (sr *storeRepo) serve(method, path, accept string, body io.Reader) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(method, "/npm/acme-000000000000/js/"+path, body)
+	req := httptest.NewRequest(method, "/npm/d/acme-"+servicetest.Account+"/js/"+path, body)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
