@@ -60,8 +60,8 @@ func (r txVersions) Each(status domain.Status, fn func(domain.PackageVersion) er
 	}
 }
 
-// VersionSlice is a VersionReader over versions already in memory (tests,
-// and callers that have loaded them anyway).
+// VersionSlice is a VersionReader over versions in memory, for the tests
+// of format rules.
 type VersionSlice []domain.PackageVersion
 
 func (l VersionSlice) Get(version string) (domain.PackageVersion, error) {
@@ -122,18 +122,11 @@ func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Pa
 // allVersions returns every version of a package.
 func allVersions(ctx context.Context, tx store.Tx, packageID int64) ([]domain.PackageVersion, error) {
 	var all []domain.PackageVersion
-	p := store.Page{Limit: 1000}
-	for {
-		vs, next, err := tx.Versions().List(ctx, store.VersionFilter{PackageID: packageID}, p)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, vs...)
-		if next == "" {
-			return all, nil
-		}
-		p.After = next
-	}
+	err := txVersions{ctx, tx, packageID}.Each("", func(v domain.PackageVersion) error {
+		all = append(all, v)
+		return nil
+	})
+	return all, err
 }
 
 // PackageVersions returns a package with every version it has, of any
