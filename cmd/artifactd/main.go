@@ -22,6 +22,7 @@ Commands:
   fsck      check (and with --repair, mend) an installation's metadata and blobs
   backup    copy the embedded store of a running or stopped server to a folder
   restore   make a data directory from a backup
+  login     configure cargo, gem or bundler for a repository (as aws codeartifact login does npm's)
 
 Run 'artifactd COMMAND -h' for a command's flags.
 `
@@ -33,6 +34,7 @@ var commands = map[string]func(args []string) int{
 	"fsck":    fsckCommand,
 	"backup":  backupCommand,
 	"restore": restoreCommand,
+	"login":   loginCommand,
 }
 
 func main() {
