@@ -60,6 +60,7 @@ func Dialect() sqlstore.Dialect {
 		IsUniqueViolation:     isUniqueViolation,
 		IsForeignKeyViolation: isForeignKeyViolation,
 		GroupCommit:           true,
+		CacheStatements:       true,
 	}
 }
 

@@ -205,7 +205,7 @@ func (s *Store) runBatch(batch []*writeReq, results []writeResult) (unrun []int)
 		}
 		return nil
 	}
-	t := &tx{s: s, tx: stx, detach: true}
+	t := &tx{s: s, tx: stx, detach: true, stmts: s.writeStmts}
 	var broken error // the transaction can no longer be trusted
 	ran := 0         // functions that succeeded
 	for i, r := range batch {

@@ -74,6 +74,11 @@ type Dialect struct {
 	// database with its own group commit (PostgreSQL) keeps one
 	// transaction per Write.
 	GroupCommit bool
+	// CacheStatements keeps statements compiled between transactions
+	// (see stmtcache.go): for a database in the process (SQLite), whose
+	// compiling is CPU the server spends on every statement. A database
+	// reached through a driver that caches them itself (pgx) leaves it off.
+	CacheStatements bool
 }
 
 func (d *Dialect) uniqueViolation(err error) bool {
@@ -139,6 +144,9 @@ type Store struct {
 	group *group
 	// commits counts the write transactions committed (see Commits).
 	commits atomic.Uint64
+	// readStmts and writeStmts cache compiled statements of each pool
+	// (nil unless Dialect.CacheStatements; one cache if the pools are one).
+	readStmts, writeStmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -149,6 +157,13 @@ func New(readDB, writeDB *sql.DB, d Dialect) *Store {
 	s := &Store{read: readDB, write: writeDB, d: &d}
 	if d.GroupCommit {
 		s.group = &group{}
+	}
+	if d.CacheStatements {
+		s.readStmts = newStmtCache(readDB, s.rebind)
+		s.writeStmts = s.readStmts
+		if writeDB != readDB {
+			s.writeStmts = newStmtCache(writeDB, s.rebind)
+		}
 	}
 	return s
 }
@@ -165,8 +180,9 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: begin read: %w", s.d.Name, err)
 	}
-	defer stx.Rollback() //nolint:errcheck // nothing to keep
-	return fn(&tx{s: s, tx: stx})
+	defer s.readStmts.prepareWanted() // runs after the rollback below
+	defer stx.Rollback()              //nolint:errcheck // nothing to keep
+	return fn(&tx{s: s, tx: stx, stmts: s.readStmts})
 }
 
 // Write runs fn in a read-write transaction, committed when fn returns nil
@@ -180,6 +196,7 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) (err error) 
 	// After the commit (or rollback): Resolve answers read before it are
 	// stale from here on.
 	defer s.writes.Add(1)
+	defer s.writeStmts.prepareWanted() // the transaction is over by then
 	if s.group != nil {
 		return s.groupWrite(ctx, fn)
 	}
@@ -204,7 +221,7 @@ func (s *Store) writeTx(ctx context.Context, fn func(store.Tx) error) (err error
 			stx.Rollback() //nolint:errcheck // the first error is the one to report
 		}
 	}()
-	if err := fn(&tx{s: s, tx: stx}); err != nil {
+	if err := fn(&tx{s: s, tx: stx, stmts: s.writeStmts}); err != nil {
 		return err
 	}
 	committed = true
@@ -222,6 +239,12 @@ func (s *Store) writeTx(ctx context.Context, fn func(store.Tx) error) (err error
 	return nil
 }
 
+// CachedStatements reports how many statements the read and write pools
+// keep compiled (0 without Dialect.CacheStatements).
+func (s *Store) CachedStatements() (read, write int) {
+	return s.readStmts.len(), s.writeStmts.len()
+}
+
 // Commits returns how many write transactions this Store has committed:
 // with group commit, fewer than the Writes that succeeded.
 func (s *Store) Commits() uint64 { return s.commits.Load() }
@@ -230,6 +253,10 @@ func (s *Store) Commits() uint64 { return s.commits.Load() }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeStmts()
+		s.readStmts.close()
+		if s.writeStmts != s.readStmts {
+			s.writeStmts.close()
+		}
 		err := s.read.Close()
 		if s.write != s.read {
 			err = errors.Join(err, s.write.Close())
@@ -260,6 +287,8 @@ type tx struct {
 	// not interrupt a statement (SQLite may then roll back the whole
 	// transaction, the others' writes with it).
 	detach bool
+	// stmts caches the pool's compiled statements (nil: none).
+	stmts *stmtCache
 }
 
 func (t *tx) stmtCtx(ctx context.Context) context.Context {
@@ -282,15 +311,25 @@ func (t *tx) PackageGroups() store.PackageGroups { return groupsTx{t} }
 func (t *tx) Identities() store.Identities       { return identitiesTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
+	ctx = t.stmtCtx(ctx)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
 }
 
+// queryRow runs a query whose one row the caller scans at once (a
+// cached statement must not be left with an unscanned row).
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.stmtCtx(ctx), t.s.rebind(q), args...)
+	ctx = t.stmtCtx(ctx)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
 }
 
 // count runs a SELECT COUNT(*) query.
@@ -349,8 +388,17 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 }
 
 // queryAll runs q and scans every row; op names the operation in errors.
+// The rows are read to the end and closed before it returns, with nothing
+// else run in between, so q may run on a cached statement.
 func queryAll[T any](ctx context.Context, t *tx, op, q string, scan func(scanner) (T, error), args ...any) ([]T, error) {
-	rows, err := t.query(ctx, q, args...)
+	var rows *sql.Rows
+	var err error
+	if st := t.stmts.get(q); st != nil {
+		ctx = t.stmtCtx(ctx)
+		rows, err = t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		rows, err = t.query(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, t.fail(op, err)
 	}
