@@ -130,7 +130,7 @@ func FuzzCheckCrate(f *testing.F) {
 // SemVer, of the crate asked for, once, with a SHA-256 cksum; the remote
 // package's download URLs stay under the index root.
 func FuzzParseIndex(f *testing.F) {
-	f.Add([]byte(`{"name":"foo","vers":"1.0.0","deps":[],"cksum":"` + strings.Repeat("ab", 32) + `","features":{},"yanked":false}` + "\n"), "foo")
+	f.Add([]byte(`{"name":"foo","vers":"1.0.0","deps":[],"cksum":"`+strings.Repeat("ab", 32)+`","features":{},"yanked":false}`+"\n"), "foo")
 	f.Add([]byte("not json\n{\"name\":\"bar\"}\n"), "foo")
 	f.Add([]byte(`{"name":"Foo_x","vers":"1.0.0-a","cksum":"`+strings.Repeat("AB", 32)+`"}`), "foo-x")
 	f.Fuzz(func(t *testing.T, body []byte, name string) {
