@@ -279,8 +279,7 @@ func listed(st domain.Status) bool {
 // yank moves a version between Published and Unlisted.
 func (f *Format) yank(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name, version string, target domain.Status) {
 	ref := f.ref(repo, name)
-	if err := f.svc.Authorize(r.Context(), repo.Caller, service.Access{Action: "UpdatePackageVersionsStatus", Kind: service.ResourcePackage,
-		Domain: ref.Domain, DomainOwner: ref.DomainOwner, Repository: ref.Repository, Format: ref.Format, Package: ref.Package}); err != nil {
+	if err := f.svc.Authorize(r.Context(), repo.Caller, packageAccess("UpdatePackageVersionsStatus", ref)); err != nil {
 		f.writeErr(w, err)
 		return
 	}
@@ -312,4 +311,10 @@ func (f *Format) yank(w http.ResponseWriter, r *http.Request, repo dataplane.Rep
 // tempFile creates the file an upload is spooled to.
 func (f *Format) tempFile() (*os.File, error) {
 	return os.CreateTemp(f.TempDir, "artifactd-cargo-*")
+}
+
+// packageAccess is action on the package ref names.
+func packageAccess(action string, ref service.PackageRef) service.Access {
+	return service.Access{Action: action, Kind: service.ResourcePackage, Domain: ref.Domain, DomainOwner: ref.DomainOwner,
+		Repository: ref.Repository, Format: ref.Format, Namespace: ref.Namespace, Package: ref.Package}
 }

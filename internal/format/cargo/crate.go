@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -25,7 +26,7 @@ const (
 func CheckCrate(r io.Reader, name, version, readme string) (string, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return "", errf("the .crate is not gzip-compressed: %v", err)
+		return "", fmt.Errorf("the .crate is not gzip-compressed: %v", err)
 	}
 	zr.Multistream(false)
 	tr := tar.NewReader(io.LimitReader(zr, MaxUnpackedBytes+1))
@@ -43,10 +44,10 @@ func CheckCrate(r io.Reader, name, version, readme string) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", errf("the .crate is not a valid tar archive: %v", err)
+			return "", fmt.Errorf("the .crate is not a valid tar archive: %v", err)
 		}
 		if n >= maxEntries {
-			return "", errf("the .crate has more than %d entries", maxEntries)
+			return "", fmt.Errorf("the .crate has more than %d entries", maxEntries)
 		}
 		if err := checkEntryName(h.Name, prefix); err != nil {
 			return "", err
@@ -56,11 +57,11 @@ func CheckCrate(r io.Reader, name, version, readme string) (string, error) {
 		case tar.TypeXGlobalHeader:
 			continue
 		default:
-			return "", errf("the .crate entry %q is not a regular file or directory", h.Name)
+			return "", fmt.Errorf("the .crate entry %q is not a regular file or directory", h.Name)
 		}
 		total += h.Size
 		if h.Size < 0 || total > MaxUnpackedBytes {
-			return "", errf("the .crate unpacks to more than %d bytes", int64(MaxUnpackedBytes))
+			return "", fmt.Errorf("the .crate unpacks to more than %d bytes", int64(MaxUnpackedBytes))
 		}
 		clean := path.Clean(h.Name)
 		if clean == prefix+"Cargo.toml" && h.Typeflag == tar.TypeReg {
@@ -69,17 +70,17 @@ func CheckCrate(r io.Reader, name, version, readme string) (string, error) {
 		if readmePath != "" && clean == readmePath && h.Typeflag == tar.TypeReg && h.Size <= maxReadmeBytes {
 			b, err := io.ReadAll(io.LimitReader(tr, maxReadmeBytes))
 			if err != nil {
-				return "", errf("the .crate is not a valid tar archive: %v", err)
+				return "", fmt.Errorf("the .crate is not a valid tar archive: %v", err)
 			}
 			readmeText = string(b)
 		}
 	}
 	// The rest of the gzip stream: the tar's end-of-archive padding.
 	if _, err := io.Copy(io.Discard, io.LimitReader(zr, 1<<20)); err != nil {
-		return "", errf("the .crate's gzip stream is corrupt: %v", err)
+		return "", fmt.Errorf("the .crate's gzip stream is corrupt: %v", err)
 	}
 	if !hasManifest {
-		return "", errf("the .crate has no %sCargo.toml", prefix)
+		return "", fmt.Errorf("the .crate has no %sCargo.toml", prefix)
 	}
 	return readmeText, nil
 }
@@ -88,19 +89,19 @@ func CheckCrate(r io.Reader, name, version, readme string) (string, error) {
 // segments, backslashes and control characters.
 func checkEntryName(name, prefix string) error {
 	if !strings.HasPrefix(name, prefix) && name+"/" != prefix {
-		return errf("the .crate entry %q is not under %s", name, prefix)
+		return fmt.Errorf("the .crate entry %q is not under %s", name, prefix)
 	}
 	if strings.ContainsAny(name, "\\\x00") || len(name) > 4096 {
-		return errf("the .crate entry %q has a forbidden character", name)
+		return fmt.Errorf("the .crate entry %q has a forbidden character", name)
 	}
 	for _, seg := range strings.Split(name, "/") {
 		if seg == ".." {
-			return errf("the .crate entry %q leaves its directory", name)
+			return fmt.Errorf("the .crate entry %q leaves its directory", name)
 		}
 	}
 	for _, c := range name {
 		if c < 0x20 || c == 0x7f {
-			return errf("the .crate entry %q has a control character", name)
+			return fmt.Errorf("the .crate entry %q has a control character", name)
 		}
 	}
 	return nil

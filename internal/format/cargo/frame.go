@@ -3,7 +3,6 @@ package cargo
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -223,6 +222,3 @@ func str(p *string) string {
 	}
 	return *p
 }
-
-// errf is fmt.Errorf, for crate errors the publish turns into messages.
-var errf = fmt.Errorf

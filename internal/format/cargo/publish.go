@@ -70,6 +70,11 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo) error {
 	}
 
 	ref := f.ref(repo, nc.Name)
+	// Authorized before the version is looked up, so a caller that may
+	// not publish learns nothing of what exists.
+	if err := f.svc.Authorize(r.Context(), repo.Caller, packageAccess("PublishPackageVersion", ref)); err != nil {
+		return err
+	}
 	// Versions are immutable: cargo says so before it uploads, this
 	// covers a publish racing another or made without looking.
 	switch _, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, ref, nc.Vers); {
