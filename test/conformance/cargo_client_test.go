@@ -205,6 +205,10 @@ func TestCargoPublishBuildYank(t *testing.T) {
 	if l := p.indexLines(t, "ca/rg/cargo_base"); l["1.1.0"]["yanked"] != true {
 		t.Errorf("index after the yank: %v", l["1.1.0"])
 	}
+	// A lock file naming the yanked version still builds: its .crate downloads.
+	if resp, _ := p.do(t, http.MethodGet, "api/v1/crates/cargo_base/1.1.0/download", p.token, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("download of the yanked version: %d, want 200", resp.StatusCode)
+	}
 	if got := build("build2"); got != "top 1" {
 		t.Errorf("after the yank cargo-app printed %q, want top 1 (cargo_base 1.0.0)", got)
 	}
@@ -224,6 +228,9 @@ func TestCargoPublishBuildYank(t *testing.T) {
 	}
 	if l := p.indexLines(t, "ca/rg/cargo_base"); len(l) != 1 || l["1.0.0"] == nil {
 		t.Errorf("index after archiving 1.1.0: %v", l)
+	}
+	if resp, _ := p.do(t, http.MethodGet, "api/v1/crates/cargo_base/1.1.0/download", p.token, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("download of an Archived version: %d, want 404", resp.StatusCode)
 	}
 	if out, code := p.cargo(t, pubHome, src, bearer, "yank", "--registry", "art", "--version", "1.1.0", "cargo_base"); code == 0 || !strings.Contains(out, "Archived") {
 		t.Errorf("yanking an Archived version: exit %d\n%s", code, out)
