@@ -118,6 +118,26 @@ func TestCargoProtocol(t *testing.T) {
 	if dep["name"] != "renamed" || dep["package"] != "real-name" || dep["req"] != "^2" || dep["target"] != "cfg(unix)" || dep["optional"] != true || dep["default_features"] != false {
 		t.Errorf("dep line: %v", dep)
 	}
+	// CopyPackageVersions: the copy is in the other repository's index at
+	// once, downloads, and keeps the crate's spelling.
+	harness.CreateRepository(t, p.c, p.domain, "other")
+	if _, err := p.c.CopyPackageVersions(ctx, &codeartifact.CopyPackageVersionsInput{Domain: aws.String(p.domain),
+		SourceRepository: aws.String(p.repo), DestinationRepository: aws.String("other"), Format: types.PackageFormatCargo,
+		Package: aws.String("proto-crate"), Versions: []string{"1.0.0"}}); err != nil {
+		t.Fatal(err)
+	}
+	other2 := cargoRepoOf(t, p.s, p.c, "other")
+	if l := other2.indexLines(t, "pr/ot/proto_crate"); l["1.0.0"]["name"] != "Proto_Crate" || l["1.0.0"]["cksum"] != cargoSHA256(crate) {
+		t.Errorf("index of the copy: %v", l)
+	}
+	if resp, body := other2.do(t, http.MethodGet, "api/v1/crates/Proto_Crate/1.0.0/download", other2.token, nil); resp.StatusCode != http.StatusOK || cargoSHA256(body) != cargoSHA256(crate) {
+		t.Errorf("download of the copy: %d", resp.StatusCode)
+	}
+	resp, body = other2.do(t, http.MethodPut, "api/v1/crates/new", other2.token, cargoFrame(cargoMeta("proto-crate", "1.0.1"), other.dotCrate(t)))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "was published as Proto_Crate") {
+		t.Errorf("another spelling in the copy's repository: %d %s", resp.StatusCode, body)
+	}
+
 	// Index paths of every length; a path that is not the crate's is 404.
 	for _, c := range []struct{ name, path string }{{"a", "1/a"}, {"ab", "2/ab"}, {"abc", "3/a/abc"}} {
 		cr := cargoCrate{Name: c.name, Version: "0.1.0", Files: map[string]string{"src/lib.rs": "\n"}}

@@ -148,3 +148,21 @@ func TestIndexCache(t *testing.T) {
 		t.Fatalf("after archiving 1.0.0: %q", got)
 	}
 }
+
+func TestRulesStampAndCopy(t *testing.T) {
+	src := domain.Package{}
+	if err := renewStamp(&src, "Foo_Bar"); err != nil {
+		t.Fatal(err)
+	}
+	first := loadState(src)
+	if err := (Rules{}).PackageChanged(&src, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := loadState(src); st.Stamp == "" || st.Stamp == first.Stamp || st.Name != "Foo_Bar" || st.Changed.IsZero() {
+		t.Errorf("after PackageChanged: %+v (was %+v)", st, first)
+	}
+	var dst domain.Package
+	if err := (Rules{}).VersionsCopied(src, &dst, nil); err != nil || loadState(dst).Name != "Foo_Bar" {
+		t.Errorf("copied state %+v %v", loadState(dst), err)
+	}
+}

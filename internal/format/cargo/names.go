@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -90,3 +91,21 @@ func (Rules) NormalizeName(namespace, name string) (string, string) {
 
 // VersionSortKey implements service.VersionOrderer.
 func (Rules) VersionSortKey(version string) []byte { return semverKey(version) }
+
+// VersionsCopied carries the crate's spelling to a package that has none
+// (CopyPackageVersions), so the destination refuses other spellings too.
+func (Rules) VersionsCopied(src domain.Package, dst *domain.Package, _ []string) error {
+	st := loadState(*dst)
+	if st.Name != "" {
+		return nil
+	}
+	if st.Name = loadState(src).Name; st.Name == "" {
+		return nil
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	dst.Metadata = b
+	return nil
+}
