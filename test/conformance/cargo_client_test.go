@@ -102,6 +102,14 @@ func TestCargoPublishBuildYank(t *testing.T) {
 	if got := build("build1"); got != "top 2" {
 		t.Errorf("cargo-app printed %q, want top 2 (cargo_base 1.1.0)", got)
 	}
+	// cargo's cache revalidates: a second resolution with the same
+	// CARGO_HOME gets 304s for the index files.
+	if out, code := p.cargo(t, p.cargoHome(t, "build1"), filepath.Join(p.work, "build1", "cargo-app-0.0.1"), bearer, "update"); code != 0 {
+		t.Fatalf("cargo update: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(p.s.Logs(), "/ca/rg/cargo_base status=304") {
+		t.Errorf("no 304 for the index file of cargo_base in the access log")
+	}
 
 	t.Run("control plane", func(t *testing.T) {
 		lv, err := p.c.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: aws.String(p.domain),
