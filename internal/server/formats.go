@@ -5,6 +5,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/cargo"
 	"github.com/artifactd/artifactd/internal/format/generic"
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
@@ -21,11 +22,14 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 	js.TempDir = tmp
 	py := pypi.New(svc, log)
 	py.TempDir = tmp
+	crates := cargo.New(svc, log)
+	crates.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
 		js,
 		py,
 		maven.New(svc, log),
+		crates,
 	}
 }
 
@@ -35,6 +39,7 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 		domain.FormatNpm:   npm.Remote{},
 		domain.FormatPypi:  pypi.Remote{},
 		domain.FormatMaven: maven.Remote{},
+		domain.FormatCargo: cargo.Remote{},
 	}
 }
 
@@ -43,5 +48,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatNpm:   npm.NewRules(),
 		domain.FormatPypi:  pypi.Rules{},
 		domain.FormatMaven: maven.Rules{},
+		domain.FormatCargo: cargo.Rules{},
 	}
 }

@@ -1,0 +1,82 @@
+package cargo
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+)
+
+// index serves a crate's index file, from the cache when the package's
+// stamp is the one the file was rendered from: a request then reads only
+// the package record. Repositories with upstreams merge the versions of
+// every repository searched (and of the external connection) on each
+// request.
+func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, name string) {
+	ref := f.ref(repo, name)
+	key := fileKey{endpoint: repo.Endpoint, crate: ref.Package}
+	cur, _, upstreams, err := f.svc.LookupPackageUpstreams(r.Context(), repo.Caller, ref)
+	if err != nil {
+		f.writeErr(w, err)
+		return
+	}
+	if upstreams {
+		srcs, err := f.svc.PackageThroughUpstreams(r.Context(), repo.Caller, ref)
+		if err != nil {
+			f.writeErr(w, err)
+			return
+		}
+		serveFile(w, r, newEntry(key, domain.Package{}, service.MergeVersions(srcs)))
+		return
+	}
+	stamp := loadState(cur).Stamp
+	if e, ok := f.files.get(key, cur.ID, stamp); ok {
+		serveFile(w, r, e)
+		return
+	}
+	e, _, err := f.renders.Do(r.Context(), fileRender{key, cur.ID, stamp}, func() (*fileEntry, error) {
+		if e, ok := f.files.get(key, cur.ID, stamp); ok {
+			return e, nil
+		}
+		// Versions and stamp from one read transaction: an entry never
+		// outlives the state it shows.
+		pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		e := newEntry(key, pkg, versions)
+		f.files.put(e)
+		return e, nil
+	})
+	if err != nil {
+		f.writeErr(w, err)
+		return
+	}
+	serveFile(w, r, e)
+}
+
+func newEntry(key fileKey, pkg domain.Package, versions []domain.PackageVersion) *fileEntry {
+	body := RenderIndex(versions)
+	sum := sha256.Sum256(body)
+	st := loadState(pkg)
+	return &fileEntry{key: key, pkgID: pkg.ID, stamp: st.Stamp, body: body,
+		etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: st.Changed}
+}
+
+// serveFile answers an index file; ServeContent handles HEAD,
+// If-None-Match and If-Modified-Since. A crate without a listed version
+// is a 404, which cargo reads as "no such crate".
+func serveFile(w http.ResponseWriter, r *http.Request, e *fileEntry) {
+	if e.body == nil {
+		writeError(w, http.StatusNotFound, "crate "+e.key.crate+" has no listed version")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("ETag", e.etag)
+	w.Header().Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
+	http.ServeContent(w, r, "", e.modified, bytes.NewReader(e.body))
+}
