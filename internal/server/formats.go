@@ -9,6 +9,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/format/pypi"
+	"github.com/artifactd/artifactd/internal/format/ruby"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -26,6 +27,7 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 		js,
 		py,
 		maven.New(svc, log),
+		ruby.New(svc, log).WithTempDir(tmp),
 	}
 }
 
@@ -43,5 +45,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatNpm:   npm.NewRules(),
 		domain.FormatPypi:  pypi.Rules{},
 		domain.FormatMaven: maven.Rules{},
+		domain.FormatRuby:  ruby.Rules{},
 	}
 }
