@@ -37,6 +37,7 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 		domain.FormatNpm:   npm.Remote{},
 		domain.FormatPypi:  pypi.Remote{},
 		domain.FormatMaven: maven.Remote{},
+		domain.FormatRuby:  ruby.Remote{},
 	}
 }
 
