@@ -76,6 +76,14 @@ func TestRubyGemAndBundler(t *testing.T) {
 		}
 	})
 
+	t.Run("aws CLI", func(t *testing.T) {
+		out, stderr, code := g.s.AWS(t, g.s.Credentials(), "", "codeartifact", "list-package-versions", "--domain", g.domain,
+			"--repository", g.repo, "--format", "ruby", "--package", "rb-base", "--query", "versions[].version", "--output", "text")
+		if code != 0 || strings.Fields(out) == nil || !slices.Contains(strings.Fields(out), "1.0.0") || !slices.Contains(strings.Fields(out), "1.1.0") {
+			t.Errorf("aws codeartifact list-package-versions --format ruby: %d %q %s", code, out, stderr)
+		}
+	})
+
 	t.Run("repush refused", func(t *testing.T) {
 		out, err := g.push(t, base10)
 		if err == nil || !strings.Contains(out, "Repushing of gem versions is not allowed") {
@@ -84,7 +92,13 @@ func TestRubyGemAndBundler(t *testing.T) {
 	})
 
 	t.Run("gem install through the legacy index", func(t *testing.T) {
-		dir, out, err := g.gemInstall(t, "rb-app")
+		// As the README has it: the source, with the token, in ~/.gemrc.
+		if err := os.WriteFile(filepath.Join(g.home, ".gemrc"), []byte(":sources:\n- "+g.source()+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(filepath.Join(g.home, ".gemrc"))
+		dir := t.TempDir()
+		out, err := g.run(t, dir, g.env(), "gem", "install", "--install-dir", dir, "--no-document", "rb-app")
 		if err != nil {
 			t.Fatalf("gem install: %v\n%s", err, out)
 		}
