@@ -98,6 +98,31 @@ func TestRubyProtocol(t *testing.T) {
 		}
 	})
 
+	t.Run("read-only token", func(t *testing.T) {
+		// A CI user allowed only to read the repository (README): every
+		// index answers, the endpoint's probe included; a push is 403.
+		e := azOn(t, g.s)
+		ci := e.createUser(t, e.admin, "rb-ci", e.readPolicy(g.repo))
+		tok, err := e.ca(ci).GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String(g.domain)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ro := *g
+		ro.token = aws.ToString(tok.AuthorizationToken)
+		for path, want := range map[string]int{"": 404, "versions": 200, "specs.4.8.gz": 200, "info/rb-proto": 200, "api/v1/dependencies?gems=rb-proto": 200} {
+			if resp, body := ro.do(t, http.MethodGet, path, nil); resp.StatusCode != want {
+				t.Errorf("GET %q with a read-only token: %d, want %d: %s", path, resp.StatusCode, want, body)
+			}
+		}
+		next, err := os.ReadFile(rbGem{Name: "rb-proto", Version: "0.2.0", Summary: "Proto"}.build(t, g))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := ro.do(t, http.MethodPost, "api/v1/gems", next); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("push with a read-only token: %d %s", resp.StatusCode, body)
+		}
+	})
+
 	t.Run("status changes show at once", func(t *testing.T) {
 		set := func(st types.PackageVersionStatus) {
 			t.Helper()

@@ -19,6 +19,7 @@ package ruby
 
 import (
 	"bytes"
+	"errors"
 	"crypto/md5"
 	"encoding/hex"
 	"io"
@@ -132,13 +133,16 @@ func (f *Format) ref(repo dataplane.Repo, name string) service.PackageRef {
 }
 
 // hasUpstreams reports whether the repository has upstream repositories
-// or an external connection.
+// or an external connection. It looks up a name no gem can have: that
+// authorizes a read of the repository, as every index read does, without
+// needing DescribeRepository's permission.
 func (f *Format) hasUpstreams(r *http.Request, repo dataplane.Repo) (bool, error) {
-	ri, err := f.svc.DescribeRepository(r.Context(), repo.Caller, repo.Domain, repo.Owner, repo.Repository)
-	if err != nil {
-		return false, err
+	_, _, up, err := f.svc.LookupPackageUpstreams(r.Context(), repo.Caller, f.ref(repo, "-"))
+	var de *domain.Error
+	if errors.As(err, &de) && errors.Is(err, domain.ErrNotFound) && de.ResourceType == domain.ResPackage {
+		return false, nil // the repository exists, without upstreams
 	}
-	return len(ri.Repository.Upstreams) > 0 || ri.Repository.ExternalConnection != "", nil
+	return up, err
 }
 
 // root answers the endpoint itself, which gem install probes with HEAD:
