@@ -19,9 +19,9 @@ package ruby
 
 import (
 	"bytes"
-	"errors"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
