@@ -2,6 +2,7 @@ package ruby
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -152,4 +153,9 @@ func canonicalSegments(v string) []string {
 func compareVersions(a, b string) int {
 	ka, kb := Rules{}.VersionSortKey(a), Rules{}.VersionSortKey(b)
 	return strings.Compare(string(ka), string(kb))
+}
+
+// sortVersions sorts versions in Gem::Version order.
+func sortVersions(vs []string) {
+	sort.Slice(vs, func(i, j int) bool { return compareVersions(vs[i], vs[j]) < 0 })
 }
