@@ -38,7 +38,7 @@ func requirement(reqs [][2]string, sep string) string {
 }
 
 var (
-	// validName is rubygems.org's rule (letters, digits, '.', '-', '_'),
+	// validName is the public registry's rule (letters, digits, '.', '-', '_'),
 	// starting with a letter, digit or '_' so no name is a path trick.
 	validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
 	// validVersion is Gem::Version's pattern as a gemspec stores it

@@ -23,7 +23,7 @@ const maxFormBytes = 64 << 10
 
 // push handles gem push: the body is the .gem. Its gemspec names the
 // gem, version and platform; each platform's .gem is an asset of the
-// version, and a file once pushed cannot be pushed again (as rubygems.org
+// version, and a file once pushed cannot be pushed again (as the public registry
 // refuses "repushing").
 func (f *Format) push(w http.ResponseWriter, r *http.Request, repo dataplane.Repo) {
 	file, err := os.CreateTemp(f.TempDir, "artifactd-gem-*")

@@ -16,7 +16,7 @@ import (
 )
 
 // maxDependencyGems caps the gems one /api/v1/dependencies request names
-// (rubygems.org allows 200).
+// (the public registry allows 200).
 const maxDependencyGems = 200
 
 // packageIndex returns a package's index: from the cache when the
@@ -194,7 +194,7 @@ func (f *Format) info(w http.ResponseWriter, r *http.Request, repo dataplane.Rep
 
 // dependencies serves /api/v1/dependencies?gems=a,b: the installable files
 // of each gem named, as a Marshal Array of Hashes (missing gems are left
-// out, as rubygems.org does).
+// out, as the public registry does).
 func (f *Format) dependencies(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, asJSON bool) {
 	if asJSON {
 		writeText(w, http.StatusNotFound, "Only the Marshal form of the dependency API is served")
