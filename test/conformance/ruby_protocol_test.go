@@ -47,6 +47,12 @@ func TestRubyProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	nextPath := rbGem{Name: "rb-proto", Version: "0.2.0", Summary: "Proto"}.build(t, g)
+	next, err := os.ReadFile(nextPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	t.Run("bad push leaves nothing", func(t *testing.T) {
 		resp, body := g.do(t, http.MethodPost, "api/v1/gems", []byte("not a gem"))
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "could not read the gem") {
@@ -114,12 +120,16 @@ func TestRubyProtocol(t *testing.T) {
 				t.Errorf("GET %q with a read-only token: %d, want %d: %s", path, resp.StatusCode, want, body)
 			}
 		}
-		next, err := os.ReadFile(rbGem{Name: "rb-proto", Version: "0.2.0", Summary: "Proto"}.build(t, g))
-		if err != nil {
-			t.Fatal(err)
-		}
 		if resp, body := ro.do(t, http.MethodPost, "api/v1/gems", next); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("push with a read-only token: %d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("gem push with GEM_HOST_API_KEY", func(t *testing.T) {
+		// The README's other way: the bare token in GEM_HOST_API_KEY, sent verbatim.
+		out, err := g.run(t, filepath.Dir(nextPath), g.env("GEM_HOST_API_KEY="+g.token), "gem", "push", "--host", strings.TrimSuffix(g.endpoint, "/"), nextPath)
+		if err != nil || !strings.Contains(out, "Successfully registered gem: rb-proto (0.2.0)") {
+			t.Errorf("gem push: %v\n%s", err, out)
 		}
 	})
 
