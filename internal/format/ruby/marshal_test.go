@@ -133,7 +133,10 @@ func TestReadGemBuiltByRubygems(t *testing.T) {
 	requireRuby(t)
 	gemBin, err := exec.LookPath("gem")
 	if err != nil {
-		t.Fatal("gem not found")
+		if os.Getenv("ARTIFACTD_ALLOW_SKIP") == "1" {
+			t.Skip("gem not found; ARTIFACTD_ALLOW_SKIP=1")
+		}
+		t.Fatal("gem not found: apt-get install ruby (set ARTIFACTD_ALLOW_SKIP=1 to skip)")
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "demo.gemspec"), []byte(`Gem::Specification.new do |s|
