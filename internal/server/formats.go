@@ -10,6 +10,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/format/pypi"
+	"github.com/artifactd/artifactd/internal/format/ruby"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -30,6 +31,7 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 		py,
 		maven.New(svc, log),
 		crates,
+		ruby.New(svc, log).WithTempDir(tmp),
 	}
 }
 
@@ -40,6 +42,7 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 		domain.FormatPypi:  pypi.Remote{},
 		domain.FormatMaven: maven.Remote{},
 		domain.FormatCargo: cargo.Remote{},
+		domain.FormatRuby:  ruby.Remote{},
 	}
 }
 
@@ -49,5 +52,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatPypi:  pypi.Rules{},
 		domain.FormatMaven: maven.Rules{},
 		domain.FormatCargo: cargo.Rules{},
+		domain.FormatRuby:  ruby.Rules{},
 	}
 }

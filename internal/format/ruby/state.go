@@ -1,0 +1,39 @@
+package ruby
+
+import (
+	"encoding/json"
+
+	"github.com/artifactd/artifactd/internal/domain"
+)
+
+// state is RubyGems's package-level state, kept in domain.Package.Metadata.
+type state struct {
+	// Stamp changes (to a fresh random value) with every change to the
+	// package's versions: uploads, status changes, disposals, deletions,
+	// copies and metadata updates. Caches of index files (info, quick gemspecs) and the repository-wide files built from them are
+	// keyed on it, so every node sharing the database sees a change at
+	// once. "" (packages from before stamps) means "do not cache".
+	Stamp string `json:"stamp,omitempty"`
+}
+
+// loadState decodes a package's RubyGems state; anything unreadable counts as
+// no state at all.
+func loadState(p domain.Package) state {
+	var st state
+	if len(p.Metadata) > 0 {
+		_ = json.Unmarshal(p.Metadata, &st)
+	}
+	return st
+}
+
+// renewStamp gives p a new stamp.
+func renewStamp(p *domain.Package) error {
+	st := loadState(*p)
+	st.Stamp = domain.NewStamp()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	p.Metadata = b
+	return nil
+}
