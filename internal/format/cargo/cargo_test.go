@@ -13,6 +13,8 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/servicetest"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 func TestNames(t *testing.T) {
@@ -36,7 +38,7 @@ func TestSemverOrder(t *testing.T) {
 	want := []string{"junk", "0.9.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0", "10.0.0"}
 	got := slices.Clone(want)
 	slices.Reverse(got)
-	sort.Slice(got, func(i, j int) bool { return bytes.Compare(semverKey(got[i]), semverKey(got[j])) < 0 })
+	sort.Slice(got, func(i, j int) bool { return bytes.Compare(semver.Key(got[i]), semver.Key(got[j])) < 0 })
 	if !slices.Equal(got, want) {
 		t.Errorf("order %v\nwant  %v", got, want)
 	}

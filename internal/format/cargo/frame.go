@@ -86,7 +86,7 @@ func (nc NewCrate) Check() error {
 	if !ValidName(nc.Name) {
 		return domain.Invalid("invalid crate name %q: use ASCII letters, digits, '-' and '_', starting with a letter, at most %d characters", nc.Name, MaxNameLength)
 	}
-	if _, ok := parseSemver(nc.Vers); !ok {
+	if !validVersion(nc.Vers) {
 		return domain.Invalid("invalid version %q: versions must be SemVer 2.0.0", nc.Vers)
 	}
 	if len(nc.Deps) > maxDeps {

@@ -50,7 +50,7 @@ func FuzzReadFrame(f *testing.F) {
 		if !ValidName(e.Name) {
 			t.Fatalf("entry name %q", e.Name)
 		}
-		if _, ok := parseSemver(e.Vers); !ok {
+		if !validVersion(e.Vers) {
 			t.Fatalf("entry version %q", e.Vers)
 		}
 		for _, vals := range e.Features {
@@ -146,7 +146,7 @@ func FuzzParseIndex(f *testing.F) {
 			if Normalize(e.Name) != Normalize(name) || seen[e.Vers] || len(e.Cksum) != 64 {
 				t.Fatalf("entry %+v for %q", e, name)
 			}
-			if _, ok := parseSemver(e.Vers); !ok {
+			if !validVersion(e.Vers) {
 				t.Fatalf("version %q", e.Vers)
 			}
 			seen[e.Vers] = true

@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/artifactd/artifactd/internal/domain"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // Entry is one line of a crate's sparse index file: one version.
@@ -99,7 +101,7 @@ func RenderIndex(versions []domain.PackageVersion) []byte {
 		if e.Features == nil {
 			e.Features = map[string][]string{}
 		}
-		lines = append(lines, line{semverKey(v.Version), e})
+		lines = append(lines, line{semver.Key(v.Version), e})
 	}
 	if len(lines) == 0 {
 		return nil

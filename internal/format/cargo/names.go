@@ -6,6 +6,8 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // MaxNameLength is crates-io's limit on crate names.
@@ -90,7 +92,7 @@ func (Rules) NormalizeName(namespace, name string) (string, string) {
 }
 
 // VersionSortKey implements service.VersionOrderer.
-func (Rules) VersionSortKey(version string) []byte { return semverKey(version) }
+func (Rules) VersionSortKey(version string) []byte { return semver.Key(version) }
 
 // VersionsCopied carries the crate's spelling to a package that has none
 // (CopyPackageVersions), so the destination refuses other spellings too.
@@ -109,3 +111,10 @@ func (Rules) VersionsCopied(src domain.Package, dst *domain.Package, _ []string)
 	dst.Metadata = b
 	return nil
 }
+
+// maxVersionLen bounds a crate version's length.
+const maxVersionLen = 128
+
+// validVersion reports whether v is a version cargo publishes: strict
+// SemVer 2.0.0, as crates-io requires.
+func validVersion(v string) bool { return len(v) <= maxVersionLen && semver.Valid(v) }

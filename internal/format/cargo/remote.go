@@ -85,7 +85,7 @@ func ParseIndex(body []byte, name string) ([]Entry, error) {
 			other = e.Name
 			continue
 		}
-		if _, ok := parseSemver(e.Vers); !ok || !ValidName(e.Name) || seen[e.Vers] {
+		if !validVersion(e.Vers) || !ValidName(e.Name) || seen[e.Vers] {
 			continue
 		}
 		e.Cksum = strings.ToLower(e.Cksum)

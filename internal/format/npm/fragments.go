@@ -7,6 +7,8 @@ import (
 
 	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/store"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // A fragment is what a packument needs of one version and can keep
@@ -28,13 +30,13 @@ type fragment struct {
 // versionKey is a version parsed once for sorting in compareVersions
 // order.
 type versionKey struct {
-	sv semver
+	sv semver.Version
 	ok bool
 	s  string
 }
 
 func newVersionKey(v string) versionKey {
-	sv, ok := parseSemver(v)
+	sv, ok := semver.Parse(v)
 	return versionKey{sv, ok, v}
 }
 
@@ -43,7 +45,7 @@ func newVersionKey(v string) versionKey {
 func (a *versionKey) compare(b *versionKey) int {
 	switch {
 	case a.ok && b.ok:
-		if c := a.sv.compare(b.sv); c != 0 {
+		if c := a.sv.Compare(b.sv); c != 0 {
 			return c
 		}
 	case a.ok:
@@ -58,7 +60,7 @@ func (a *versionKey) compare(b *versionKey) int {
 // overhead of a map entry.
 func (fr *fragment) size() int64 {
 	n := len(fr.revision) + len(fr.version) + len(fr.summary) + len(fr.meta) + 200
-	for _, p := range fr.order.sv.pre {
+	for _, p := range fr.order.sv.Pre {
 		n += len(p) + 16
 	}
 	return int64(n)

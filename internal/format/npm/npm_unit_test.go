@@ -19,38 +19,6 @@ import (
 	"github.com/artifactd/artifactd/internal/service"
 )
 
-func TestSemverOrder(t *testing.T) {
-	ordered := []string{
-		"0.0.1", "0.9.0", "1.0.0-0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
-		"1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.2.0", "1.10.0", "2.0.0",
-	}
-	for i := range ordered {
-		for j := range ordered {
-			got := compareVersions(ordered[i], ordered[j])
-			want := cmpInt(i, j)
-			if got != want {
-				t.Errorf("compare(%s, %s) = %d, want %d", ordered[i], ordered[j], got, want)
-			}
-		}
-	}
-	for _, bad := range []string{"", "1", "1.0", "v1.0.0", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0+", "1.0.0-a..b", "1.0.0 ", "1.0.0-ä"} {
-		if _, ok := parseSemver(bad); ok {
-			t.Errorf("parseSemver(%q) accepted", bad)
-		}
-	}
-	for _, good := range []string{"1.0.0+build.5", "0.0.0", "1.0.0-x-y.0"} {
-		if _, ok := parseSemver(good); !ok {
-			t.Errorf("parseSemver(%q) refused", good)
-		}
-	}
-	if compareVersions("1.0.0+a", "1.0.0+b") >= 0 {
-		t.Errorf("build metadata ties must break by string for a stable order")
-	}
-	if compareVersions("not-semver", "0.0.1") >= 0 {
-		t.Errorf("invalid versions must sort before valid ones")
-	}
-}
-
 func TestLooksLikeRange(t *testing.T) {
 	for _, tag := range []string{"", "1", "1.2.3", "^1", "~1.2", ">=2", "*", "x", "v1", "=1.0.0"} {
 		if !looksLikeRange(tag) {

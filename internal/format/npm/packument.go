@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // npmTime is how npm registries write times.
@@ -58,7 +60,7 @@ func newView(name pkgName, endpoint string, pkg domain.Package, all []domain.Pac
 // once rather than at every comparison.
 func sortBySemver[T any](s []T, version func(T) string) {
 	type key struct {
-		sv semver
+		sv semver.Version
 		ok bool
 		s  string
 		i  int
@@ -66,13 +68,13 @@ func sortBySemver[T any](s []T, version func(T) string) {
 	keys := make([]key, len(s))
 	for i, x := range s {
 		v := version(x)
-		sv, ok := parseSemver(v)
+		sv, ok := semver.Parse(v)
 		keys[i] = key{sv, ok, v, i}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		switch {
 		case a.ok && b.ok:
-			if c := a.sv.compare(b.sv); c != 0 {
+			if c := a.sv.Compare(b.sv); c != 0 {
 				return c
 			}
 		case a.ok:

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // variedManifests are stored manifests of many shapes, each compact as
@@ -124,7 +126,7 @@ func TestSortBySemverMatchesCompare(t *testing.T) {
 	got := append([]string(nil), vs...)
 	sortBySemver(got, func(s string) string { return s })
 	for i := 1; i < len(got); i++ {
-		if compareVersions(got[i-1], got[i]) > 0 {
+		if semver.Compare(got[i-1], got[i]) > 0 {
 			t.Fatalf("not sorted at %d: %q", i, got)
 		}
 	}

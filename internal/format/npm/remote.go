@@ -14,6 +14,8 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/hashing"
 	"github.com/artifactd/artifactd/internal/service"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // Remote is npm's part of external connections (service.RemoteFormat):
@@ -71,13 +73,13 @@ func (Remote) ParseMetadata(body []byte, _ string, base *url.URL, namespace, nam
 		}
 		out.Versions = append(out.Versions, rv)
 	}
-	slices.SortFunc(out.Versions, func(a, b *service.RemoteVersion) int { return compareVersions(a.Version, b.Version) })
+	slices.SortFunc(out.Versions, func(a, b *service.RemoteVersion) int { return semver.Compare(a.Version, b.Version) })
 	return out, nil
 }
 
 // remoteVersion reads one manifest of an upstream packument.
 func remoteVersion(n pkgName, version string, raw json.RawMessage, base *url.URL) (*service.RemoteVersion, bool) {
-	if _, ok := parseSemver(version); !ok {
+	if _, ok := semver.Parse(version); !ok {
 		return nil, false
 	}
 	var m map[string]json.RawMessage

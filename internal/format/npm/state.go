@@ -7,6 +7,8 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // state is npm's package-level state, kept in domain.Package.Metadata.
@@ -77,12 +79,12 @@ func highest(set map[string]bool) string {
 	var best string
 	bestRelease := false
 	for v := range set {
-		sv, ok := parseSemver(v)
-		release := ok && len(sv.pre) == 0
+		sv, ok := semver.Parse(v)
+		release := ok && len(sv.Pre) == 0
 		switch {
 		case best == "",
 			release && !bestRelease,
-			release == bestRelease && compareVersions(v, best) > 0:
+			release == bestRelease && semver.Compare(v, best) > 0:
 			best, bestRelease = v, release
 		}
 	}

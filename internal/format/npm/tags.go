@@ -11,6 +11,8 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // serveDistTags handles /-/package/<name>/dist-tags[/<tag>] (npm dist-tag
@@ -130,4 +132,27 @@ func readVersionBody(w http.ResponseWriter, r *http.Request) (string, bool) {
 		return "", false
 	}
 	return version, true
+}
+
+// looksLikeRange reports whether a dist-tag name would be read by npm as a
+// version or range (npm refuses such tags: `npm install pkg@1` must mean
+// a version).
+func looksLikeRange(tag string) bool {
+	if tag == "" {
+		return true
+	}
+	if semver.Valid(tag) {
+		return true
+	}
+	switch tag[0] {
+	case '^', '~', '<', '>', '=', '*':
+		return true
+	}
+	if tag[0] >= '0' && tag[0] <= '9' {
+		return true
+	}
+	if (tag[0] == 'v' || tag[0] == 'V') && len(tag) > 1 && tag[1] >= '0' && tag[1] <= '9' {
+		return true
+	}
+	return tag == "x" || tag == "X"
 }

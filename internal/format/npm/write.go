@@ -17,6 +17,8 @@ import (
 	"github.com/artifactd/artifactd/internal/hashing"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
+
+	"github.com/artifactd/artifactd/internal/semver"
 )
 
 // document is the body of PUT /<name>: a publish (with _attachments) or
@@ -153,7 +155,7 @@ func parsePublish(name pkgName, doc document) (parsedPublish, error) {
 	for v, raw := range doc.Versions {
 		p.version, rawManifest = v, raw
 	}
-	if _, ok := parseSemver(p.version); !ok {
+	if _, ok := semver.Parse(p.version); !ok {
 		return p, domain.Invalid("Invalid version %q: versions must be valid SemVer 2.0", p.version)
 	}
 	// Build metadata does not make another version (npm's semver.clean
