@@ -9,6 +9,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/format/pypi"
+	"github.com/artifactd/artifactd/internal/format/swift"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -21,11 +22,14 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 	js.TempDir = tmp
 	py := pypi.New(svc, log)
 	py.TempDir = tmp
+	sw := swift.New(svc, log)
+	sw.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
 		js,
 		py,
 		maven.New(svc, log),
+		sw,
 	}
 }
 
@@ -43,5 +47,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatNpm:   npm.NewRules(),
 		domain.FormatPypi:  pypi.Rules{},
 		domain.FormatMaven: maven.Rules{},
+		domain.FormatSwift: swift.Rules{},
 	}
 }
