@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -78,14 +79,20 @@ func ParseMetadata(b []byte) (ReleaseMetadata, []byte, error) {
 // spellings of one repository SwiftPM may look up find each other
 // (https://host/o/r, https://host/o/r.git, git@host:o/r.git, ssh://...):
 // host and path, lowercased, without scheme, user, port, ".git" or a
-// trailing slash. "" when s is not a URL.
+// trailing slash. "" when s is not a URL of a source repository (http,
+// https, ssh, git, or scp-like).
 func canonicalURL(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > maxURLBytes {
+	if s == "" || len(s) > maxURLBytes || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return ""
 	}
 	var host, p string
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		switch strings.ToLower(u.Scheme) {
+		case "http", "https", "ssh", "git", "git+ssh":
+		default:
+			return ""
+		}
 		host, p = u.Hostname(), u.Path
 	} else if at := strings.Index(s, "@"); at >= 0 && !strings.Contains(s, "://") {
 		// scp-like: git@host:owner/repo.git
