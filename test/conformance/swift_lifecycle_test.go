@@ -161,6 +161,16 @@ func TestSwiftPublishResolveStatus(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"format": "swift"`) || !strings.Contains(out, `"namespace": "mona"`) || !strings.Contains(out, `"package": "linkedlist"`) {
 		t.Errorf("aws codeartifact list-packages --format swift: %d %s %s", code, out, stderr)
 	}
+	// `aws codeartifact login --tool swift` gets the token and this
+	// endpoint from us, then would write ~/.netrc and run swift (absent
+	// here): its dry run shows what it would do.
+	out, stderr, code = s.CLI(t, "login", "--tool", "swift", "--domain", "acme", "--repository", "swift", "--namespace", "mona", "--dry-run")
+	host := strings.Split(strings.Split(r.endpoint, "://")[1], ":")[0]
+	for _, want := range []string{"machine " + host + " login token password ", "swift package-registry set " + r.endpoint + " --scope mona", "swift package-registry login " + r.endpoint + "login"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("aws codeartifact login --tool swift --dry-run lacks %q: %d %s %s", want, code, out, stderr)
+		}
+	}
 }
 
 // TestSwiftThroughUpstream reads a package published in an upstream
