@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -350,6 +351,34 @@ func TestSwiftRegistryEndpoints(t *testing.T) {
 		})
 		if err != nil || aws.ToString(rd.Readme) != readme {
 			t.Errorf("readme %v %v", rd, err)
+		}
+		asset, err := r.c.GetPackageVersionAsset(ctx, &codeartifact.GetPackageVersionAssetInput{
+			Domain: aws.String("acme"), Repository: aws.String("swift"), Format: types.PackageFormatSwift,
+			Namespace: aws.String("mona"), Package: aws.String("linkedlist"), PackageVersion: aws.String("1.1.0"), Asset: aws.String("Package.swift"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(asset.Asset)
+		asset.Asset.Close()
+		if string(b) != swiftManifest("5.9", "LinkedList") {
+			t.Errorf("GetPackageVersionAsset Package.swift: %s", b)
+		}
+
+		// CopyPackageVersions to another repository: the copy is listed,
+		// served and found by its repository URL there.
+		other := newSwiftRepo(t, s, "acme", "other")
+		if _, err := r.c.CopyPackageVersions(ctx, &codeartifact.CopyPackageVersionsInput{
+			Domain: aws.String("acme"), SourceRepository: aws.String("swift"), DestinationRepository: aws.String("other"),
+			Format: types.PackageFormatSwift, Namespace: aws.String("mona"), Package: aws.String("linkedlist"), Versions: []string{"1.1.0"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := swiftResolve(t, other, "mona", "LinkedList"); got != "1.1.0" {
+			t.Errorf("resolved %q in the copy's repository", got)
+		}
+		if resp, body := other.get(t, "identifiers?url=https://git.example.com/mona/LinkedList", swiftAcceptJSON); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "mona.linkedlist") {
+			t.Errorf("identifiers in the copy's repository: %d %s", resp.StatusCode, body)
 		}
 	})
 }

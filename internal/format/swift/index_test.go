@@ -72,4 +72,12 @@ func TestBuildIndex(t *testing.T) {
 	if after.Stamp == before.Stamp || len(after.URLs) != 1 {
 		t.Errorf("state %+v after %+v", after, before)
 	}
+	// Copied releases bring their package's URLs along.
+	dst := domain.Package{ID: 9}
+	if err := (Rules{}).VersionsCopied(pkg, &dst, []string{"1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if st := loadState(dst); len(st.URLs) != 1 || st.URLs[0] != "git.example.com/mona/linkedlist" || st.Stamp == "" {
+		t.Errorf("copied state %+v", st)
+	}
 }

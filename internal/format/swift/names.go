@@ -64,3 +64,9 @@ func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
 
 // VersionSortKey implements service.VersionOrderer: SemVer precedence.
 func (Rules) VersionSortKey(version string) []byte { return semverKey(version) }
+
+// VersionsCopied implements service.Copier: a package receiving copied
+// releases is found by the repository URLs of the package they come from.
+func (Rules) VersionsCopied(src domain.Package, dst *domain.Package, _ []string) error {
+	return updateState(dst, loadState(src).URLs)
+}

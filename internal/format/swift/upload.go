@@ -165,9 +165,13 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo, scope, name, ve
 	ref := repo.Ref(domain.FormatSwift, strings.ToLower(scope), strings.ToLower(name))
 	// Before the body is read (and "100 Continue" sent to a client that
 	// expects it): a release, once published, never changes.
-	if _, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, ref, version); err == nil {
+	// A caller who may publish but not read gets no answer here: the
+	// publish itself then authorizes, and refuses an existing version.
+	_, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, ref, version)
+	switch {
+	case err == nil:
 		return "", failf(http.StatusConflict, "a release with version %s already exists", version)
-	} else if !errors.Is(err, domain.ErrNotFound) {
+	case !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrDenied):
 		return "", err
 	}
 	form, err := f.readPublishForm(r, r.Body)
