@@ -7,10 +7,6 @@ import (
 	"strings"
 )
 
-func multipartReader(body io.Reader, boundary string) *multipart.Reader {
-	return multipart.NewReader(body, boundary)
-}
-
 // decodePart undoes a part's Content-Transfer-Encoding: Registry.md 4.6
 // lets clients use any (its examples send base64 and quoted-printable).
 // mime/multipart decodes quoted-printable itself; binary, 8bit and 7bit

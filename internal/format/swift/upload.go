@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
@@ -63,7 +64,7 @@ func (f *Format) readPublishForm(r *http.Request, body io.Reader) (*publishForm,
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
 		return p, failf(http.StatusUnsupportedMediaType, "a release is published as multipart/form-data (Registry.md 4.6)")
 	}
-	mr := multipartReader(body, params["boundary"])
+	mr := multipart.NewReader(body, params["boundary"])
 	for parts := 0; ; parts++ {
 		if parts >= maxParts {
 			return p, failf(http.StatusBadRequest, "the request has more than %d parts", maxParts)
