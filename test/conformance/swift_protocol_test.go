@@ -435,6 +435,34 @@ func TestSwiftPublishChecks(t *testing.T) {
 		t.Fatalf("after refused publishes: %v", err)
 	}
 
+	// The exact body SwiftPM's RegistryClient.publish builds: a quoted
+	// boundary without a space after ";", binary parts, and the metadata
+	// labelled quoted-printable but sent as raw JSON (so "?v=12" must not
+	// be decoded), with Expect: 100-continue and Prefer: respond-async
+	// (4.6.3: the server "MAY respond either synchronously or
+	// asynchronously"; artifactd answers 201).
+	boundary := "6E7E3E0A-3B4C-4E55-9D4D-2F0C1D7A9B11"
+	meta := "{\n  \"readmeURL\": \"https://docs.example.com/readme?v=12\",\n  \"description\": \"a=3Db\"\n}\n"
+	var raw strings.Builder
+	raw.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"source-archive\"\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: binary\r\n\r\n")
+	kit2 := swiftPackage(t, "Kit", "2.0.0", nil)
+	raw.Write(kit2)
+	raw.WriteString("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + meta)
+	raw.WriteString("\r\n--" + boundary + "--\r\n")
+	resp, body = r.do(t, http.MethodPut, "mona/Kit/2.0.0", swiftAcceptJSON, strings.NewReader(raw.String()), map[string]string{
+		"Content-Type": `multipart/form-data;boundary="` + boundary + `"`, "Expect": "100-continue", "Prefer": "respond-async",
+	}, r.token)
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Content-Version") != "1" {
+		t.Fatalf("SwiftPM's publish body: %d %s", resp.StatusCode, body)
+	}
+	_, body = r.get(t, "mona/Kit/2.0.0", swiftAcceptJSON)
+	if !strings.Contains(string(body), `"metadata":{"readmeURL":"https://docs.example.com/readme?v=12","description":"a=3Db"}`) {
+		t.Errorf("metadata as SwiftPM sent it: %s", body)
+	}
+	if _, zip := r.get(t, "mona/Kit/2.0.0.zip", swiftAcceptZip); swiftSHA256(zip) != swiftSHA256(kit2) {
+		t.Errorf("archive of SwiftPM's publish body differs")
+	}
+
 	// Registry.md 4.6's own example sends the archive base64-encoded
 	// (Content-Transfer-Encoding: base64), and a signature with its format
 	// header; 4.4 then "MUST include X-Swift-Package-Signature-Format and

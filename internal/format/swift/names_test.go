@@ -115,3 +115,19 @@ func TestParseMetadata(t *testing.T) {
 		}
 	}
 }
+
+// SwiftPM labels its raw JSON quoted-printable; a client that does encode
+// it is decoded when the raw bytes are not a document.
+func TestMetadataJSON(t *testing.T) {
+	raw := []byte(`{"readmeURL": "https://docs.example.com/?v=12"}`)
+	if got := metadataJSON(raw, "quoted-printable"); string(got) != string(raw) {
+		t.Errorf("raw JSON labelled quoted-printable was decoded: %s", got)
+	}
+	enc := []byte("{\"description\": \"x=3Dy=\r\nz\"}")
+	if got := metadataJSON(enc, "quoted-printable"); string(got) != `{"description": "x=yz"}` {
+		t.Errorf("quoted-printable JSON: %q", got)
+	}
+	if got := metadataJSON(enc, "binary"); string(got) != string(enc) {
+		t.Errorf("binary part changed: %q", got)
+	}
+}

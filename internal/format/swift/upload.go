@@ -30,7 +30,6 @@ type publishForm struct {
 	archive           *os.File
 	size              int64
 	metadata          []byte
-	hasMetadata       bool
 	signature         []byte
 	metadataSignature []byte
 }
@@ -69,7 +68,7 @@ func (f *Format) readPublishForm(r *http.Request, body io.Reader) (*publishForm,
 		if parts >= maxParts {
 			return p, failf(http.StatusBadRequest, "the request has more than %d parts", maxParts)
 		}
-		part, err := mr.NextPart()
+		part, err := mr.NextRawPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -97,11 +96,14 @@ func (f *Format) readPublishForm(r *http.Request, body io.Reader) (*publishForm,
 			}
 			p.size = n
 		case "metadata", "source-archive-signature", "metadata-signature":
-			limit := int64(maxSignatureBytes)
+			limit, r := int64(maxSignatureBytes), decodePart(part)
 			if name == "metadata" {
 				limit = MaxMetadataBytes
+				if transferEncoding(part) == "quoted-printable" {
+					r = part // raw: see metadataJSON
+				}
 			}
-			b, err := io.ReadAll(io.LimitReader(decodePart(part), limit+1))
+			b, err := io.ReadAll(io.LimitReader(r, limit+1))
 			part.Close()
 			if err != nil {
 				return p, failf(http.StatusBadRequest, "receiving part %s failed: %v", name, err)
@@ -111,7 +113,7 @@ func (f *Format) readPublishForm(r *http.Request, body io.Reader) (*publishForm,
 			}
 			switch name {
 			case "metadata":
-				p.metadata, p.hasMetadata = b, true
+				p.metadata = metadataJSON(b, transferEncoding(part))
 			case "source-archive-signature":
 				p.signature = b
 			default:
