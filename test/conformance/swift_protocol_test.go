@@ -178,6 +178,13 @@ func TestSwiftRegistryEndpoints(t *testing.T) {
 			resp.Header.Get("Content-Disposition") != `attachment; filename="Package@swift-5.7.swift"` {
 			t.Errorf("swift-version=5.7: %d %q: %s", resp.StatusCode, resp.Header.Get("Content-Disposition"), body)
 		}
+		// SwiftPM's getManifestContent sends its ToolsVersion in full
+		// (swift-version=5.7.0) for the Package@swift-5.7.swift it saw in
+		// the Link header.
+		resp, body = r.get(t, "mona/LinkedList/1.1.0/Package.swift?swift-version=5.7.0", swiftAcceptSwift)
+		if resp.StatusCode != http.StatusOK || string(body) != swiftManifest("5.7", "LinkedList") || resp.Header.Get("Content-Version") != "1" {
+			t.Errorf("swift-version=5.7.0: %d: %s", resp.StatusCode, body)
+		}
 		// ... "Otherwise, the server SHOULD respond with a status code of
 		// 303 (See Other) and redirect to the unqualified Package.swift".
 		resp, body = r.get(t, "mona/LinkedList/1.1.0/Package.swift?swift-version=4.2", swiftAcceptSwift)

@@ -131,3 +131,16 @@ func TestMetadataJSON(t *testing.T) {
 		t.Errorf("binary part changed: %q", got)
 	}
 }
+
+// SwiftPM asks ?swift-version= with its tools version in full (5.7.0).
+func TestVersionedManifestFor(t *testing.T) {
+	m := map[string]string{"Package.swift": "5.9", "Package@swift-5.7.swift": "5.7", "Package@swift-4.swift": "4.0", "Package@swift-5.8.1.swift": "5.8.1"}
+	for sv, want := range map[string]string{
+		"5.7": "Package@swift-5.7.swift", "5.7.0": "Package@swift-5.7.swift", "4": "Package@swift-4.swift", "4.0.0": "Package@swift-4.swift",
+		"5.8.1": "Package@swift-5.8.1.swift", "5.8": "", "5": "", "x": "", "5.7/../x": "", "": "",
+	} {
+		if got := versionedManifestFor(m, sv); got != want {
+			t.Errorf("swift-version=%s: %q, want %q", sv, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -132,8 +133,8 @@ func (f *Format) manifest(w http.ResponseWriter, r *http.Request, repo dataplane
 	}
 	file := "Package.swift"
 	if sv := r.URL.Query().Get("swift-version"); sv != "" {
-		want := "Package@swift-" + sv + ".swift"
-		if _, ok := rel.Doc.Manifests[want]; !ok || !versionedManifest.MatchString(want) {
+		want := versionedManifestFor(rel.Doc.Manifests, sv)
+		if want == "" {
 			w.Header().Set("Location", releaseURL(repo.Endpoint, ref.Namespace, ref.Package, rel.Version)+"/Package.swift")
 			w.WriteHeader(http.StatusSeeOther)
 			return
@@ -212,4 +213,48 @@ func (f *Format) downloadArchive(w http.ResponseWriter, r *http.Request, repo da
 		h.Set("X-Swift-Package-Signature", rel.Doc.Signature)
 	}
 	dataplane.ServeObject(w, r, dl.Content)
+}
+
+// versionedManifestFor finds the version-specific manifest for
+// ?swift-version=sv (Registry.md 4.3.1): Package@swift-{sv}.swift, or
+// the file naming the same version with fewer or more ".0" parts, since
+// SwiftPM asks with its tools version spelled in full (swift-version=5.7.0
+// for Package@swift-5.7.swift). "" when the release has none.
+func versionedManifestFor(manifests map[string]string, sv string) string {
+	want := "Package@swift-" + sv + ".swift"
+	if _, ok := manifests[want]; ok && versionedManifest.MatchString(want) {
+		return want
+	}
+	key, ok := manifestVersion(want)
+	if !ok {
+		return ""
+	}
+	best := ""
+	for name := range manifests {
+		if k, ok := manifestVersion(name); ok && k == key && (best == "" || name < best) {
+			best = name
+		}
+	}
+	return best
+}
+
+// manifestVersion is the version a version-specific manifest's name
+// gives, as three numbers ("5.7" and "5.7.0" are one).
+func manifestVersion(name string) ([3]uint64, bool) {
+	var v [3]uint64
+	m := versionedManifest.FindStringSubmatch(name)
+	if m == nil {
+		return v, false
+	}
+	for i := range v {
+		if m[i+1] == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(m[i+1], 10, 32)
+		if err != nil {
+			return v, false
+		}
+		v[i] = n
+	}
+	return v, true
 }
