@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/service"
@@ -95,7 +96,10 @@ func (f *Format) releaseMetadata(w http.ResponseWriter, r *http.Request, repo da
 	}
 	doc := releaseDoc{
 		ID: ref.Namespace + "." + name, Version: rel.Version, Resources: []resource{res},
-		Metadata: rel.Doc.Metadata, PublishedAt: rel.Published.UTC().Format("2006-01-02T15:04:05.000Z"),
+		Metadata: rel.Doc.Metadata,
+		// Whole seconds: SwiftPM decodes dates with Foundation's .iso8601
+		// strategy, which refuses fractional seconds.
+		PublishedAt: rel.Published.UTC().Format(time.RFC3339),
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {
