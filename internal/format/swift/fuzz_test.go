@@ -105,7 +105,7 @@ func FuzzReadPublishForm(f *testing.F) {
 		}
 		r := httptest.NewRequest("PUT", "/swift/x", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-		p, err := fm.readPublishForm(r, r.Body)
+		p, err := fm.readPublishForm(r)
 		defer p.close()
 		if err != nil {
 			return

@@ -57,13 +57,13 @@ func failf(status int, format string, args ...any) error {
 // temporary file (at most MaxArchiveBytes), metadata (MaxMetadataBytes)
 // and the signatures (maxSignatureBytes each) into memory. Other parts are
 // refused: the spec names these four.
-func (f *Format) readPublishForm(r *http.Request, body io.Reader) (*publishForm, error) {
+func (f *Format) readPublishForm(r *http.Request) (*publishForm, error) {
 	p := &publishForm{}
 	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
 		return p, failf(http.StatusUnsupportedMediaType, "a release is published as multipart/form-data (Registry.md 4.6)")
 	}
-	mr := multipart.NewReader(body, params["boundary"])
+	mr := multipart.NewReader(r.Body, params["boundary"])
 	for parts := 0; ; parts++ {
 		if parts >= maxParts {
 			return p, failf(http.StatusBadRequest, "the request has more than %d parts", maxParts)
@@ -167,9 +167,9 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo, scope, name, ve
 	}
 	ref := repo.Ref(domain.FormatSwift, strings.ToLower(scope), strings.ToLower(name))
 	// Before the body is read (and "100 Continue" sent to a client that
-	// expects it): a release, once published, never changes.
-	// A caller who may publish but not read gets no answer here: the
-	// publish itself then authorizes, and refuses an existing version.
+	// expects it): a release, once published, never changes. A caller who
+	// may publish but not read learns nothing here; the publish then
+	// authorizes, and refuses an existing version itself.
 	_, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, ref, version)
 	switch {
 	case err == nil:
@@ -177,7 +177,7 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo, scope, name, ve
 	case !errors.Is(err, domain.ErrNotFound) && !errors.Is(err, domain.ErrDenied):
 		return "", err
 	}
-	form, err := f.readPublishForm(r, r.Body)
+	form, err := f.readPublishForm(r)
 	defer form.close()
 	if err != nil {
 		return "", err
