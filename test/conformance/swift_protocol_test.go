@@ -387,6 +387,13 @@ func TestSwiftRegistryEndpoints(t *testing.T) {
 		if got := swiftResolve(t, other, "mona", "LinkedList"); got != "1.1.0" {
 			t.Errorf("resolved %q in the copy's repository", got)
 		}
+		// 4.1: "A server MAY include a Link entry with the canonical
+		// relation type that locates the source repository" — from the
+		// latest release's repositoryURLs.
+		resp, _ := other.get(t, "mona/LinkedList", swiftAcceptJSON)
+		if l := resp.Header.Get("Link"); l != "<"+other.endpoint+`mona/linkedlist/1.1.0>; rel="latest-version", <https://git.example.com/mona/LinkedList>; rel="canonical"` {
+			t.Errorf("Link %q", l)
+		}
 		if resp, body := other.get(t, "identifiers?url=https://git.example.com/mona/LinkedList", swiftAcceptJSON); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "mona.linkedlist") {
 			t.Errorf("identifiers in the copy's repository: %d %s", resp.StatusCode, body)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -58,6 +59,10 @@ type index struct {
 	at       map[string]int // version → position in releases
 	body     []byte         // the list of releases (Registry.md 4.1)
 	latest   string         // highest precedence Published release; "" when none
+	// sources are the Link header entries locating the package's source
+	// repository: the latest release's repositoryURLs, the first
+	// canonical, the others alternate (Registry.md 4.1).
+	sources []string
 }
 
 type indexKey struct {
@@ -67,7 +72,7 @@ type indexKey struct {
 }
 
 func (e *index) size() int {
-	n := len(e.body) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
+	n := len(e.body) + len(strings.Join(e.sources, "")) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
 	for _, r := range e.releases {
 		n += 2*len(r.Version) + len(r.DisplayName) + len(r.Doc.Metadata) + len(r.Doc.Checksum) + len(r.Doc.Archive) + len(r.Doc.Signature) + 192
 		for k, v := range r.Doc.Manifests {
@@ -159,7 +164,33 @@ func buildIndex(key indexKey, pkg domain.Package, versions []domain.PackageVersi
 	}
 	buf.WriteString("}}\n")
 	e.body = buf.Bytes()
+	if r, ok := e.release(e.latest); ok {
+		e.sources = sourceLinks(r.Doc.Metadata)
+	}
 	return e, nil
+}
+
+// sourceLinks renders the repositoryURLs of a release's metadata as Link
+// entries: rel="canonical" for the first, rel="alternate" for the
+// others. URLs that would break the header (SwiftPM splits it on "," and
+// ";") are left out.
+func sourceLinks(metadata []byte) []string {
+	var m ReleaseMetadata
+	if json.Unmarshal(metadata, &m) != nil {
+		return nil
+	}
+	var out []string
+	for _, u := range m.RepositoryURLs {
+		if u == "" || strings.ContainsAny(u, ",;<>\" \t\r\n") {
+			continue
+		}
+		rel := "alternate"
+		if len(out) == 0 {
+			rel = "canonical"
+		}
+		out = append(out, link(u, rel))
+	}
+	return out
 }
 
 // unavailableDetail says why a listed release is unavailable.

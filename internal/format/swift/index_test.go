@@ -81,3 +81,14 @@ func TestBuildIndex(t *testing.T) {
 		t.Errorf("copied state %+v", st)
 	}
 }
+
+func TestSourceLinks(t *testing.T) {
+	got := sourceLinks([]byte(`{"repositoryURLs": ["https://git.example.com/a/b", "git@git.example.com:a/b.git", "https://x.example/a,b", ""]}`))
+	want := []string{`<https://git.example.com/a/b>; rel="canonical"`, `<git@git.example.com:a/b.git>; rel="alternate"`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sourceLinks = %q", got)
+	}
+	if got := sourceLinks([]byte(`{}`)); got != nil {
+		t.Errorf("no URLs: %q", got)
+	}
+}

@@ -22,8 +22,12 @@ func (f *Format) listReleases(w http.ResponseWriter, r *http.Request, repo datap
 		f.writeError(w, err)
 		return
 	}
+	links := e.sources
 	if e.latest != "" {
-		w.Header().Set("Link", link(releaseURL(repo.Endpoint, ref.Namespace, ref.Package, e.latest), "latest-version"))
+		links = append([]string{link(releaseURL(repo.Endpoint, ref.Namespace, ref.Package, e.latest), "latest-version")}, links...)
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
 	}
 	w.Header().Set("Cache-Control", "no-cache") // statuses change at any time
 	writeJSON(w, e.body)
