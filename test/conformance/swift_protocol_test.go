@@ -307,6 +307,29 @@ func TestSwiftRegistryEndpoints(t *testing.T) {
 		}
 	})
 
+	t.Run("methods and paths outside the spec", func(t *testing.T) {
+		// Registry.md 4 lists the endpoints and their methods; anything
+		// else is a problem details error too (3.3).
+		for _, c := range []struct {
+			method, path string
+			status       int
+			allow        string
+		}{
+			{http.MethodDelete, "mona/LinkedList/1.1.0", http.StatusMethodNotAllowed, "GET, HEAD, PUT"},
+			{http.MethodPost, "mona/LinkedList", http.StatusMethodNotAllowed, "GET, HEAD"},
+			{http.MethodGet, "login", http.StatusMethodNotAllowed, "POST"},
+			{http.MethodGet, "mona", http.StatusNotFound, ""},
+			{http.MethodGet, "mona/LinkedList/1.1.0/Other.swift", http.StatusNotFound, ""},
+			{http.MethodGet, "mona--x/LinkedList", http.StatusNotFound, ""},
+		} {
+			resp, body := r.do(t, c.method, c.path, swiftAcceptJSON, nil, nil, r.token)
+			swiftProblem(t, c.method+" "+c.path, resp, body, c.status)
+			if resp.Header.Get("Allow") != c.allow {
+				t.Errorf("%s %s: Allow %q", c.method, c.path, resp.Header.Get("Allow"))
+			}
+		}
+	})
+
 	t.Run("control plane", func(t *testing.T) {
 		ctx := context.Background()
 		ref := func(in *codeartifact.ListPackageVersionsInput) *codeartifact.ListPackageVersionsInput {
