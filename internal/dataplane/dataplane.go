@@ -51,6 +51,14 @@ type Format interface {
 	ServeRepo(w http.ResponseWriter, r *http.Request, repo Repo)
 }
 
+// ErrorWriter is an optional Format capability: the format answers the
+// data plane's own refusals (no or bad token, wrong domain, no read
+// permission) in its protocol's error shape (Swift's problem details)
+// rather than as WriteError's JSON.
+type ErrorWriter interface {
+	WriteDataPlaneError(w http.ResponseWriter, status int, msg string)
+}
+
 // Mount registers every format's path-style endpoint on mux and returns
 // mux behind a router for host-style endpoints when publicURL has a
 // wildcard host (see domain.PublicURL).
@@ -181,20 +189,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo, prefix, endpoint string) {
 	token := bearerToken(r)
 	if token == "" {
-		Unauthorized(w, "Authentication required: send an authorization token from GetAuthorizationToken")
+		h.unauthorized(w, "Authentication required: send an authorization token from GetAuthorizationToken")
 		return
 	}
 	p, err := h.svc.VerifyToken(r.Context(), token, h.resolve)
 	if errors.Is(err, domain.ErrDenied) {
-		Unauthorized(w, "The authorization token is invalid or expired")
+		h.unauthorized(w, "The authorization token is invalid or expired")
 		return
 	}
 	if err != nil {
-		WriteError(w, h.log, err)
+		h.writeError(w, err)
 		return
 	}
 	if p.Domain != m[1] || p.Owner != m[2] {
-		WriteError(w, h.log, domain.Denied("The authorization token is for domain %s-%s, not %s-%s", p.Domain, p.Owner, m[1], m[2]))
+		h.writeError(w, domain.Denied("The authorization token is for domain %s-%s, not %s-%s", p.Domain, p.Owner, m[1], m[2]))
 		return
 	}
 	p.Caller.SourceIP, p.Caller.Secure = clientIP(r), r.TLS != nil
@@ -202,7 +210,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo
 		// Reads need ReadFromRepository on the repository; writes are
 		// authorized by the service for the package they change.
 		if err := h.svc.AuthorizeRead(r.Context(), p.Caller, m[1], m[2], repo); err != nil {
-			WriteError(w, h.log, err)
+			h.writeError(w, err)
 			return
 		}
 	}
@@ -216,6 +224,25 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, m []string, repo
 		Caller: p.Caller, Domain: m[1], Owner: m[2], Repository: repo,
 		Endpoint: endpoint, Path: rest,
 	})
+}
+
+// unauthorized answers 401 in the format's error shape when it has one.
+func (h *handler) unauthorized(w http.ResponseWriter, msg string) {
+	if ew, ok := h.format.(ErrorWriter); ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="artifactd"`)
+		ew.WriteDataPlaneError(w, http.StatusUnauthorized, msg)
+		return
+	}
+	Unauthorized(w, msg)
+}
+
+// writeError answers err in the format's error shape when it has one.
+func (h *handler) writeError(w http.ResponseWriter, err error) {
+	if ew, ok := h.format.(ErrorWriter); ok {
+		ew.WriteDataPlaneError(w, Status(err), Message(h.log, err))
+		return
+	}
+	WriteError(w, h.log, err)
 }
 
 // bearerToken finds the token in the ways clients send it: Bearer (npm,

@@ -11,6 +11,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/npm"
 	"github.com/artifactd/artifactd/internal/format/pypi"
 	"github.com/artifactd/artifactd/internal/format/ruby"
+	"github.com/artifactd/artifactd/internal/format/swift"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -25,6 +26,8 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 	py.TempDir = tmp
 	crates := cargo.New(svc, log)
 	crates.TempDir = tmp
+	sw := swift.New(svc, log)
+	sw.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
 		js,
@@ -32,6 +35,7 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 		maven.New(svc, log),
 		crates,
 		ruby.New(svc, log).WithTempDir(tmp),
+		sw,
 	}
 }
 
@@ -53,5 +57,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatMaven: maven.Rules{},
 		domain.FormatCargo: cargo.Rules{},
 		domain.FormatRuby:  ruby.Rules{},
+		domain.FormatSwift: swift.Rules{},
 	}
 }

@@ -1,0 +1,124 @@
+package swift
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/servicetest"
+)
+
+type testRepo struct {
+	f    *Format
+	svc  *service.Service
+	repo dataplane.Repo
+}
+
+func newTestRepo(t *testing.T) *testRepo {
+	t.Helper()
+	env := servicetest.New(t, domain.FormatSwift, "sw", map[domain.Format]service.FormatRules{domain.FormatSwift: Rules{}})
+	f := New(env.Svc, env.Log)
+	f.TempDir = t.TempDir()
+	return &testRepo{f: f, svc: env.Svc, repo: env.Repo}
+}
+
+func (tr *testRepo) serve(req *http.Request, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	repo := tr.repo
+	repo.Path = path
+	tr.f.ServeRepo(rec, req, repo)
+	return rec
+}
+
+func (tr *testRepo) get(path string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "/swift/x", nil)
+	req.Header.Set("Accept", "application/vnd.swift.registry.v1+json")
+	return tr.serve(req, path)
+}
+
+func (tr *testRepo) publish(t *testing.T, version string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	w, _ := mw.CreateFormFile("source-archive", "kit.zip")
+	w.Write(buildZip(t, zipEntry{name: "Kit/Package.swift", body: "// swift-tools-version:5.9\n// " + version + "\n"}))
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPut, "/swift/x", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if rec := tr.serve(req, "mona/Kit/"+version); rec.Code != http.StatusCreated {
+		t.Fatalf("publish %s: %d %s", version, rec.Code, rec.Body)
+	}
+}
+
+// poison replaces the body of every cached index, so a response carrying
+// the marker proves it came from the cache.
+func poison(tr *testRepo) {
+	for _, k := range tr.f.indexes.lru.Keys() {
+		if e, ok := tr.f.indexes.lru.Get(k); ok {
+			e.body = []byte("CACHED")
+		}
+	}
+}
+
+// The list of releases is rendered once per package state: reads of an
+// unchanged package come from the cache, and a publish or a status change
+// through the control plane is seen by the very next read.
+func TestIndexCache(t *testing.T) {
+	tr := newTestRepo(t)
+	list := func() string {
+		t.Helper()
+		rec := tr.get("mona/Kit")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("list: %d %s", rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	tr.publish(t, "1.0.0")
+	list()
+	list()
+	if n := tr.f.rendered.Load(); n != 1 {
+		t.Errorf("rendered %d times for one package state", n)
+	}
+	poison(tr)
+	if got := list(); got != "CACHED" {
+		t.Fatalf("unchanged package: rendered again: %s", got)
+	}
+	// Release metadata reads the same index.
+	if rec := tr.get("mona/Kit/1.0.0"); rec.Code != http.StatusOK || tr.f.rendered.Load() != 1 {
+		t.Errorf("metadata: %d, rendered %d", rec.Code, tr.f.rendered.Load())
+	}
+
+	tr.publish(t, "1.1.0")
+	if got := list(); !strings.Contains(got, `"1.1.0":{"url":`) {
+		t.Fatalf("after a publish: %s", got)
+	}
+	poison(tr)
+	ref := tr.repo.Ref(domain.FormatSwift, "mona", "kit")
+	if _, err := tr.svc.UpdatePackageVersionsStatus(context.Background(), tr.repo.Caller, ref, service.BatchInput{Versions: []string{"1.1.0"}}, domain.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	// Many readers of the new state share one rendering.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr.get("mona/Kit")
+		}()
+	}
+	wg.Wait()
+	if got := list(); !strings.Contains(got, `"1.1.0":{"url":"http://x/swift/d/acme-`) || !strings.Contains(got, `"problem":{"status":410`) {
+		t.Fatalf("after archiving 1.1.0: %s", got)
+	}
+	if n := tr.f.rendered.Load(); n != 3 {
+		t.Errorf("rendered %d times for three package states", n)
+	}
+}

@@ -1,0 +1,282 @@
+package swift
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/lru"
+	"github.com/artifactd/artifactd/internal/service"
+
+	"github.com/artifactd/artifactd/internal/semver"
+)
+
+// release is one release of a package as the registry API shows it.
+type release struct {
+	Version     string
+	Status      domain.Status
+	DisplayName string
+	Published   time.Time
+	Doc         versionDoc
+}
+
+// available reports whether clients may resolve and fetch the release:
+// Published ones. Unlisted ones are fetched but not resolved (see
+// listed); the rest are absent or gone.
+func available(st domain.Status) bool { return st == domain.StatusPublished }
+
+// fetchable reports whether a release's metadata, manifests and archive
+// are served: Published and Unlisted ones, as every format does.
+func fetchable(st domain.Status) bool {
+	return st == domain.StatusPublished || st == domain.StatusUnlisted
+}
+
+// listed reports whether a release appears in the list of releases:
+// Unfinished and Deleted ones never do; Unlisted, Archived and Disposed
+// ones do, with a problem that marks them unavailable (Registry.md 4.1).
+func listed(st domain.Status) bool {
+	switch st {
+	case domain.StatusPublished, domain.StatusUnlisted, domain.StatusArchived, domain.StatusDisposed:
+		return true
+	}
+	return false
+}
+
+// index is a package's releases as the registry API shows them, rendered
+// once per package state: the list of releases (its body ready to send)
+// and what release metadata needs (order, for the Link header).
+type index struct {
+	key      indexKey
+	pkgID    int64
+	stamp    string
+	scope    string
+	name     string         // as published (display name of the newest release)
+	releases []release      // listed ones, highest precedence first
+	at       map[string]int // version → position in releases
+	body     []byte         // the list of releases (Registry.md 4.1)
+	latest   string         // highest precedence Published release; "" when none
+	// sources are the Link header entries locating the package's source
+	// repository: the latest release's repositoryURLs, the first
+	// canonical, the others alternate (Registry.md 4.1).
+	sources []string
+}
+
+type indexKey struct {
+	endpoint string
+	scope    string
+	name     string
+}
+
+func (e *index) size() int {
+	n := len(e.body) + len(strings.Join(e.sources, "")) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
+	for _, r := range e.releases {
+		n += 2*len(r.Version) + len(r.DisplayName) + len(r.Doc.Metadata) + len(r.Doc.Checksum) + len(r.Doc.Archive) + len(r.Doc.Signature) + 192
+		for k, v := range r.Doc.Manifests {
+			n += len(k) + len(v) + 32
+		}
+	}
+	return n
+}
+
+// release returns a listed release.
+func (e *index) release(version string) (release, bool) {
+	i, ok := e.at[version]
+	if !ok {
+		return release{}, false
+	}
+	return e.releases[i], true
+}
+
+// neighbours are the Published releases just above and below version in
+// precedence ("" when none).
+func (e *index) neighbours(version string) (successor, predecessor string) {
+	i, ok := e.at[version]
+	if !ok {
+		return "", ""
+	}
+	for j := i - 1; j >= 0; j-- {
+		if available(e.releases[j].Status) {
+			successor = e.releases[j].Version
+			break
+		}
+	}
+	for j := i + 1; j < len(e.releases); j++ {
+		if available(e.releases[j].Status) {
+			predecessor = e.releases[j].Version
+			break
+		}
+	}
+	return successor, predecessor
+}
+
+// releaseURL is the absolute URL of a release under endpoint.
+func releaseURL(endpoint, scope, name, version string) string {
+	return endpoint + url.PathEscape(scope) + "/" + url.PathEscape(name) + "/" + url.PathEscape(version)
+}
+
+// buildIndex renders the index of a package from its versions.
+func buildIndex(key indexKey, pkg domain.Package, versions []domain.PackageVersion) (*index, error) {
+	e := &index{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, scope: pkg.Namespace, name: pkg.Name, at: map[string]int{}}
+	var newest time.Time
+	for _, v := range versions {
+		if !listed(v.Status) || !ValidVersion(v.Version) {
+			continue
+		}
+		r := release{Version: v.Version, Status: v.Status, DisplayName: v.DisplayName, Published: v.PublishedTime, Doc: decodeDoc(v.Metadata)}
+		e.releases = append(e.releases, r)
+		if v.DisplayName != "" && !v.PublishedTime.Before(newest) {
+			e.name, newest = v.DisplayName, v.PublishedTime
+		}
+	}
+	slices.SortFunc(e.releases, func(a, b release) int { return semver.Compare(b.Version, a.Version) })
+	type entry struct {
+		URL     string   `json:"url"`
+		Problem *problem `json:"problem,omitempty"`
+	}
+	// Encoded by hand to keep the order of precedence (Registry.md 4.1:
+	// "A server SHOULD list releases in order of precedence").
+	var buf bytes.Buffer
+	buf.WriteString(`{"releases":{`)
+	for i, r := range e.releases {
+		e.at[r.Version] = i
+		if e.latest == "" && available(r.Status) {
+			e.latest = r.Version
+		}
+		ent := entry{URL: releaseURL(key.endpoint, key.scope, key.name, r.Version)}
+		if !available(r.Status) {
+			ent.Problem = &problem{Status: 410, Title: "Gone", Detail: unavailableDetail(r)}
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(r.Version)
+		v, err := json.Marshal(ent)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteString("}}\n")
+	e.body = buf.Bytes()
+	if r, ok := e.release(e.latest); ok {
+		e.sources = sourceLinks(r.Doc.Metadata)
+	}
+	return e, nil
+}
+
+// sourceLinks renders the repositoryURLs of a release's metadata as Link
+// entries: rel="canonical" for the first, rel="alternate" for the
+// others. URLs that would break the header (SwiftPM splits it on "," and
+// ";") are left out.
+func sourceLinks(metadata []byte) []string {
+	var m ReleaseMetadata
+	if json.Unmarshal(metadata, &m) != nil {
+		return nil
+	}
+	var out []string
+	for _, u := range m.RepositoryURLs {
+		if u == "" || strings.ContainsAny(u, ",;<>\" \t\r\n") {
+			continue
+		}
+		rel := "alternate"
+		if len(out) == 0 {
+			rel = "canonical"
+		}
+		out = append(out, link(u, rel))
+	}
+	return out
+}
+
+// unavailableDetail says why a listed release is unavailable.
+func unavailableDetail(r release) string {
+	switch r.Status {
+	case domain.StatusUnlisted:
+		return "release " + r.Version + " is unlisted: it is not used for package resolution"
+	case domain.StatusDisposed:
+		return "release " + r.Version + " was removed from the registry (disposed)"
+	}
+	return "release " + r.Version + " is " + string(r.Status) + " and cannot be downloaded"
+}
+
+// indexCache is a byte-bounded LRU of indexes. An entry is used only when
+// the package's ID and stamp, read from the store by the request, are
+// the ones it was rendered from.
+type indexCache struct {
+	lru *lru.Cache[indexKey, *index]
+}
+
+func newIndexCache(maxBytes int64) *indexCache {
+	return &indexCache{lru: lru.New[indexKey, *index](maxBytes)}
+}
+
+func (c *indexCache) get(k indexKey, pkgID int64, stamp string) (*index, bool) {
+	if stamp == "" {
+		return nil, false
+	}
+	return c.lru.GetIf(k, func(e *index) bool { return e.pkgID == pkgID && e.stamp == stamp })
+}
+
+func (c *indexCache) put(e *index) {
+	if e.stamp != "" {
+		c.lru.Add(e.key, e, int64(e.size()))
+	}
+}
+
+// indexRender names one rendering of an index from one package state.
+type indexRender struct {
+	key   indexKey
+	pkgID int64
+	stamp string
+}
+
+// loadIndex returns the index of a package seen through the repository.
+// A repository without upstreams serves it from the cache when the
+// package's stamp is the one it was rendered from (one package read per
+// request); otherwise the versions are read once, in one transaction with
+// the stamp the index is cached under. Repositories with upstreams merge
+// the releases of every repository searched and render on each request.
+func (f *Format) loadIndex(ctx context.Context, repo dataplane.Repo, ref service.PackageRef) (*index, error) {
+	key := indexKey{endpoint: repo.Endpoint, scope: ref.Namespace, name: ref.Package}
+	cur, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
+	if err != nil {
+		return nil, err
+	}
+	if upstreams {
+		srcs, err := f.svc.PackageThroughUpstreams(ctx, repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		pkg := srcs[0].Package
+		pkg.Metadata = nil // no stamp: a merged index is never cached
+		return buildIndex(key, pkg, service.MergeVersions(srcs))
+	}
+	stamp := loadState(cur).Stamp
+	if e, ok := f.indexes.get(key, cur.ID, stamp); ok {
+		return e, nil
+	}
+	e, _, err := f.renders.Do(ctx, indexRender{key, cur.ID, stamp}, func() (*index, error) {
+		if e, ok := f.indexes.get(key, cur.ID, stamp); ok {
+			return e, nil
+		}
+		pkg, versions, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		e, err := buildIndex(key, pkg, versions)
+		if err != nil {
+			return nil, err
+		}
+		f.rendered.Add(1)
+		f.indexes.put(e)
+		return e, nil
+	})
+	return e, err
+}
