@@ -1,7 +1,6 @@
 package cargo
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -26,11 +25,7 @@ type state struct {
 // loadState decodes a package's Cargo state; anything unreadable counts as
 // no state at all.
 func loadState(p domain.Package) state {
-	var st state
-	if len(p.Metadata) > 0 {
-		_ = json.Unmarshal(p.Metadata, &st)
-	}
-	return st
+	return domain.PackageState[state](p)
 }
 
 // renewStamp gives p a new stamp, and the crate's spelling when it has
@@ -42,10 +37,5 @@ func renewStamp(p *domain.Package, name string) error {
 	if st.Name == "" {
 		st.Name = name
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	p.Metadata = b
-	return nil
+	return domain.SetPackageState(p, st)
 }

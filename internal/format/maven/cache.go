@@ -2,7 +2,6 @@ package maven
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -104,11 +103,7 @@ func (f *Format) cachedArtifactMetadata(ctx context.Context, repo dataplane.Repo
 // loadPackageState decodes a Maven package's document; anything
 // unreadable counts as none.
 func loadPackageState(p domain.Package) packageState {
-	var st packageState
-	if len(p.Metadata) > 0 {
-		_ = json.Unmarshal(p.Metadata, &st)
-	}
-	return st
+	return domain.PackageState[packageState](p)
 }
 
 // Rules are Maven's package-level rules for the service.
@@ -120,10 +115,5 @@ type Rules struct{}
 func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
 	st := loadPackageState(*p)
 	st.Stamp = domain.NewStamp()
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	p.Metadata = b
-	return nil
+	return domain.SetPackageState(p, st)
 }

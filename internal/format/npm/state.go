@@ -1,7 +1,6 @@
 package npm
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -27,10 +26,7 @@ type state struct {
 // loadState decodes a package's npm state; anything unreadable counts as
 // no state at all.
 func loadState(p domain.Package) state {
-	var st state
-	if len(p.Metadata) > 0 {
-		_ = json.Unmarshal(p.Metadata, &st)
-	}
+	st := domain.PackageState[state](p)
 	if st.DistTags == nil {
 		st.DistTags = map[string]string{}
 	}
@@ -41,12 +37,7 @@ func loadState(p domain.Package) state {
 func (st state) save(p *domain.Package, now time.Time) error {
 	st.Stamp = domain.NewStamp()
 	st.Modified = now.UTC()
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	p.Metadata = b
-	return nil
+	return domain.SetPackageState(p, st)
 }
 
 // visible reports whether npm clients see a version in packuments.

@@ -1,8 +1,6 @@
 package ruby
 
 import (
-	"encoding/json"
-
 	"github.com/artifactd/artifactd/internal/domain"
 )
 
@@ -19,21 +17,12 @@ type state struct {
 // loadState decodes a package's RubyGems state; anything unreadable counts as
 // no state at all.
 func loadState(p domain.Package) state {
-	var st state
-	if len(p.Metadata) > 0 {
-		_ = json.Unmarshal(p.Metadata, &st)
-	}
-	return st
+	return domain.PackageState[state](p)
 }
 
 // renewStamp gives p a new stamp.
 func renewStamp(p *domain.Package) error {
 	st := loadState(*p)
 	st.Stamp = domain.NewStamp()
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	p.Metadata = b
-	return nil
+	return domain.SetPackageState(p, st)
 }

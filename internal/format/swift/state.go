@@ -1,7 +1,6 @@
 package swift
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -23,11 +22,7 @@ type state struct {
 const maxPackageURLs = 100
 
 func loadState(p domain.Package) state {
-	var st state
-	if len(p.Metadata) > 0 {
-		_ = json.Unmarshal(p.Metadata, &st)
-	}
-	return st
+	return domain.PackageState[state](p)
 }
 
 // updateState gives p a new stamp and adds urls (canonical) to the ones
@@ -40,10 +35,5 @@ func updateState(p *domain.Package, urls []string) error {
 			st.URLs = append(st.URLs, u)
 		}
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	p.Metadata = b
-	return nil
+	return domain.SetPackageState(p, st)
 }
