@@ -8,6 +8,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/generic"
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
+	"github.com/artifactd/artifactd/internal/format/nuget"
 	"github.com/artifactd/artifactd/internal/format/pypi"
 	"github.com/artifactd/artifactd/internal/service"
 )
@@ -26,6 +27,7 @@ func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.For
 		js,
 		py,
 		maven.New(svc, log),
+		nuget.New(svc, log, tmp),
 	}
 }
 
@@ -35,6 +37,7 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 		domain.FormatNpm:   npm.Remote{},
 		domain.FormatPypi:  pypi.Remote{},
 		domain.FormatMaven: maven.Remote{},
+		domain.FormatNuget: nuget.Remote{},
 	}
 }
 
@@ -43,5 +46,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatNpm:   npm.NewRules(),
 		domain.FormatPypi:  pypi.Rules{},
 		domain.FormatMaven: maven.Rules{},
+		domain.FormatNuget: nuget.Rules{},
 	}
 }
