@@ -156,7 +156,7 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in,
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), s.normalizeBatch(ref.Format, in),
 			func(v domain.PackageVersion) *VersionError {
 				if v.Status == domain.StatusDisposed {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("cannot change status of version %s from %s to %s", v.Version, v.Status, target)}
@@ -191,7 +191,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), s.normalizeBatch(ref.Format, in), noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
 			if err := tx.Assets().DeleteAll(ctx, v.ID); err != nil {
 				return nil, err
 			}
@@ -215,7 +215,7 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 	if err := s.authorizeData(ctx, c, "DeletePackageVersions", ref); err != nil {
 		return BatchResult{}, err
 	}
-	in := BatchInput{Versions: versions, ExpectedStatus: expected}
+	in := s.normalizeBatch(ref.Format, BatchInput{Versions: versions, ExpectedStatus: expected})
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {

@@ -147,3 +147,15 @@ func published(v domain.PackageVersion, listed bool) string {
 	}
 	return v.PublishedTime.UTC().Format(time.RFC3339Nano)
 }
+
+var _ service.VersionNormalizer = Rules{}
+
+// NormalizeVersion implements service.VersionNormalizer: what a caller
+// names as 1.01.0.0 or 1.1.0+build is stored 1.1.0. Strings that are not
+// NuGet versions are left as they are (and found nowhere).
+func (Rules) NormalizeVersion(version string) string {
+	if n, ok := NormalizeVersion(version); ok {
+		return n
+	}
+	return version
+}
