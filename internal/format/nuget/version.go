@@ -46,14 +46,14 @@ func ParseVersion(s string) (Version, bool) {
 		return v, false
 	}
 	for i, p := range parts {
-		if p == "" || len(p) > 9 || strings.Trim(p, "0123456789") != "" {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
 			return v, false
 		}
-		n, err := strconv.Atoi(p)
+		n, err := strconv.ParseInt(p, 10, 32) // NuGet's parts are Int32s
 		if err != nil {
 			return v, false
 		}
-		v.Parts[i] = n
+		v.Parts[i] = int(n)
 	}
 	return v, true
 }
