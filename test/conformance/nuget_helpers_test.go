@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +80,8 @@ func (p nugetPkg) nuspec() string {
 	}
 	if len(p.Groups) > 0 {
 		b.WriteString("    <dependencies>\n")
-		for tfm, deps := range p.Groups {
+		for _, tfm := range slices.Sorted(maps.Keys(p.Groups)) { // the same bytes every time
+			deps := p.Groups[tfm]
 			fmt.Fprintf(&b, "      <group targetFramework=\"%s\">\n", esc(tfm))
 			for _, d := range deps {
 				id, rng, _ := strings.Cut(d, " ")
