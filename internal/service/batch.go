@@ -151,6 +151,11 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 	default:
 		return res, domain.Invalid("Invalid target status %s: the target status must be Published, Unlisted or Archived", target)
 	}
+	// A data-plane caller (NuGet's unlist and relist) needs the action
+	// itself; control-plane callers were authorized for it already.
+	if err := s.authorizeData(ctx, c, "UpdatePackageVersionsStatus", ref); err != nil {
+		return res, err
+	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
