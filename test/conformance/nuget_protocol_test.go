@@ -153,11 +153,13 @@ func TestNugetProtocol(t *testing.T) {
 		again := lib
 		again.Version = "1.2.0" // the same version, normalized
 		resp, body := n.push(t, publish, again.nupkg(t), nugetBasic)
-		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already exists") {
-			t.Errorf("second push of 1.2.0: %d %s, want 409", resp.StatusCode, body)
+		// NuGet's client prints the status line only ("Response status
+		// code does not indicate success: 409 (...)"): the reason is there.
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already exists") || !strings.Contains(resp.Status, "already exists") {
+			t.Errorf("second push of 1.2.0: %q %s, want 409 saying why in the status line", resp.Status, body)
 		}
 		resp, body = n.push(t, publish, []byte("not a zip"), nugetAPIKey)
-		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "zip") {
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "zip") || !strings.Contains(resp.Status, "not a zip archive") {
 			t.Errorf("push of garbage: %d %s, want 400 saying why", resp.StatusCode, body)
 		}
 		evil := nugetZip(t, map[string]string{"Evil.nuspec": nugetPkg{ID: "Evil", Version: "1.0.0"}.nuspec(), "../../escape.txt": "x"})

@@ -26,14 +26,10 @@ func (f *Format) push(w http.ResponseWriter, r *http.Request, repo dataplane.Rep
 		err = f.publish(r, repo, file, size)
 	}
 	if err != nil {
-		status := dataplane.Status(err)
-		msg := dataplane.Message(f.log, err)
-		f.log.Info("nuget push refused", "status", status, "message", msg)
-		io.Copy(io.Discard, io.LimitReader(r.Body, 16<<20))
-		writeError(w, status, msg)
+		f.writeRefusal(w, r, dataplane.Status(err), dataplane.Message(f.log, err))
 		return
 	}
-	writeError(w, http.StatusCreated, "Created")
+	w.WriteHeader(http.StatusCreated)
 }
 
 // readPush spools the first part of the multipart body: "the first item
@@ -114,7 +110,7 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, file *os.File, si
 func (f *Format) setListed(w http.ResponseWriter, r *http.Request, repo dataplane.Repo, id, ver string, listed bool) {
 	version, ok := NormalizeVersion(ver)
 	if !ok || !ValidID(id) {
-		writeError(w, http.StatusNotFound, "Not a valid package ID and version")
+		f.writeRefusal(w, r, http.StatusNotFound, "Not a valid package ID and version")
 		return
 	}
 	target := domain.StatusUnlisted
@@ -124,7 +120,7 @@ func (f *Format) setListed(w http.ResponseWriter, r *http.Request, repo dataplan
 	res, err := f.svc.UpdatePackageVersionsStatus(r.Context(), repo.Caller, f.ref(repo, id),
 		service.BatchInput{Versions: []string{version}}, target)
 	if err != nil {
-		f.writeServiceError(w, err)
+		f.writeRefusal(w, r, dataplane.Status(err), dataplane.Message(f.log, err))
 		return
 	}
 	if fail, bad := res.Failed[version]; bad {
@@ -132,11 +128,11 @@ func (f *Format) setListed(w http.ResponseWriter, r *http.Request, repo dataplan
 		if fail.Code == service.CodeNotFound {
 			status = http.StatusNotFound
 		}
-		writeError(w, status, fail.Message)
+		f.writeRefusal(w, r, status, "Package "+id+" version "+version+": "+fail.Message)
 		return
 	}
 	if listed {
-		writeError(w, http.StatusOK, "Relisted")
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
