@@ -151,6 +151,11 @@ func TestNugetExternal(t *testing.T) {
 	if len(e) != 2 || e[0].ID != "Fabrikam.Json" || e[0].LicenseExpression != "Apache-2.0" || e[1].Version != "2.0.0-rc.1" {
 		t.Errorf("registration through app: %+v", e)
 	}
+	// A version not kept yet has no known publish time: "published" is left
+	// out rather than a year NuGet reads as unlisted (<= 1900).
+	if e[1].Published != "" || *e[1].Listed != true || !strings.HasPrefix(e[0].Published, "20") {
+		t.Errorf("published: kept %q, not kept %q", e[0].Published, e[1].Published)
+	}
 	resp, b = n.do(t, http.MethodGet, flat+"fabrikam.json/1.0.0/fabrikam.json.nuspec", nil, nugetBasic, nil)
 	if resp.StatusCode != http.StatusOK || string(b) != one.nuspec() {
 		t.Errorf("nuspec of the kept version: %d %q", resp.StatusCode, b)

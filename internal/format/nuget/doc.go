@@ -140,10 +140,15 @@ var (
 func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error { return renewStamp(p) }
 
 // published is the time registration shows for a version; NuGet.org
-// shows 1900-01-01 for unlisted ones, which old clients read as unlisted.
+// shows 1900-01-01 for unlisted ones, which clients read as unlisted
+// (any year up to 1900 is), so a time not known (a version an external
+// connection lists, not kept yet) is "" and left out.
 func published(v domain.PackageVersion, listed bool) string {
 	if !listed {
 		return "1900-01-01T00:00:00+00:00"
+	}
+	if v.PublishedTime.IsZero() {
+		return ""
 	}
 	return v.PublishedTime.UTC().Format(time.RFC3339Nano)
 }

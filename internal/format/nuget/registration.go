@@ -197,9 +197,11 @@ func catalogEntry(u urls, v modelVersion) map[string]any {
 		"requireLicenseAcceptance": d.RequireLicenseAcceptance,
 		"minClientVersion":         d.MinClientVersion,
 		"listed":                   listed,
-		"published":                published(v.version, listed),
 		"packageContent":           u.content(lowerVersion(v)),
 		"dependencyGroups":         groups,
+	}
+	if p := published(v.version, listed); p != "" {
+		e["published"] = p
 	}
 	return e
 }
@@ -221,14 +223,17 @@ func dependencyRange(r string) string {
 // registrationLeaf is the registration leaf document.
 func registrationLeaf(u urls, v modelVersion) map[string]any {
 	listed := listedStatus(v.status)
-	return map[string]any{
+	leaf := map[string]any{
 		"@id":            u.leaf(lowerVersion(v)),
 		"@type":          []string{"Package", "http://schema.nuget.org/catalog#Permalink"},
 		"catalogEntry":   u.leaf(lowerVersion(v)),
 		"listed":         listed,
 		"packageContent": u.content(lowerVersion(v)),
-		"published":      published(v.version, listed),
 		"registration":   u.index(),
 		"@context":       registrationContext,
 	}
+	if p := published(v.version, listed); p != "" {
+		leaf["published"] = p
+	}
+	return leaf
 }
