@@ -121,6 +121,10 @@ func TestNugetExternal(t *testing.T) {
 	if !slices.Equal(vl.Versions, []string{"1.0.0", "2.0.0-rc.1"}) {
 		t.Errorf("versions through the external connection: %v", vl.Versions)
 	}
+	// "If the package source has no versions of the provided package ID,
+	// a 404 status code is returned": neither the repositories nor the feed.
+	n.getJSON(t, flat+"nowhere.pkg/index.json", http.StatusNotFound, nil)
+	n.getJSON(t, res["RegistrationsBaseUrl"]+"nowhere.pkg/index.json", http.StatusNotFound, nil)
 	resp, b := n.do(t, http.MethodGet, flat+"fabrikam.json/1.0.0/fabrikam.json.1.0.0.nupkg", nil, nugetBasic, nil)
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, oneBytes) {
 		t.Fatalf("download through app: %d, %d bytes, want the feed's %d", resp.StatusCode, len(b), len(oneBytes))
