@@ -237,6 +237,10 @@ func (n *nugetRepo) getJSON(t testing.TB, url string, want int, v any) *http.Res
 	if resp.StatusCode != want {
 		t.Fatalf("GET %s: %d %s, want %d", url, resp.StatusCode, b, want)
 	}
+	// Every JSON resource of the protocol answers application/json.
+	if ct := resp.Header.Get("Content-Type"); want == http.StatusOK && !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("GET %s: Content-Type %q, want application/json", url, ct)
+	}
 	if v != nil {
 		if err := json.Unmarshal(b, v); err != nil {
 			t.Fatalf("GET %s: not JSON: %v: %s", url, err, b)
