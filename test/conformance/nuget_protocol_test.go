@@ -433,6 +433,18 @@ func TestNugetProtocol(t *testing.T) {
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("download of an Archived version: %d, want 404", resp.StatusCode)
 		}
+		// The data plane cannot bring an Archived version back (NuGet
+		// clients do not see it): relist and unlist are 404.
+		for _, m := range []string{http.MethodPost, http.MethodDelete} {
+			resp, b := n.do(t, m, publish+"contoso.lib/2.0.0-beta.1", nil, nugetAPIKey, nil)
+			if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(b), "Archived") {
+				t.Errorf("%s of an Archived version: %d %s, want 404", m, resp.StatusCode, b)
+			}
+		}
+		n.getJSON(t, res["PackageBaseAddress/3.0.0"]+"contoso.lib/index.json", http.StatusOK, &vl)
+		if !slices.Equal(vl.Versions, []string{"1.2.0"}) {
+			t.Errorf("flat container after refused relists: %v", vl.Versions)
+		}
 	})
 
 	// The real aws CLI lists the package (issue #18's "Done when").

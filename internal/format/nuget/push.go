@@ -117,8 +117,19 @@ func (f *Format) setListed(w http.ResponseWriter, r *http.Request, repo dataplan
 	if listed {
 		target = domain.StatusPublished
 	}
+	// Only versions NuGet clients see are unlisted or relisted: an
+	// Archived (or Disposed, Unfinished) version is not found here, so the
+	// data plane cannot bring it back; the control plane can.
+	vi, err := f.svc.DescribePackageVersion(r.Context(), repo.Caller, f.ref(repo, id), version)
+	if err == nil && !visible(vi.Version.Status) {
+		err = domain.NotFound(domain.ResPackageVersion, version, "Package %s version %s is %s here; change its status with UpdatePackageVersionsStatus", id, version, vi.Version.Status)
+	}
+	if err != nil {
+		f.writeRefusal(w, r, dataplane.Status(err), dataplane.Message(f.log, err))
+		return
+	}
 	res, err := f.svc.UpdatePackageVersionsStatus(r.Context(), repo.Caller, f.ref(repo, id),
-		service.BatchInput{Versions: []string{version}}, target)
+		service.BatchInput{Versions: []string{version}, ExpectedStatus: vi.Version.Status}, target)
 	if err != nil {
 		f.writeRefusal(w, r, dataplane.Status(err), dataplane.Message(f.log, err))
 		return
