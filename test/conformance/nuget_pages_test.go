@@ -10,7 +10,7 @@ import (
 // TestNugetRegistrationPages: "Package metadata", Registration index:
 // "the server may choose to inline the registration pages ... When the
 // items array is not provided in the registration index, an HTTP GET
-// request of the @id value will return a registration page". NuGet.org
+// request of the @id value will return a registration page". The public gallery
 // inlines pages up to 128 versions and pages at 64; artifactd does the
 // same. A package of 130 versions gets three pages, each with its
 // bounds and a URL that answers the page with its leaves and "parent".

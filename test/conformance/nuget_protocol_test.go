@@ -323,7 +323,7 @@ func TestNugetProtocol(t *testing.T) {
 	})
 
 	// "Push and Delete", Delete a package: "DELETE {@id}/{ID}/{VERSION}";
-	// nuget.org "interprets the package delete request as an unlist":
+	// the public gallery "interprets the package delete request as an unlist":
 	// here the version becomes Unlisted. Relist: "POST {@id}/{ID}/{VERSION}".
 	t.Run("unlist and relist", func(t *testing.T) {
 		resp, b := n.do(t, http.MethodDelete, publish+"Contoso.Lib/1.02.0", nil, nugetAPIKey, nil)

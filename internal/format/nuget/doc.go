@@ -139,8 +139,8 @@ var (
 // PackageChanged implements service.FormatRules.
 func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error { return renewStamp(p) }
 
-// published is the time registration shows for a version; NuGet.org
-// shows 1900-01-01 for unlisted ones, which clients read as unlisted
+// published is the time registration shows for a version; the public
+// gallery shows 1900-01-01 for unlisted ones, which clients read as unlisted
 // (any year up to 1900 is), so a time not known (a version an external
 // connection lists, not kept yet) is "" and left out.
 func published(v domain.PackageVersion, listed bool) string {

@@ -182,7 +182,7 @@ func (f *Format) serviceIndex(w http.ResponseWriter, r *http.Request, repo datap
 }
 
 // writeJSON answers a JSON document, gzipped when asked (the gzipped
-// registration hives are always, as NuGet.org's).
+// registration hives are always, as the public gallery's).
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any, gz bool) {
 	b, err := json.Marshal(v)
 	if err != nil {

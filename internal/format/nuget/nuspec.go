@@ -9,7 +9,7 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 )
 
-// MaxNuspecBytes bounds a .nuspec (NuGet.org's are a few KiB).
+// MaxNuspecBytes bounds a .nuspec (the public gallery's are a few KiB).
 const MaxNuspecBytes = 1 << 20
 
 // maxDependencies bounds the dependencies a nuspec may declare.

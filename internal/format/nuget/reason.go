@@ -13,7 +13,7 @@ import (
 // writeRefusal answers a refused push, unlist or relist. NuGet's client
 // prints only the status line ("Response status code does not indicate
 // success: 409 (Conflict)"), so the message is also the reason phrase, as
-// NuGet.org does: the connection is taken over to write a custom status
+// the public gallery does: the connection is taken over to write a custom status
 // line (PyPI's uploads do the same for twine). The body is the JSON error.
 func (f *Format) writeRefusal(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	f.log.Info("nuget write refused", "status", status, "message", msg, "path", r.URL.Path)

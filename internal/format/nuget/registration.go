@@ -8,7 +8,7 @@ import (
 )
 
 // pageSize is the leaves per registration page, and inlineMax the most
-// leaves whose pages the index inlines, as NuGet.org does (64 and 128):
+// leaves whose pages the index inlines, as the public gallery does (64 and 128):
 // clients follow page URLs for bigger packages.
 const (
 	pageSize  = 64
@@ -68,7 +68,6 @@ func (f *Format) registration(w http.ResponseWriter, r *http.Request, repo datap
 			if chunkLower(chunk) == lower && chunkUpper(chunk) == upper {
 				p := registrationPage(u, chunk, true)
 				p["parent"] = u.index()
-				p["@context"] = registrationContext
 				writeJSON(w, r, http.StatusOK, p, h.gzip)
 				return
 			}
@@ -86,12 +85,6 @@ func (f *Format) registration(w http.ResponseWriter, r *http.Request, repo datap
 	default:
 		writeError(w, http.StatusNotFound, "Not found")
 	}
-}
-
-var registrationContext = map[string]any{
-	"@vocab":  "http://schema.nuget.org/schema#",
-	"catalog": "http://schema.nuget.org/catalog#",
-	"xsd":     "http://www.w3.org/2001/XMLSchema#",
 }
 
 // pages splits versions (oldest first) into pages of pageSize.
@@ -119,11 +112,10 @@ func registrationIndex(u urls, vs []modelVersion) map[string]any {
 		items = append(items, registrationPage(u, c, len(vs) <= inlineMax))
 	}
 	return map[string]any{
-		"@id":      u.index(),
-		"@type":    []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
-		"count":    len(items),
-		"items":    items,
-		"@context": registrationContext,
+		"@id":   u.index(),
+		"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
+		"count": len(items),
+		"items": items,
 	}
 }
 
@@ -225,12 +217,11 @@ func registrationLeaf(u urls, v modelVersion) map[string]any {
 	listed := listedStatus(v.status)
 	leaf := map[string]any{
 		"@id":            u.leaf(lowerVersion(v)),
-		"@type":          []string{"Package", "http://schema.nuget.org/catalog#Permalink"},
+		"@type":          []string{"Package", "catalog:Permalink"},
 		"catalogEntry":   u.leaf(lowerVersion(v)),
 		"listed":         listed,
 		"packageContent": u.content(lowerVersion(v)),
 		"registration":   u.index(),
-		"@context":       registrationContext,
 	}
 	if p := published(v.version, listed); p != "" {
 		leaf["published"] = p

@@ -13,7 +13,7 @@ import (
 	"github.com/artifactd/artifactd/internal/store"
 )
 
-// Search bounds, NuGet.org's: take at most 1000, skip at most 3000.
+// Search bounds, the public gallery's: take at most 1000, skip at most 3000.
 const (
 	maxTake     = 1000
 	maxSkip     = 3000

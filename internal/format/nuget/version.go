@@ -15,7 +15,7 @@ type Version struct {
 	Metadata string   // build metadata, without '+'
 }
 
-// maxVersionLen bounds what ParseVersion reads (NuGet.org caps versions at 64).
+// maxVersionLen bounds what ParseVersion reads (the public gallery caps versions at 64).
 const maxVersionLen = 128
 
 // ParseVersion reads a NuGet version as NuGet.Versioning's
