@@ -246,14 +246,15 @@ func (h *handler) writeError(w http.ResponseWriter, err error) {
 }
 
 // bearerToken finds the token in the ways clients send it: Bearer (npm,
-// NuGet), Basic with the token as password (pip, twine, Maven, gems), or
-// the bare token (cargo).
+// NuGet), Basic with the token as password (pip, twine, Maven, gems,
+// NuGet), the bare token (cargo), or NuGet's X-NuGet-ApiKey header (the
+// API key of `dotnet nuget push -k`) when there is no Authorization.
 func bearerToken(r *http.Request) string {
 	auth := strings.TrimSpace(r.Header.Get("Authorization"))
 	scheme, rest, _ := strings.Cut(auth, " ")
 	switch strings.ToLower(scheme) {
 	case "":
-		return ""
+		return strings.TrimSpace(r.Header.Get("X-NuGet-ApiKey"))
 	case "bearer":
 		return strings.TrimSpace(rest)
 	case "basic":

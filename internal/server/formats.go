@@ -9,6 +9,7 @@ import (
 	"github.com/artifactd/artifactd/internal/format/generic"
 	"github.com/artifactd/artifactd/internal/format/maven"
 	"github.com/artifactd/artifactd/internal/format/npm"
+	"github.com/artifactd/artifactd/internal/format/nuget"
 	"github.com/artifactd/artifactd/internal/format/pypi"
 	"github.com/artifactd/artifactd/internal/format/ruby"
 	"github.com/artifactd/artifactd/internal/format/swift"
@@ -20,22 +21,15 @@ import (
 // package-level rules of those that have them. Adding a
 // format is a line in each.
 func formats(svc *service.Service, log *slog.Logger, tmp string) []dataplane.Format {
-	js := npm.New(svc, log)
-	js.TempDir = tmp
-	py := pypi.New(svc, log)
-	py.TempDir = tmp
-	crates := cargo.New(svc, log)
-	crates.TempDir = tmp
-	sw := swift.New(svc, log)
-	sw.TempDir = tmp
 	return []dataplane.Format{
 		generic.New(svc, log),
-		js,
-		py,
+		npm.New(svc, log, tmp),
+		pypi.New(svc, log, tmp),
 		maven.New(svc, log),
-		crates,
-		ruby.New(svc, log).WithTempDir(tmp),
-		sw,
+		cargo.New(svc, log, tmp),
+		ruby.New(svc, log, tmp),
+		swift.New(svc, log, tmp),
+		nuget.New(svc, log, tmp),
 	}
 }
 
@@ -47,6 +41,7 @@ func remoteFormats() map[domain.Format]service.RemoteFormat {
 		domain.FormatMaven: maven.Remote{},
 		domain.FormatCargo: cargo.Remote{},
 		domain.FormatRuby:  ruby.Remote{},
+		domain.FormatNuget: nuget.Remote{},
 	}
 }
 
@@ -58,5 +53,6 @@ func formatRules() map[domain.Format]service.FormatRules {
 		domain.FormatCargo: cargo.Rules{},
 		domain.FormatRuby:  ruby.Rules{},
 		domain.FormatSwift: swift.Rules{},
+		domain.FormatNuget: nuget.Rules{},
 	}
 }

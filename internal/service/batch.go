@@ -151,12 +151,17 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 	default:
 		return res, domain.Invalid("Invalid target status %s: the target status must be Published, Unlisted or Archived", target)
 	}
+	// A data-plane caller (NuGet's unlist and relist) needs the action
+	// itself; control-plane callers were authorized for it already.
+	if err := s.authorizeData(ctx, c, "UpdatePackageVersionsStatus", ref); err != nil {
+		return res, err
+	}
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in,
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), s.normalizeBatch(ref.Format, in),
 			func(v domain.PackageVersion) *VersionError {
 				if v.Status == domain.StatusDisposed {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("cannot change status of version %s from %s to %s", v.Version, v.Status, target)}
@@ -191,7 +196,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 		if err != nil {
 			return err
 		}
-		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), in, noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
+		res, err = runBatch(ctx, tx, versionsOf(ctx, tx, pkg), s.normalizeBatch(ref.Format, in), noCheck, func(v *domain.PackageVersion) (*VersionResult, error) {
 			if err := tx.Assets().DeleteAll(ctx, v.ID); err != nil {
 				return nil, err
 			}
@@ -215,7 +220,7 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 	if err := s.authorizeData(ctx, c, "DeletePackageVersions", ref); err != nil {
 		return BatchResult{}, err
 	}
-	in := BatchInput{Versions: versions, ExpectedStatus: expected}
+	in := s.normalizeBatch(ref.Format, BatchInput{Versions: versions, ExpectedStatus: expected})
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {

@@ -52,7 +52,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 			return groupErr
 		}
 		existing := map[string]domain.PackageVersion{}
-		res, err = runBatch(ctx, tx, find, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions},
+		res, err = runBatch(ctx, tx, find, s.normalizeBatch(pkg.Format, BatchInput{Versions: in.Versions, VersionRevisions: in.VersionRevisions}),
 			func(v domain.PackageVersion) *VersionError {
 				if dstPkg.Origin.Publish == domain.AllowBlock {
 					return &VersionError{CodeNotAllowed, fmt.Sprintf("Version %s cannot be copied: package %s in repository %s blocks publishing (origin configuration publish=BLOCK)", v.Version, pkg.Name, in.Destination)}

@@ -105,7 +105,41 @@ type Normalizer interface {
 	NormalizeName(namespace, name string) (string, string)
 }
 
+// VersionNormalizer is an optional FormatRules capability: the stored
+// spelling of a version a caller names (NuGet's 1.0.0.0 is 1.0.0). The
+// control plane's version inputs go through it, as AWS normalizes NuGet's.
+type VersionNormalizer interface {
+	NormalizeVersion(version string) string
+}
+
 func (s *Service) formatRules(f domain.Format) FormatRules { return s.rules[f] }
+
+// normalizeVersion returns the stored spelling of version in format f.
+func (s *Service) normalizeVersion(f domain.Format, version string) string {
+	if n, ok := s.formatRules(f).(VersionNormalizer); ok {
+		return n.NormalizeVersion(version)
+	}
+	return version
+}
+
+// normalizeBatch normalizes a batch's versions and revision keys.
+func (s *Service) normalizeBatch(f domain.Format, in BatchInput) BatchInput {
+	if _, ok := s.formatRules(f).(VersionNormalizer); !ok {
+		return in
+	}
+	out := in
+	out.Versions = make([]string, len(in.Versions))
+	for i, v := range in.Versions {
+		out.Versions[i] = s.normalizeVersion(f, v)
+	}
+	if in.VersionRevisions != nil {
+		out.VersionRevisions = make(map[string]string, len(in.VersionRevisions))
+		for v, rev := range in.VersionRevisions {
+			out.VersionRevisions[s.normalizeVersion(f, v)] = rev
+		}
+	}
+	return out
+}
 
 // packageChanged runs the format's rules for pkg, if it has any.
 func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Package) error {

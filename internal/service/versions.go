@@ -24,6 +24,7 @@ func versionNotFound(ref PackageRef, version string) error {
 }
 
 func (s *Service) getVersion(ctx context.Context, tx store.Tx, c Caller, ref PackageRef, version string) (VersionInfo, error) {
+	version = s.normalizeVersion(ref.Format, version)
 	ri, p, err := s.getPackage(ctx, tx, c, ref)
 	if err != nil {
 		return VersionInfo{}, err

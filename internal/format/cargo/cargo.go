@@ -53,9 +53,10 @@ type fileRender struct {
 	stamp string
 }
 
-// New returns the Cargo format.
-func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, files: newFileCache(fileCacheBytes)}
+// New returns the Cargo format; uploads are spooled in tmp while they are
+// checked ("" = os.TempDir()).
+func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
+	return &Format{svc: svc, log: log, TempDir: tmp, files: newFileCache(fileCacheBytes)}
 }
 
 // Name implements dataplane.Format.

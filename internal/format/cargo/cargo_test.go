@@ -104,8 +104,7 @@ func TestCheckCrate(t *testing.T) {
 // control plane shows at once.
 func TestIndexCache(t *testing.T) {
 	env := servicetest.New(t, domain.FormatCargo, "crates", map[domain.Format]service.FormatRules{domain.FormatCargo: Rules{}})
-	f := New(env.Svc, env.Log)
-	f.TempDir = t.TempDir()
+	f := New(env.Svc, env.Log, t.TempDir())
 	do := func(method, path string, body []byte) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		repo := env.Repo

@@ -110,7 +110,7 @@ func BenchmarkPackumentRebuild(b *testing.B) {
 							changes++
 							sr.change(b, name, changes)
 							if cache == "cold" {
-								sr.f = New(sr.svc, sr.f.log)
+								sr.f = New(sr.svc, sr.f.log, "")
 							}
 							start := processCPU()
 							b.StartTimer()

@@ -26,7 +26,7 @@ func TestPackumentFragments(t *testing.T) {
 	ref := sr.repo.Ref(domain.FormatNpm, name.Scope, name.Name)
 	check := func(stage string) {
 		t.Helper()
-		cold := &storeRepo{f: New(sr.svc, sr.f.log), svc: sr.svc, st: sr.st, repo: sr.repo}
+		cold := &storeRepo{f: New(sr.svc, sr.f.log, ""), svc: sr.svc, st: sr.st, repo: sr.repo}
 		for _, accept := range []string{"", abbreviatedType} {
 			for _, gz := range []bool{false, true} {
 				got, want := sr.get(name, accept, gz), cold.get(name, accept, gz)

@@ -60,9 +60,10 @@ func WithCacheBytes(n int) Option {
 	}
 }
 
-// New returns the npm format.
-func New(svc *service.Service, log *slog.Logger, opts ...Option) *Format {
-	f := &Format{svc: svc, log: log, rules: NewRules(), cache: newPackumentCache(DefaultCacheBytes), maxPublishBytes: DefaultMaxPublishBytes}
+// New returns the npm format; uploads are spooled in tmp while they are
+// checked ("" = os.TempDir()).
+func New(svc *service.Service, log *slog.Logger, tmp string, opts ...Option) *Format {
+	f := &Format{svc: svc, log: log, TempDir: tmp, rules: NewRules(), cache: newPackumentCache(DefaultCacheBytes), maxPublishBytes: DefaultMaxPublishBytes}
 	for _, o := range opts {
 		o(f)
 	}

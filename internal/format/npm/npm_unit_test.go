@@ -585,7 +585,7 @@ func TestStatusRules(t *testing.T) {
 }
 
 func TestPublishBodyLimit(t *testing.T) {
-	f := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), WithMaxPublishBytes(50))
+	f := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "", WithMaxPublishBytes(50))
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("PUT", "/x", strings.NewReader(`{"a":"`+strings.Repeat("b", 100)+`"}`))
 	f.putPackage(w, r, dataplane.Repo{}, service.PackageRef{}, pkgName{Name: "x"}, "")

@@ -28,8 +28,7 @@ type storeRepo struct {
 func newStoreRepo(tb testing.TB) *storeRepo {
 	tb.Helper()
 	env := servicetest.New(tb, domain.FormatNpm, "js", map[domain.Format]service.FormatRules{domain.FormatNpm: NewRules()})
-	f := New(env.Svc, env.Log)
-	f.TempDir = tb.TempDir()
+	f := New(env.Svc, env.Log, tb.TempDir())
 	return &storeRepo{f: f, svc: env.Svc, st: env.Store, repo: env.Repo}
 }
 

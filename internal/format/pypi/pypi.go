@@ -69,9 +69,10 @@ type pageRender struct {
 // pageCacheBytes bounds the memory of cached project pages.
 const pageCacheBytes = 64 << 20
 
-// New returns the PyPI format.
-func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, now: time.Now, pages: newPageCache(pageCacheBytes)}
+// New returns the PyPI format; uploads are spooled in tmp while they are
+// checked ("" = os.TempDir()).
+func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
+	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, pages: newPageCache(pageCacheBytes)}
 }
 
 // Name implements dataplane.Format.

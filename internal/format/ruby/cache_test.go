@@ -25,7 +25,7 @@ type testRepo struct {
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
 	env := servicetest.New(t, domain.FormatRuby, "gems", map[domain.Format]service.FormatRules{domain.FormatRuby: Rules{}})
-	f := New(env.Svc, env.Log).WithTempDir(t.TempDir())
+	f := New(env.Svc, env.Log, t.TempDir())
 	return &testRepo{f: f, svc: env.Svc, repo: env.Repo}
 }
 

@@ -57,9 +57,10 @@ type pkgKey struct{ endpoint, name string }
 // cacheBytes bounds the memory of each cache.
 const cacheBytes = 64 << 20
 
-// New returns the RubyGems format.
-func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, now: time.Now,
+// New returns the RubyGems format; uploads are spooled in tmp while they are
+// checked ("" = os.TempDir()).
+func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
+	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now,
 		pkgs: lru.New[pkgKey, *pkgIndex](cacheBytes), repos: lru.New[string, *repoFiles](cacheBytes)}
 }
 
@@ -175,10 +176,4 @@ func serveBytes(w http.ResponseWriter, r *http.Request, contentType, etag string
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache") // statuses change at any time
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
-}
-
-// WithTempDir sets where pushed gems are spooled while they are checked.
-func (f *Format) WithTempDir(dir string) *Format {
-	f.TempDir = dir
-	return f
 }

@@ -25,8 +25,7 @@ type testRepo struct {
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
 	env := servicetest.New(t, domain.FormatSwift, "sw", map[domain.Format]service.FormatRules{domain.FormatSwift: Rules{}})
-	f := New(env.Svc, env.Log)
-	f.TempDir = t.TempDir()
+	f := New(env.Svc, env.Log, t.TempDir())
 	return &testRepo{f: f, svc: env.Svc, repo: env.Repo}
 }
 

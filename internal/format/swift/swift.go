@@ -47,9 +47,10 @@ type Format struct {
 // indexCacheBytes bounds the memory of cached release indexes.
 const indexCacheBytes = 64 << 20
 
-// New returns the Swift format.
-func New(svc *service.Service, log *slog.Logger) *Format {
-	return &Format{svc: svc, log: log, now: time.Now, indexes: newIndexCache(indexCacheBytes)}
+// New returns the Swift format; uploads are spooled in tmp while they are
+// checked ("" = os.TempDir()).
+func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
+	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, indexes: newIndexCache(indexCacheBytes)}
 }
 
 // Name implements dataplane.Format.

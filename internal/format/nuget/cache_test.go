@@ -1,0 +1,113 @@
+package nuget
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/servicetest"
+)
+
+type testRepo struct {
+	f   *Format
+	env servicetest.Env
+}
+
+func newTestRepo(t *testing.T) *testRepo {
+	t.Helper()
+	env := servicetest.New(t, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
+	f := New(env.Svc, env.Log, t.TempDir())
+	return &testRepo{f: f, env: env}
+}
+
+func (tr *testRepo) do(method, path string, body *bytes.Buffer, ct string) *httptest.ResponseRecorder {
+	if body == nil {
+		body = &bytes.Buffer{}
+	}
+	req := httptest.NewRequest(method, "/nuget/d/acme-000000000000/nu/"+path, body)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	rec := httptest.NewRecorder()
+	repo := tr.env.Repo
+	repo.Path = path
+	tr.f.ServeRepo(rec, req, repo)
+	return rec
+}
+
+func testNupkg(t *testing.T, id, version string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(id + ".nuspec")
+	w.Write([]byte(`<package><metadata><id>` + id + `</id><version>` + version + `</version><authors>a</authors><description>d</description></metadata></package>`))
+	zw.Close()
+	return buf.Bytes()
+}
+
+func (tr *testRepo) push(t *testing.T, id, version string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	pw, _ := mw.CreateFormFile("package", "package.nupkg")
+	pw.Write(testNupkg(t, id, version))
+	mw.Close()
+	if rec := tr.do(http.MethodPut, "v3/package/", &body, mw.FormDataContentType()); rec.Code != http.StatusCreated {
+		t.Fatalf("push %s %s: %d %s", id, version, rec.Code, rec.Body)
+	}
+}
+
+func (tr *testRepo) versions(t *testing.T) []string {
+	t.Helper()
+	rec := tr.do(http.MethodGet, "v3/flatcontainer/demo/index.json", nil, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("versions: %d %s", rec.Code, rec.Body)
+	}
+	var v struct{ Versions []string }
+	json.Unmarshal(rec.Body.Bytes(), &v)
+	return v.Versions
+}
+
+// TestModelCache: the flat container and registration are derived from
+// a model cached under the package's stamp: reads of an unchanged package
+// build nothing, every change (push, control-plane status change) is seen
+// by the next read.
+func TestModelCache(t *testing.T) {
+	tr := newTestRepo(t)
+	tr.push(t, "Demo", "1.0.0")
+	if got := tr.versions(t); !slices.Equal(got, []string{"1.0.0"}) {
+		t.Fatalf("versions %v", got)
+	}
+	built := tr.f.built.Load()
+	for _, p := range []string{"v3/flatcontainer/demo/index.json", "v3/registration/demo/index.json", "v3/registration-gz-semver2/demo/index.json"} {
+		if rec := tr.do(http.MethodGet, p, nil, ""); rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", p, rec.Code)
+		}
+	}
+	if n := tr.f.built.Load(); n != built {
+		t.Errorf("reads of an unchanged package built %d models", n-built)
+	}
+	tr.push(t, "Demo", "1.1.0")
+	if got := tr.versions(t); !slices.Equal(got, []string{"1.0.0", "1.1.0"}) {
+		t.Errorf("after a push: %v", got)
+	}
+	ref := tr.env.Repo.Ref(domain.FormatNuget, "", "demo")
+	if _, err := tr.env.Svc.UpdatePackageVersionsStatus(context.Background(), tr.env.Repo.Caller, ref,
+		service.BatchInput{Versions: []string{"1.0.0"}}, domain.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.versions(t); !slices.Equal(got, []string{"1.1.0"}) {
+		t.Errorf("after archiving 1.0.0: %v", got)
+	}
+	if n := tr.f.built.Load(); n != built+2 {
+		t.Errorf("%d builds for two changes", n-built)
+	}
+}

@@ -1,0 +1,143 @@
+package nuget
+
+import (
+	"context"
+	"sort"
+
+	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/lru"
+	"github.com/artifactd/artifactd/internal/service"
+)
+
+// pkgModel is a package as the NuGet resources show it: the versions a
+// client may see, oldest first, with their documents decoded. It is
+// derived data, cached under the package's stamp, so the flat container
+// and registration read one package record per request, not every
+// version.
+type pkgModel struct {
+	pkgID    int64
+	stamp    string
+	id       string // lowercased
+	versions []modelVersion
+	bytes    int
+}
+
+type modelVersion struct {
+	stored  string // the stored (normalized, lowercased) version
+	parsed  Version
+	status  domain.Status
+	version domain.PackageVersion // Metadata cleared (decoded in doc)
+	doc     versionDoc
+}
+
+// visible reports whether NuGet clients see a version of status st:
+// Published versions are listed, Unlisted ones are there with
+// listed:false (restorable by exact version, hidden from search, as
+// NuGet's unlist); others are absent.
+func visible(st domain.Status) bool {
+	return st == domain.StatusPublished || st == domain.StatusUnlisted
+}
+
+// listedStatus reports whether a version is listed.
+func listedStatus(st domain.Status) bool { return st == domain.StatusPublished }
+
+func buildModel(pkg domain.Package, id string, versions []domain.PackageVersion) *pkgModel {
+	m := &pkgModel{pkgID: pkg.ID, stamp: loadState(pkg).Stamp, id: id}
+	for _, v := range versions {
+		if !visible(v.Status) {
+			continue
+		}
+		pv, ok := ParseVersion(v.Version)
+		if !ok {
+			continue
+		}
+		doc := decodeDoc(v.Metadata)
+		m.bytes += len(v.Metadata) + 256
+		if doc.ID == "" {
+			doc.ID = v.DisplayName
+			if doc.ID == "" {
+				doc.ID = id
+			}
+		}
+		if doc.Version == "" {
+			doc.Version = pv.Normalized()
+		}
+		doc.Nuspec = nil // served from the stored version, not the model
+		v.Metadata = nil
+		m.versions = append(m.versions, modelVersion{stored: v.Version, parsed: pv, status: v.Status, version: v, doc: doc})
+	}
+	sort.SliceStable(m.versions, func(i, j int) bool {
+		return CompareVersions(m.versions[i].parsed, m.versions[j].parsed) < 0
+	})
+	return m
+}
+
+// displayID is the ID as the newest version spells it.
+func (m *pkgModel) displayID() string {
+	if len(m.versions) == 0 {
+		return m.id
+	}
+	return m.versions[len(m.versions)-1].doc.ID
+}
+
+type modelKey struct {
+	endpoint string // names the repository
+	id       string
+}
+
+// modelCache is a byte-bounded LRU of models; an entry is used only when
+// the package's current ID and stamp (read from the store first) match.
+type modelCache struct {
+	lru *lru.Cache[modelKey, *pkgModel]
+}
+
+func newModelCache(maxBytes int64) *modelCache {
+	return &modelCache{lru: lru.New[modelKey, *pkgModel](maxBytes)}
+}
+
+// model returns the package id of the repository as clients see it,
+// through the repository's upstreams (rendered per request then), else
+// from the cache when the stamp matches. found is false when no
+// repository searched has the package.
+func (f *Format) model(ctx context.Context, repo dataplane.Repo, id string) (*pkgModel, error) {
+	ref := f.ref(repo, id)
+	cur, _, upstreams, err := f.svc.LookupPackageUpstreams(ctx, repo.Caller, ref)
+	if err != nil {
+		return nil, err
+	}
+	if upstreams {
+		srcs, err := f.svc.PackageThroughUpstreams(ctx, repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		return buildModel(srcs[0].Package, ref.Package, service.MergeVersions(srcs)), nil
+	}
+	key := modelKey{repo.Endpoint, ref.Package}
+	stamp := loadState(cur).Stamp
+	if stamp != "" {
+		if m, ok := f.models.lru.GetIf(key, func(m *pkgModel) bool { return m.pkgID == cur.ID && m.stamp == stamp }); ok {
+			return m, nil
+		}
+	}
+	m, _, err := f.builds.Do(ctx, modelBuild{key, cur.ID, stamp}, func() (*pkgModel, error) {
+		pkg, versions, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+		if err != nil {
+			return nil, err
+		}
+		m := buildModel(pkg, ref.Package, versions)
+		f.built.Add(1)
+		if m.stamp != "" {
+			f.models.lru.Add(key, m, int64(m.bytes+512))
+		}
+		return m, nil
+	})
+	return m, err
+}
+
+// modelBuild names one build of a model from one package state.
+type modelBuild struct {
+	key   modelKey
+	pkgID int64
+	stamp string
+}
