@@ -171,7 +171,7 @@ type namedCache struct {
 
 var (
 	cacheHitsDesc = prometheus.NewDesc(namespace+"_cache_hits_total",
-		"Cache lookups that found a usable entry, by cache (npm_packuments, pypi_pages, blobs, upstream_metadata).", []string{"cache"}, nil)
+		"Cache lookups that found a usable entry, by cache (npm_packuments, pypi_pages, blobs, upstream_metadata, tokens, access_keys).", []string{"cache"}, nil)
 	cacheMissesDesc = prometheus.NewDesc(namespace+"_cache_misses_total",
 		"Cache lookups that found no usable entry, by cache. A miss rechecked while waiting for a shared rebuild counts again.", []string{"cache"}, nil)
 	upstreamFetchesDesc = prometheus.NewDesc(namespace+"_upstream_fetches_total",

@@ -22,7 +22,7 @@ import (
 // table, the formats and their caches, the IAM/STS actions, the blob
 // memory cache, the external connections and the service's publishes and
 // collections. Nothing here runs when metrics are off (m == nil).
-func instrument(m *metrics.Metrics, svc *service.Service, blobs blob.Store, client *upstream.Client, formats []dataplane.Format, query ...*awsquery.Service) {
+func instrument(m *metrics.Metrics, svc *service.Service, ids *iam.Service, blobs blob.Store, client *upstream.Client, formats []dataplane.Format, query ...*awsquery.Service) {
 	ops := codeartifact.Operations()
 	routes := make([]metrics.Route, len(ops))
 	for i, op := range ops {
@@ -52,6 +52,10 @@ func instrument(m *metrics.Metrics, svc *service.Service, blobs blob.Store, clie
 		}
 	}
 
+	// The authorization caches: verified data-plane tokens, resolved
+	// access keys.
+	m.AddCache("tokens", svc.TokenCacheStats)
+	m.AddCache("access_keys", ids.KeyCacheStats)
 	if mc, ok := blobs.(*memcache.Store); ok {
 		m.AddCache("blobs", mc.Stats)
 	}

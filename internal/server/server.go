@@ -173,7 +173,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, fmts...)
 	var requests *metrics.Requests
 	if m != nil {
-		instrument(m, svc, blobs, client, fmts, iamQuery, stsQuery)
+		instrument(m, svc, identities, blobs, client, fmts, iamQuery, stsQuery)
 		requests = m.Requests
 		if cfg.MetricsAddr == "" {
 			// Token mode: on the main listener, behind the bearer token.

@@ -1,6 +1,9 @@
 package service
 
-import "github.com/artifactd/artifactd/internal/domain"
+import (
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/lru"
+)
 
 // Observer hears what the service did, for the metrics: a publish, a run
 // of the blob collector. Its methods must be quick and safe for
@@ -33,3 +36,9 @@ type noObserver struct{}
 
 func (noObserver) Published(domain.Format) {}
 func (noObserver) Collected(CollectorRun)  {}
+
+// TokenCacheStats counts lookups in the cache of verified authorization
+// tokens (every data-plane request with a token looks), for the metrics.
+func (s *Service) TokenCacheStats() lru.Stats {
+	return lru.Stats{Hits: s.verified.hits.Load(), Misses: s.verified.misses.Load()}
+}

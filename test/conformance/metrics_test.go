@@ -167,6 +167,8 @@ func TestMetrics(t *testing.T) {
 		{"artifactd_dataplane_response_bytes_total", map[string]string{"format": "npm"}, float64(len(tgz)), 0},
 		{"artifactd_publishes_total", map[string]string{"format": "npm"}, 1, 1},
 		{"artifactd_cache_hits_total", map[string]string{"cache": "npm_packuments"}, 1, 0},
+		{"artifactd_cache_hits_total", map[string]string{"cache": "tokens"}, 3, 0},      // the same token, four times
+		{"artifactd_cache_hits_total", map[string]string{"cache": "access_keys"}, 2, 0}, // the same key signs each call
 		{"artifactd_store_duration_seconds", map[string]string{"op": "write"}, 1, 0},
 		{"artifactd_store_duration_seconds", map[string]string{"op": "resolve"}, 1, 0},
 		{"artifactd_blob_store_duration_seconds", map[string]string{"op": "commit"}, 1, 0},
@@ -182,7 +184,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("no %s", name)
 		}
 	}
-	for _, cache := range []string{"npm_packuments", "pypi_pages", "blobs", "upstream_metadata"} {
+	for _, cache := range []string{"npm_packuments", "pypi_pages", "blobs", "upstream_metadata", "tokens", "access_keys"} {
 		if !hasSeries(after, "artifactd_cache_hits_total", "cache", cache) || !hasSeries(after, "artifactd_cache_misses_total", "cache", cache) {
 			t.Errorf("no cache series for %s", cache)
 		}
