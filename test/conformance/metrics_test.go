@@ -259,3 +259,44 @@ func TestMetricsTokenEnvUnset(t *testing.T) {
 		t.Errorf("serve with an unset token variable: %v, output %q", err, out)
 	}
 }
+
+// TestMetricsUpstream: requests to an external connection's registry count
+// under the connection's name, and those that fail also as failures; a
+// 404 is an answer, not a failure.
+func TestMetricsUpstream(t *testing.T) {
+	t.Parallel()
+	stub := localServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "broken") {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	addr := metricsPort(t)
+	e := npmStart(t, harness.WithArgs("--metrics-addr", addr, "--external-connection", "public:npmjs="+stub.URL+"/"))
+	if _, err := e.c.AssociateExternalConnection(t.Context(), &codeartifact.AssociateExternalConnectionInput{Domain: aws.String(e.domain),
+		Repository: aws.String(e.repo), ExternalConnection: aws.String("public:npmjs")}); err != nil {
+		t.Fatal(err)
+	}
+	_, before := getMetrics(t, "http://"+addr+"/metrics", "")
+	for _, name := range []string{"metricsprobe-absent", "metricsprobe-broken"} {
+		if resp, body := e.do(t, "GET", e.endpoint+name, nil, nil); resp.StatusCode < 400 {
+			t.Errorf("GET %s through a failing upstream: %d %s", name, resp.StatusCode, body)
+		}
+	}
+	_, after := getMetrics(t, "http://"+addr+"/metrics", "")
+	conn := map[string]string{"connection": "public:npmjs"}
+	if d := after.value("artifactd_upstream_fetches_total", conn) - before.value("artifactd_upstream_fetches_total", conn); d < 2 {
+		t.Errorf("upstream fetches moved by %v, want at least 2", d)
+	}
+	if d := after.value("artifactd_upstream_failures_total", conn) - before.value("artifactd_upstream_failures_total", conn); d < 1 {
+		t.Errorf("upstream failures moved by %v, want at least 1 (the 503)", d)
+	}
+	for _, m := range after["artifactd_upstream_fetches_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetValue() != "public:npmjs" {
+				t.Errorf("upstream series labelled %s=%q", l.GetName(), l.GetValue())
+			}
+		}
+	}
+}
