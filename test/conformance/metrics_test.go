@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -200,6 +201,38 @@ func TestMetrics(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMetricsCollector: deleting a version frees its tarball, and the
+// blob collector's run, blobs and bytes removed show in the metrics.
+func TestMetricsCollector(t *testing.T) {
+	t.Parallel()
+	addr := metricsPort(t)
+	e := npmStart(t, harness.WithArgs("--metrics-addr", addr))
+	url := "http://" + addr + "/metrics"
+	tgz := e.httpPublish(t, "metricsprobe-gone", "1.0.0", nil)
+	_, before := getMetrics(t, url, "")
+	out, err := e.c.DeletePackageVersions(t.Context(), &codeartifact.DeletePackageVersionsInput{Domain: aws.String(e.domain),
+		Repository: aws.String(e.repo), Format: types.PackageFormatNpm, Package: aws.String("metricsprobe-gone"), Versions: []string{"1.0.0"}})
+	if err != nil || len(out.FailedVersions) != 0 {
+		t.Fatalf("DeletePackageVersions: %v %v", out, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, after := getMetrics(t, url, "")
+		blobs := after.value("artifactd_blob_collector_removed_blobs_total", nil) - before.value("artifactd_blob_collector_removed_blobs_total", nil)
+		bytes := after.value("artifactd_blob_collector_removed_bytes_total", nil) - before.value("artifactd_blob_collector_removed_bytes_total", nil)
+		runs := after.value("artifactd_blob_collector_runs_total", map[string]string{"result": "ok"}) - before.value("artifactd_blob_collector_runs_total", map[string]string{"result": "ok"})
+		// The three move together at the end of a run; a scrape may land
+		// between them, so wait for all.
+		if blobs >= 1 && bytes >= float64(len(tgz)) && runs >= 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("20s after the delete the collector had removed %v blobs, %v bytes in %v runs; want the %d-byte tarball", blobs, bytes, runs, len(tgz))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
