@@ -63,7 +63,18 @@ type Config struct {
 	// Seed is a YAML or JSON file of domains, repositories and packages
 	// to create at start-up, before the server takes requests.
 	Seed string
+
+	// Metrics are off unless one of these is set. MetricsAddr serves
+	// /metrics on a listener of its own; MetricsToken (read from the
+	// variable MetricsTokenEnv names) is a bearer token /metrics requires,
+	// served on the main listener when MetricsAddr is "".
+	MetricsAddr     string
+	MetricsTokenEnv string
+	MetricsToken    string
 }
+
+// MetricsOn reports whether the server serves /metrics.
+func (c Config) MetricsOn() bool { return c.MetricsAddr != "" || c.MetricsToken != "" }
 
 // DefaultAccount is the built-in account when ARTIFACTD_ACCOUNT_ID is unset.
 const DefaultAccount = "000000000000"
@@ -124,6 +135,8 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.BoolVar(&c.LogJSON, "log-json", env("LOG_JSON", "") == "true", "log as JSON [ARTIFACTD_LOG_JSON]")
 	fs.BoolVar(&c.Ephemeral, "ephemeral", env("EPHEMERAL", "") == "true", "keep everything in a temporary directory removed when the server stops; for tests (not with --data-dir, --database or --blob-store) [ARTIFACTD_EPHEMERAL]")
 	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "YAML or JSON file of domains, repositories and packages to create at start-up (what exists already is kept) [ARTIFACTD_SEED]")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this address of its own (HOST:PORT, e.g. 127.0.0.1:9700); off by default [ARTIFACTD_METRICS_ADDR]")
+	fs.StringVar(&c.MetricsTokenEnv, "metrics-token-env", env("METRICS_TOKEN_ENV", ""), "name of an environment variable holding a bearer token that /metrics requires; without --metrics-addr, /metrics is then served on the main listener [ARTIFACTD_METRICS_TOKEN_ENV]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -180,6 +193,12 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	c.RootAccessKeyID = getenv("ARTIFACTD_ROOT_ACCESS_KEY_ID")
 	c.RootSecretKey = getenv("ARTIFACTD_ROOT_SECRET_ACCESS_KEY")
 	c.SecretsKey = getenv("ARTIFACTD_SECRETS_KEY")
+	if c.MetricsTokenEnv != "" {
+		if c.MetricsToken = getenv(c.MetricsTokenEnv); c.MetricsToken == "" {
+			// Refused rather than served openly: the operator asked for a token.
+			return c, fmt.Errorf("--metrics-token-env: the environment variable %s is unset or empty", c.MetricsTokenEnv)
+		}
+	}
 	return c, c.validate()
 }
 
@@ -220,6 +239,11 @@ func (c Config) validate() error {
 	}
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: %w", c.MetricsAddr, err)
+		}
 	}
 	if c.DataDir == "" && !c.Ephemeral {
 		return fmt.Errorf("--data-dir must not be empty")

@@ -130,3 +130,24 @@ func TestEphemeral(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsFlags(t *testing.T) {
+	c, err := Parse(nil, env(nil))
+	if err != nil || c.MetricsOn() {
+		t.Fatalf("metrics on by default: %+v, %v", c, err)
+	}
+	c, err = Parse([]string{"--metrics-addr", "127.0.0.1:9700"}, env(nil))
+	if err != nil || !c.MetricsOn() || c.MetricsAddr != "127.0.0.1:9700" || c.MetricsToken != "" {
+		t.Errorf("--metrics-addr: %+v, %v", c, err)
+	}
+	c, err = Parse(nil, env(map[string]string{"ARTIFACTD_METRICS_TOKEN_ENV": "MY_TOKEN", "MY_TOKEN": "s3cret"}))
+	if err != nil || !c.MetricsOn() || c.MetricsToken != "s3cret" || c.MetricsAddr != "" {
+		t.Errorf("ARTIFACTD_METRICS_TOKEN_ENV: %+v, %v", c, err)
+	}
+	if _, err := Parse([]string{"--metrics-token-env", "UNSET_TOKEN"}, env(nil)); err == nil || !strings.Contains(err.Error(), "UNSET_TOKEN") {
+		t.Errorf("an unset token variable: %v", err)
+	}
+	if _, err := Parse([]string{"--metrics-addr", "9700"}, env(nil)); err == nil {
+		t.Error("--metrics-addr without a port was accepted")
+	}
+}

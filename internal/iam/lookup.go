@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
@@ -309,6 +310,8 @@ type keyCache struct {
 	stamp   int64
 	keys    map[string]*entry
 	unknown map[string]struct{} // long-term key ids found unknown or inactive
+	// hits and misses count lookups, for the metrics (KeyCacheStats).
+	hits, misses atomic.Uint64
 }
 
 // get returns the entry of id at stamp, or reports that id is known to be
@@ -321,6 +324,11 @@ func (c *keyCache) get(id string, stamp int64) (e *entry, unknown bool) {
 		}
 	}
 	c.mu.RUnlock()
+	if e != nil || unknown {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
 	return e, unknown
 }
 

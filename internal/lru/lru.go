@@ -6,6 +6,7 @@ package lru
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache maps keys to values whose sizes, in bytes, add up to at most a
@@ -17,6 +18,23 @@ type Cache[K comparable, V any] struct {
 	used     int64
 	items    map[K]*list.Element
 	order    list.List // of *entry[K, V], most recently used first
+	// hits and misses count lookups, for the metrics' hit ratios; atomic
+	// so that Stats need not take the lock.
+	hits, misses atomic.Uint64
+}
+
+// Stats counts a cache's lookups since it was made.
+type Stats struct {
+	Hits   uint64 // lookups that found a usable value
+	Misses uint64 // lookups that found none (or one GetIf refused)
+}
+
+// Stats returns the cache's lookup counts (zero for a nil cache).
+func (c *Cache[K, V]) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load()}
 }
 
 type entry[K comparable, V any] struct {
@@ -43,14 +61,17 @@ func (c *Cache[K, V]) GetIf(k K, usable func(V) bool) (V, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.items[k]
 	if !ok {
+		c.misses.Add(1)
 		var zero V
 		return zero, false
 	}
 	e := el.Value.(*entry[K, V])
 	if usable != nil && !usable(e.val) {
+		c.misses.Add(1)
 		var zero V
 		return zero, false
 	}
+	c.hits.Add(1)
 	c.order.MoveToFront(el)
 	return e.val, true
 }

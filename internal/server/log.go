@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/artifactd/artifactd/internal/metrics"
 )
 
 // statusWriter records the status and size of a response.
@@ -72,10 +74,12 @@ func newRequestID() string {
 }
 
 // withRequestLog gives every response an x-amzn-RequestId and logs one
-// access line per request. Query strings are left out of the log: presigned
+// access line per request, and counts it in the metrics (requests is nil
+// when they are off). Query strings are left out of the log: presigned
 // URLs carry signatures there.
-func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
+func withRequestLog(log *slog.Logger, requests *metrics.Requests, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, obs := requests.Start(r)
 		id := newRequestID()
 		w.Header()["X-Amzn-Requestid"] = []string{id} // canonical form of x-amzn-RequestId
 		sw := &statusWriter{ResponseWriter: w}
@@ -100,11 +104,13 @@ func withRequestLog(log *slog.Logger, next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
+			elapsed := time.Since(start)
 			// LogAttrs with typed attributes: no boxing into interfaces.
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
-				slog.Int64("bytes", sw.bytes), slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+				slog.Int64("bytes", sw.bytes), slog.Int64("duration_ms", elapsed.Milliseconds()),
 				slog.String("remote", r.RemoteAddr))
+			obs.Done(status, sw.bytes, elapsed)
 		}()
 		next.ServeHTTP(sw, r)
 	})

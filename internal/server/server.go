@@ -27,6 +27,7 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/identity"
+	"github.com/artifactd/artifactd/internal/metrics"
 	"github.com/artifactd/artifactd/internal/seed"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
@@ -40,6 +41,7 @@ type Server struct {
 	store   store.Store
 	svc     *service.Service
 	handler http.Handler
+	metrics *metrics.Metrics // nil when metrics are off
 
 	memDir    string // an ephemeral server's database folder in memory, if any
 	closeOnce sync.Once
@@ -103,17 +105,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, fmt.Errorf("metadata store: %w", err)
 	}
+	var m *metrics.Metrics
+	if cfg.MetricsOn() {
+		m = metrics.New()
+		st = m.TimeStore(st)
+	}
 	defer func() {
 		if err != nil {
 			st.Close()
 		}
 	}()
-	blobs, err := openBlobs(ctx, cfg, tmp)
+	blobs, err := openBlobs(ctx, cfg, tmp, m)
 	if err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
-	useExternal(svc, cfg, tmp, log)
+	client := useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
 	svc.UseKeyDigests(keys)
 	identities, err := openIdentities(ctx, cfg, st, keys, log)
@@ -158,11 +165,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
 	// IAM and STS (the AWS query protocol) share the root path; the
 	// signature's credential scope says which service a request is for.
-	query := awsquery.Router(iamapi.New(identities, log), stsapi.New(identities, log))
+	iamQuery, stsQuery := iamapi.New(identities, log), stsapi.New(identities, log)
+	query := awsquery.Router(iamQuery, stsQuery)
 	mux.Handle("POST /{$}", query)
 	mux.Handle("GET /{$}", query)
-	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, formats(svc, log, tmp)...)
-	srv = &Server{cfg: cfg, log: log, store: st, svc: svc, handler: withRequestLog(log, withBodyDeadline(cfg.BodyReadTimeout, handler)), memDir: memDir}
+	fmts := formats(svc, log, tmp)
+	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, fmts...)
+	var requests *metrics.Requests
+	if m != nil {
+		instrument(m, svc, identities, blobs, client, fmts, iamQuery, stsQuery)
+		requests = m.Requests
+		if cfg.MetricsAddr == "" {
+			// Token mode: on the main listener, behind the bearer token.
+			mux.Handle("GET /metrics", m.Handler(cfg.MetricsToken))
+		}
+	}
+	srv = &Server{cfg: cfg, log: log, store: st, svc: svc, metrics: m, memDir: memDir,
+		handler: withRequestLog(log, requests, withBodyDeadline(cfg.BodyReadTimeout, handler))}
 	if sd != nil {
 		if err := applySeed(ctx, sd, srv.handler, cfg, key, log); err != nil {
 			return nil, err
@@ -224,11 +243,13 @@ func tempDir(dataDir string) (string, error) {
 
 // useExternal lets repositories fetch through the configured external
 // connections, spooling files being fetched in tmp.
-func useExternal(svc *service.Service, cfg config.Config, tmp string, log *slog.Logger) {
+func useExternal(svc *service.Service, cfg config.Config, tmp string, log *slog.Logger) *upstream.Client {
 	for _, c := range cfg.ExternalConnections {
 		log.Info("external connection", "connection", c.String(), "ttl", c.TTL.String(), "timeout", c.Timeout.String())
 	}
-	svc.UseExternal(service.External{Client: upstream.New(cfg.ExternalConnections, log), Formats: remoteFormats(), TempDir: tmp})
+	client := upstream.New(cfg.ExternalConnections, log)
+	svc.UseExternal(service.External{Client: client, Formats: remoteFormats(), TempDir: tmp})
+	return client
 }
 
 // rootKey returns the administrator key: from the environment, or from
@@ -303,6 +324,15 @@ func (s *Server) Run(ctx context.Context) error {
 // Serve is Run on a listener the caller opened (an in-process server on
 // a port the kernel chose); it closes ln and the server.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	var metricsLn net.Listener
+	if s.metrics != nil && s.cfg.MetricsAddr != "" {
+		var err error
+		if metricsLn, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			s.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
 	ln = newLimitListener(ln, s.cfg.MaxConnections)
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: s.cfg.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
@@ -312,6 +342,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.collectLoop(bg) }()
+	metricsDone := s.serveMetrics(bg, metricsLn)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -326,6 +357,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopBG()
 	<-done
+	if metricsDone != nil {
+		<-metricsDone
+	}
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/artifactd/artifactd/internal/blob/memcache"
 	blobs3 "github.com/artifactd/artifactd/internal/blob/s3"
 	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/metrics"
 	"github.com/artifactd/artifactd/internal/store"
 	"github.com/artifactd/artifactd/internal/store/postgres"
 	"github.com/artifactd/artifactd/internal/store/sqlite"
@@ -34,11 +35,15 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 
 // openBlobs opens the blob store --blob-store names (a folder under the
 // data directory by default, another folder, or an S3 bucket) behind the
-// memory cache --blob-cache-mb sizes.
-func openBlobs(ctx context.Context, cfg config.Config, tmp string) (blob.Store, error) {
+// memory cache --blob-cache-mb sizes; with metrics, the backend's calls
+// are timed (under the cache: what it answers costs no backend call).
+func openBlobs(ctx context.Context, cfg config.Config, tmp string, m *metrics.Metrics) (blob.Store, error) {
 	b, err := openBlobBackend(ctx, cfg, tmp)
 	if err != nil {
 		return nil, err
+	}
+	if m != nil {
+		b = m.TimeBlobs(b)
 	}
 	return memcache.New(b, int64(cfg.BlobCacheMB)<<20), nil
 }

@@ -159,7 +159,7 @@ func (s *Service) Fsck(ctx context.Context, opt FsckOptions) (*FsckReport, error
 	if opt.Repair {
 		// Drop expired pins and collect what is queued first, so that the
 		// walk below only finds what the queue does not know about.
-		if err := s.collectOrphans(ctx); err != nil {
+		if err := s.collectOrphans(ctx, new(CollectorRun)); err != nil {
 			return nil, err
 		}
 	}
@@ -386,7 +386,7 @@ func (s *Service) fsckUnreferenced(ctx context.Context, r *FsckReport, d string,
 	if err := s.store.Write(ctx, func(tx store.Tx) error { return tx.Orphans().Queue(ctx, d) }); err != nil {
 		return fmt.Errorf("fsck: queueing %s: %w", d, err)
 	}
-	dequeued, deleted, err := s.collectBatch(ctx, []string{d})
+	dequeued, deleted, _, err := s.collectBatch(ctx, []string{d})
 	switch {
 	case err != nil:
 		return fmt.Errorf("fsck: collecting %s: %w", d, err)

@@ -48,13 +48,17 @@ func (s *Service) CollectorWake() <-chan struct{} { return s.collectWake }
 // leaves at most unreferenced bytes behind, never missing ones. It is safe
 // to run on several nodes at once; the server runs it on one at a time.
 func (s *Service) CollectOrphans(ctx context.Context) {
-	if err := s.collectOrphans(ctx); err != nil {
+	var run CollectorRun
+	err := s.collectOrphans(ctx, &run)
+	if err != nil {
 		s.log.Error("collecting orphaned blobs", "err", err)
 	}
+	run.Failed = err != nil
+	s.obs.Collected(run)
 }
 
 // collectOrphans is CollectOrphans, returning the first error.
-func (s *Service) collectOrphans(ctx context.Context) error {
+func (s *Service) collectOrphans(ctx context.Context, run *CollectorRun) error {
 	if err := s.store.Write(ctx, func(tx store.Tx) error {
 		return tx.Orphans().DropPinsBefore(ctx, s.now().Add(-PinLifetime))
 	}); err != nil {
@@ -76,10 +80,12 @@ func (s *Service) collectOrphans(ctx context.Context) error {
 			for j, o := range chunk {
 				digests[j] = o.SHA256
 			}
-			dequeued, _, err := s.collectBatch(ctx, digests)
+			dequeued, deleted, bytes, err := s.collectBatch(ctx, digests)
 			if err != nil {
 				return fmt.Errorf("collecting orphaned blobs: %w", err)
 			}
+			run.Blobs += deleted
+			run.Bytes += bytes
 			kept += len(chunk) - dequeued
 		}
 		// Stop when the queue is drained or holds only pinned digests.
@@ -95,9 +101,9 @@ func (s *Service) collectOrphans(ctx context.Context) error {
 // bytes; any other loses its bytes and is then dequeued. Bytes go before
 // the queue entries: if the commit then fails, the entries stay and a later
 // run retries (deleting missing bytes is not an error).
-func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued, deleted int, err error) {
+func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued, deleted int, bytes int64, err error) {
 	err = s.store.Write(ctx, func(tx store.Tx) error {
-		dequeued, deleted = 0, 0
+		dequeued, deleted, bytes = 0, 0, 0
 		since := s.now().Add(-PinLifetime)
 		var unused, settled []string
 		for _, d := range digests {
@@ -117,7 +123,8 @@ func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued,
 			}
 			settled = append(settled, d)
 		}
-		if err := s.deleteBytes(ctx, unused); err != nil {
+		var err error
+		if bytes, err = s.deleteBytes(ctx, unused); err != nil {
 			return err
 		}
 		for _, d := range settled {
@@ -129,25 +136,36 @@ func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued,
 		return nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return dequeued, deleted, nil
+	return dequeued, deleted, bytes, nil
 }
 
 // deleteBytes deletes the bytes of digests, collectParallel at a time, and
-// returns the first error once all deletes have ended.
-func (s *Service) deleteBytes(ctx context.Context, digests []string) error {
+// returns the first error once all deletes have ended. When metrics are
+// on, it also returns how many bytes went (a Stat before each Delete: one
+// more round trip, in the background job only).
+func (s *Service) deleteBytes(ctx context.Context, digests []string) (int64, error) {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
 		first error
+		total int64
 	)
+	_, unobserved := s.obs.(noObserver)
 	sem := make(chan struct{}, collectParallel)
 	for _, d := range digests {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(d string) {
 			defer func() { <-sem; wg.Done() }()
+			if !unobserved {
+				if n, err := s.blobs.Stat(ctx, d); err == nil {
+					mu.Lock()
+					total += n
+					mu.Unlock()
+				}
+			}
 			if err := s.blobs.Delete(ctx, d); err != nil {
 				mu.Lock()
 				if first == nil {
@@ -158,5 +176,5 @@ func (s *Service) deleteBytes(ctx context.Context, digests []string) error {
 		}(d)
 	}
 	wg.Wait()
-	return first
+	return total, first
 }

@@ -165,6 +165,7 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		s.WakeCollector()
 		return PublishResult{}, err
 	}
+	s.obs.Published(in.Package.Format)
 	return res, nil
 }
 

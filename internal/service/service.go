@@ -79,13 +79,15 @@ type Service struct {
 	fetches map[string]*fetch // files being fetched through a connection
 
 	collectWake chan struct{} // WakeCollector's signal (buffered: wake-ups coalesce)
+
+	obs Observer // what the metrics hear (UseObserver; never nil)
 }
 
 // New returns a Service. rules holds the package-level rules of the
 // formats that have them.
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	s := &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
-		collectWake: make(chan struct{}, 1)}
+		collectWake: make(chan struct{}, 1), obs: noObserver{}}
 	s.store = withSortKeys(st, s)
 	return s
 }

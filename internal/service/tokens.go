@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
@@ -216,12 +217,19 @@ const verifiedTokensMax = 4096
 type verifiedTokens struct {
 	mu sync.RWMutex
 	m  map[string]*tokenClaims
+	// hits and misses count lookups, for the metrics (TokenCacheStats).
+	hits, misses atomic.Uint64
 }
 
 func (v *verifiedTokens) get(token string) (*tokenClaims, bool) {
 	v.mu.RLock()
 	cl, ok := v.m[token]
 	v.mu.RUnlock()
+	if ok {
+		v.hits.Add(1)
+	} else {
+		v.misses.Add(1)
+	}
 	return cl, ok
 }
 

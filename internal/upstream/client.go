@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -55,6 +56,8 @@ type Client struct {
 type conn struct {
 	Connection
 	http *http.Client
+	// fetches and failures count requests to the registry (metrics.go).
+	fetches, failures atomic.Uint64
 }
 
 // MetadataCacheBytes is the default memory budget of parsed metadata.
@@ -66,7 +69,9 @@ func New(conns []Connection, log *slog.Logger) *Client {
 		noURLLogged: map[string]bool{}}
 	for _, cn := range conns {
 		cn := cn
-		c.conns[cn.Name] = &conn{Connection: cn, http: newHTTPClient(cn.Timeout)}
+		cc := &conn{Connection: cn, http: newHTTPClient(cn.Timeout)}
+		cc.http.Transport = &countingTransport{next: cc.http.Transport, cn: cc}
+		c.conns[cn.Name] = cc
 	}
 	return c
 }

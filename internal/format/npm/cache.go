@@ -160,3 +160,14 @@ func (c *packumentCache) len() int { return c.lru.Len() }
 
 // bytes is the size of the entries (for tests).
 func (c *packumentCache) bytes() int { return int(c.lru.Bytes()) }
+
+// lruStats counts lookups of rendered packuments (zero without a cache).
+func (c *packumentCache) lruStats() lru.Stats {
+	if c == nil {
+		return lru.Stats{}
+	}
+	return c.lru.Stats()
+}
+
+// CacheStats counts packument cache lookups, for the metrics.
+func (f *Format) CacheStats() lru.Stats { return f.cache.lruStats() }

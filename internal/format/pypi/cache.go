@@ -64,3 +64,6 @@ func (c *pageCache) len() int { return c.lru.Len() }
 
 // bytes is the size of the entries (for tests).
 func (c *pageCache) bytes() int { return int(c.lru.Bytes()) }
+
+// CacheStats counts project page cache lookups, for the metrics.
+func (f *Format) CacheStats() lru.Stats { return f.pages.lru.Stats() }
