@@ -150,17 +150,3 @@ func TestBuildProject(t *testing.T) {
 		t.Errorf("file = %+v", p.Files[2])
 	}
 }
-
-func TestReasonPhrase(t *testing.T) {
-	for in, want := range map[string]string{
-		"File exists":            "File exists",
-		"two\nlines\r\nhere":     "two lines  here",
-		"caf\u00e9 \x00":         "caf? ?",
-		"":                       "Conflict",
-		strings.Repeat("x", 500): strings.Repeat("x", 300),
-	} {
-		if got := reasonPhrase(in, 409); got != want {
-			t.Errorf("reasonPhrase(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

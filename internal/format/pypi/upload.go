@@ -375,58 +375,12 @@ func known(s string) string {
 	return s
 }
 
-// uploadError answers a refused upload. twine prints only the status
-// line's reason phrase (unless --verbose), so the message goes there too,
-// as PyPI does: the connection is taken over to write a custom status line.
+// uploadError answers a refused upload, the message also as the status
+// line's reason phrase: twine prints only that (unless --verbose).
 func (f *Format) uploadError(w http.ResponseWriter, r *http.Request, err error) {
 	status := dataplane.Status(err)
 	msg := dataplane.Message(f.log, err)
 	f.log.Info("pypi upload refused", "status", status, "message", msg, "path", r.URL.Path)
-	// Read what is left of a small request so the client sees the answer
-	// rather than a reset connection.
-	io.Copy(io.Discard, io.LimitReader(r.Body, 16<<20))
-	if r.ProtoMajor != 1 {
-		writeText(w, status, msg)
-		return
-	}
-	conn, buf, herr := http.NewResponseController(w).Hijack()
-	if herr != nil {
-		writeText(w, status, msg)
-		return
-	}
-	defer conn.Close()
-	dataplane.NoteStatus(w, status)
-	body := msg + "\n"
-	h := w.Header().Clone()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Content-Length", fmt.Sprint(len(body)))
-	h.Set("Connection", "close")
-	fmt.Fprintf(buf, "HTTP/1.1 %03d %s\r\n", status, reasonPhrase(msg, status))
-	h.Write(buf)
-	buf.WriteString("\r\n" + body)
-	buf.Flush()
-}
-
-// reasonPhrase makes msg safe for a status line: one line of printable
-// ASCII, at most 300 characters.
-func reasonPhrase(msg string, status int) string {
-	var b strings.Builder
-	for _, r := range msg {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case r >= 0x20 && r < 0x7f:
-			b.WriteRune(r)
-		default:
-			b.WriteByte('?')
-		}
-		if b.Len() >= 300 {
-			break
-		}
-	}
-	s := strings.TrimSpace(b.String())
-	if s == "" {
-		return http.StatusText(status)
-	}
-	return s
+	dataplane.WriteWithReason(w, r, status, msg, "text/plain; charset=utf-8", msg+"\n",
+		func() { writeText(w, status, msg) })
 }
