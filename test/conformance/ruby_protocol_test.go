@@ -123,6 +123,15 @@ func TestRubyProtocol(t *testing.T) {
 		if resp, body := ro.do(t, http.MethodPost, "api/v1/gems", next); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("push with a read-only token: %d %s", resp.StatusCode, body)
 		}
+		// gem yank needs UpdatePackageVersionsStatus on the package: 403,
+		// and the version stays as it was.
+		if resp, body := ro.do(t, http.MethodDelete, "api/v1/gems/yank", []byte("gem_name=rb-proto&version=0.1.0"),
+			"Content-Type", "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("yank with a read-only token: %d %s", resp.StatusCode, body)
+		}
+		if st := g.versions(t, "rb-proto")["0.1.0"]; st != types.PackageVersionStatusPublished {
+			t.Errorf("after a refused yank rb-proto 0.1.0 is %s, want Published", st)
+		}
 	})
 
 	t.Run("gem push with GEM_HOST_API_KEY", func(t *testing.T) {
