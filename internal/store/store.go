@@ -67,6 +67,7 @@ type Tx interface {
 	Secrets() Secrets
 	PackageGroups() PackageGroups
 	Identities() Identities
+	RetentionRules() RetentionRules
 }
 
 // Page selects one page of a listing.
@@ -212,6 +213,16 @@ type PackageGroups interface {
 	IsAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string) (bool, error)
 	// SetAllowed adds (allowed) or removes a repository name; it reports whether the list changed.
 	SetAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string, allowed bool) (bool, error)
+}
+
+// RetentionRules stores retention rules (a few per repository).
+type RetentionRules interface {
+	// Create inserts r and sets r.ID; ErrNotFound if its repository is missing.
+	Create(ctx context.Context, r *domain.RetentionRule) error
+	Get(ctx context.Context, id int64) (domain.RetentionRule, error) // ErrNotFound
+	// List returns the rules of one repository (0 = of every repository), by id.
+	List(ctx context.Context, repositoryID int64, p Page) ([]domain.RetentionRule, string, error)
+	Delete(ctx context.Context, id int64) error // ErrNotFound
 }
 
 // VersionSort is the order of a version listing.
