@@ -81,6 +81,7 @@ type Domains interface {
 	// Create inserts d and sets d.ID; ErrConflict if (Region, Owner, Name) exists.
 	Create(ctx context.Context, d *domain.Domain) error
 	Get(ctx context.Context, region, owner, name string) (domain.Domain, error)
+	GetByID(ctx context.Context, id int64) (domain.Domain, error) // ErrNotFound
 	// List returns the domains of one owner in one region, by name.
 	List(ctx context.Context, region, owner string, p Page) ([]domain.Domain, string, error)
 	Count(ctx context.Context, region, owner string) (int, error)

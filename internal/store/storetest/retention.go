@@ -71,6 +71,19 @@ func testRetentionRules(f *fx) {
 	if !reflect.DeepEqual(got, b) || got.ExemptStatuses != nil {
 		f.Errorf("Get = %+v, want %+v", got, b)
 	}
+	var dd domain.Domain
+	f.read(func(tx store.Tx) error {
+		var err error
+		dd, err = tx.Domains().GetByID(f.ctx, r2.DomainID)
+		return err
+	})
+	if dd != d {
+		f.Errorf("Domains.GetByID = %+v, want %+v", dd, d)
+	}
+	f.wantErr("Domains.GetByID of a missing domain", f.readErr(func(tx store.Tx) error {
+		_, err := tx.Domains().GetByID(f.ctx, d.ID+1000)
+		return err
+	}), domain.ErrNotFound)
 	f.wantErr("List with a bad cursor", f.readErr(func(tx store.Tx) error {
 		_, _, err := tx.RetentionRules().List(f.ctx, 0, store.Page{After: "bogus", Limit: 1})
 		return err
