@@ -77,6 +77,7 @@ func testRetentionRules(f *fx) {
 		dd, err = tx.Domains().GetByID(f.ctx, r2.DomainID)
 		return err
 	})
+	d.CreatedTime = d.CreatedTime.UTC() // stores give times back in UTC
 	if dd != d {
 		f.Errorf("Domains.GetByID = %+v, want %+v", dd, d)
 	}
