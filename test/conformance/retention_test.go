@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
@@ -194,4 +195,37 @@ func mapsEqualStr(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestRetentionRunsInBackground: with --retention-interval, the server
+// applies its rules by itself and logs what each did.
+func TestRetentionRunsInBackground(t *testing.T) {
+	t.Parallel()
+	s := harness.Start(t, harness.WithArgs("--retention-interval", "500ms"))
+	c := s.Client(t)
+	harness.CreateDomain(t, c, "bg")
+	harness.CreateRepository(t, c, "bg", "repo")
+	for _, v := range []string{"1", "2", "3"} {
+		publishGeneric(t, c, "bg", "repo", "ns", "old", v, "a.bin", []byte("old "+v), false)
+	}
+	retentionMust(t, s, "put", "--domain", "bg", "--repository", "repo", "--keep-newest", "1", "--action", "Archive")
+	want := map[string]string{"1": "Archived", "2": "Archived", "3": "Published"}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := versionStatuses(t, c, "bg", "repo", types.PackageFormatGeneric, aws.String("ns"), "old")
+		if mapsEqualStr(got, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20s: %v, want %v\n%s", got, want, s.Logs())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.Logs(), "retention: rule applied") || !strings.Contains(s.Logs(), "applied=2") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line of the run:\n%s", s.Logs())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
