@@ -462,6 +462,9 @@ func (s *Service) runRule(ctx context.Context, rule domain.RetentionRule) {
 	if err == nil && plan.Count() > 0 {
 		var res RetentionResult
 		res, err = s.ApplyRetention(ctx, c, plan)
+		if o, ok := s.obs.(RetentionObserver); ok {
+			o.RetentionApplied(rule.Action, res.Applied, len(res.Skipped))
+		}
 		s.log.Info("retention: rule applied", "rule", rule.ID, "domain", info.Domain, "repository", info.Repository,
 			"action", string(rule.Action), "planned", plan.Count(), "applied", res.Applied, "skipped", len(res.Skipped))
 	}

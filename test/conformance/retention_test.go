@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,7 +202,8 @@ func mapsEqualStr(a, b map[string]string) bool {
 // applies its rules by itself and logs what each did.
 func TestRetentionRunsInBackground(t *testing.T) {
 	t.Parallel()
-	s := harness.Start(t, harness.WithArgs("--retention-interval", "500ms"))
+	s := harness.Start(t, harness.WithArgs("--retention-interval", "500ms", "--metrics-token-env", "RET_METRICS"),
+		harness.WithEnv("RET_METRICS=retention-metrics-token"))
 	c := s.Client(t)
 	harness.CreateDomain(t, c, "bg")
 	harness.CreateRepository(t, c, "bg", "repo")
@@ -228,4 +230,27 @@ func TestRetentionRunsInBackground(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	req, err := http.NewRequest("GET", s.URL+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer retention-metrics-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := harness.ReadBody(t, resp)
+	if !strings.Contains(string(body), `artifactd_retention_versions_total{action="archive",result="applied"} 2`) {
+		t.Errorf("metrics lack the run's count:\n%s", grepLines(string(body), "retention"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
