@@ -111,6 +111,9 @@ func validateRetention(in RetentionRuleInput) error {
 // authorizeRetention lets only the domain owner's account, allowed to
 // delete the repository's package versions, manage its retention.
 func (s *Service) authorizeRetention(ctx context.Context, c Caller, domainName, domainOwner, repo string) error {
+	if domainName == "" || repo == "" {
+		return domain.Invalid("a domain and a repository are required")
+	}
 	if domainOwner != "" && domainOwner != c.Account {
 		return domain.Denied("retention rules of domain %s are managed by its owner's account only", domainName)
 	}
@@ -398,16 +401,22 @@ func (s *Service) applyBatch(ctx context.Context, c Caller, ref PackageRef, acti
 		if err != nil {
 			return 0, err
 		}
-		retry := false
+		if len(res.Failed) == 0 {
+			return len(res.Successful), nil
+		}
+		removed := 0
 		for v, e := range res.Failed {
-			if e.Code != CodeSkipped {
+			if _, ok := in.VersionRevisions[v]; ok && e.Code != CodeSkipped {
 				skip(v, e.Code+": "+e.Message)
 				delete(in.VersionRevisions, v)
-				retry = true
+				removed++
 			}
 		}
-		if !retry {
-			return len(res.Successful), nil
+		if removed == 0 { // a refusal this loop cannot narrow down: act on none
+			for v := range in.VersionRevisions {
+				skip(v, "not applied: "+fmt.Sprint(res.Failed))
+			}
+			return 0, nil
 		}
 	}
 	return 0, nil

@@ -256,6 +256,12 @@ func TestRetentionRules(t *testing.T) {
 	if list, _ := e.svc.ListRetentionRules(e.ctx, retCaller, "d", "", "r"); len(list) != 1 || list[0].Rule.ID != b.Rule.ID {
 		t.Errorf("after delete: %+v", list)
 	}
+	if _, err := e.svc.ApplyRetention(e.ctx, retCaller, service.RetentionPlan{Action: domain.RetentionDelete}); err == nil {
+		t.Error("a plan naming no repository was applied")
+	}
+	if _, err := e.svc.ApplyRetention(e.ctx, retCaller, service.RetentionPlan{Domain: "d", Repository: "r", Action: "Shred"}); err == nil {
+		t.Error("a plan with an unknown action was applied")
+	}
 	// Another account may not manage the domain's rules.
 	other := service.Caller{Account: "111111111111", Region: "us-east-1"}
 	if _, err := e.svc.ListRetentionRules(e.ctx, other, "d", retCaller.Account, "r"); err == nil {
