@@ -23,6 +23,7 @@ Commands:
   backup    copy the embedded store of a running or stopped server to a folder
   restore   make a data directory from a backup
   login     configure cargo, gem or bundler for a repository (as aws codeartifact login does npm's)
+  retention manage retention rules: put, list, delete, plan (the dry run), apply
 
 Run 'artifactd COMMAND -h' for a command's flags.
 `
@@ -30,11 +31,12 @@ Run 'artifactd COMMAND -h' for a command's flags.
 // commands maps each subcommand to its function, which returns the exit
 // status.
 var commands = map[string]func(args []string) int{
-	"serve":   serveCommand,
-	"fsck":    fsckCommand,
-	"backup":  backupCommand,
-	"restore": restoreCommand,
-	"login":   loginCommand,
+	"serve":     serveCommand,
+	"fsck":      fsckCommand,
+	"backup":    backupCommand,
+	"restore":   restoreCommand,
+	"login":     loginCommand,
+	"retention": retentionCommand,
 }
 
 func main() {

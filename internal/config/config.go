@@ -19,10 +19,12 @@ import (
 
 // Config is everything `artifactd serve` needs.
 type Config struct {
-	Addr    string   // where to listen
-	DataDir string   // embedded storage
-	Regions []string // accepted SigV4 regions; "*" = any, sigv4.AWSRegions = the AWS partitions (default)
-	LogJSON bool     // JSON logs instead of text
+	Addr    string // where to listen
+	DataDir string // embedded storage
+	// RetentionInterval is how often the retention rules run; 0 = never.
+	RetentionInterval time.Duration
+	Regions           []string // accepted SigV4 regions; "*" = any, sigv4.AWSRegions = the AWS partitions (default)
+	LogJSON           bool     // JSON logs instead of text
 	// Database is the metadata store: "" for the embedded SQLite database
 	// under DataDir, or postgres://... .
 	Database string
@@ -125,6 +127,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		}
 		fs.DurationVar(p, name, d, usage+" [ARTIFACTD_"+envName+"]")
 	}
+	durationFlag(&c.RetentionInterval, "retention-interval", "RETENTION_INTERVAL", "1h", "how often the retention rules run (on one node of a cluster); 0 = never")
 	durationFlag(&c.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", "2m", "how long a keep-alive connection may stay idle before it is closed")
 	durationFlag(&c.BodyReadTimeout, "body-read-timeout", "BODY_READ_TIMEOUT", "1m", "how long a request body may send nothing before the request fails (slow uploads are fine while bytes arrive)")
 	maxConns, err := strconv.Atoi(env("MAX_CONNECTIONS", "4096"))

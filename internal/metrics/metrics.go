@@ -11,6 +11,7 @@ package metrics
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -35,6 +36,7 @@ type Metrics struct {
 	collectorRuns  *prometheus.CounterVec
 	collectedBlobs prometheus.Counter
 	collectedBytes prometheus.Counter
+	retention      *prometheus.CounterVec
 	store          *prometheus.HistogramVec
 	blob           *prometheus.HistogramVec
 
@@ -63,6 +65,10 @@ func New() *Metrics {
 		Namespace: namespace, Name: "blob_collector_removed_bytes_total",
 		Help: "Bytes of the unreferenced blobs the collector deleted.",
 	})
+	m.retention = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "retention_versions_total",
+		Help: "Package versions the background retention runs acted on (result applied) or left because they changed since the plan (skipped), by action (archive, dispose, delete).",
+	}, []string{"action", "result"})
 	m.store = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: namespace, Name: "store_duration_seconds",
 		Help:    "Metadata store calls: transactions (read, write, including the work done in them), resolve (the data plane's lookup) and authz_stamp.",
@@ -74,7 +80,7 @@ func New() *Metrics {
 		Buckets: latencyBuckets,
 	}, []string{"op"})
 	m.scrape = &scrapeCollector{}
-	reg.MustRegister(m.publishes, m.collectorRuns, m.collectedBlobs, m.collectedBytes, m.store, m.blob, m.scrape,
+	reg.MustRegister(m.publishes, m.collectorRuns, m.collectedBlobs, m.collectedBytes, m.retention, m.store, m.blob, m.scrape,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Both results exist from the start, so rate() sees the first run.
 	m.collectorRuns.WithLabelValues("ok")
@@ -126,7 +132,18 @@ func (m *Metrics) Collected(run service.CollectorRun) {
 	m.collectedBytes.Add(float64(run.Bytes))
 }
 
-var _ service.Observer = (*Metrics)(nil)
+// RetentionApplied counts what a background retention run did
+// (service.RetentionObserver).
+func (m *Metrics) RetentionApplied(action domain.RetentionAction, applied, skipped int) {
+	a := strings.ToLower(string(action))
+	m.retention.WithLabelValues(a, "applied").Add(float64(applied))
+	m.retention.WithLabelValues(a, "skipped").Add(float64(skipped))
+}
+
+var (
+	_ service.Observer          = (*Metrics)(nil)
+	_ service.RetentionObserver = (*Metrics)(nil)
+)
 
 // InitFormats makes the per-format series exist at zero (publishes), so
 // dashboards see every format before its first publish.

@@ -162,7 +162,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, err
 	}
-	codeartifact.New(svc, verifier, publicURL, log).Register(mux)
+	ca := codeartifact.New(svc, verifier, publicURL, log)
+	ca.Register(mux)
+	ca.RegisterRetention(mux)
 	// IAM and STS (the AWS query protocol) share the root path; the
 	// signature's credential scope says which service a request is for.
 	iamQuery, stsQuery := iamapi.New(identities, log), stsapi.New(identities, log)
@@ -342,6 +344,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.collectLoop(bg) }()
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); s.retentionLoop(bg) }()
 	metricsDone := s.serveMetrics(bg, metricsLn)
 
 	errc := make(chan error, 1)
@@ -357,6 +361,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopBG()
 	<-done
+	<-retentionDone
 	if metricsDone != nil {
 		<-metricsDone
 	}
@@ -415,6 +420,25 @@ func (s *Server) collectLoop(ctx context.Context) {
 		case <-s.svc.CollectorWake():
 			woken, retries = true, 0
 		case <-retry:
+		}
+	}
+}
+
+// retentionLoop runs the retention rules every --retention-interval, on
+// the node that leads the job. The first run waits one interval: a node
+// starting up (or a test) does not act on versions at once.
+func (s *Server) retentionLoop(ctx context.Context) {
+	if s.cfg.RetentionInterval <= 0 {
+		return
+	}
+	t := time.NewTicker(s.cfg.RetentionInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.leading(ctx, "retention", s.svc.RunRetention)
 		}
 	}
 }

@@ -220,7 +220,13 @@ func (s *Service) DeletePackageVersions(ctx context.Context, c Caller, ref Packa
 	if err := s.authorizeData(ctx, c, "DeletePackageVersions", ref); err != nil {
 		return BatchResult{}, err
 	}
-	in := s.normalizeBatch(ref.Format, BatchInput{Versions: versions, ExpectedStatus: expected})
+	return s.deletePackageVersions(ctx, c, ref, BatchInput{Versions: versions, ExpectedStatus: expected})
+}
+
+// deletePackageVersions is DeletePackageVersions with revisions too
+// (retention deletes only versions unchanged since its plan).
+func (s *Service) deletePackageVersions(ctx context.Context, c Caller, ref PackageRef, in BatchInput) (res BatchResult, err error) {
+	in = s.normalizeBatch(ref.Format, in)
 	err = s.store.Write(ctx, func(tx store.Tx) error {
 		_, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if err != nil {

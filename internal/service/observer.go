@@ -22,6 +22,14 @@ type CollectorRun struct {
 	Failed bool  // the run stopped on an error (what it removed before counts)
 }
 
+// RetentionObserver is an optional Observer capability: it hears what
+// each background run of a retention rule did.
+type RetentionObserver interface {
+	// RetentionApplied is called after a rule's run with its action and
+	// the versions it acted on and skipped.
+	RetentionApplied(action domain.RetentionAction, applied, skipped int)
+}
+
 // UseObserver makes o hear the service's publishes and collections. It is
 // set once, before the service serves requests.
 func (s *Service) UseObserver(o Observer) {

@@ -67,6 +67,7 @@ type Tx interface {
 	Secrets() Secrets
 	PackageGroups() PackageGroups
 	Identities() Identities
+	RetentionRules() RetentionRules
 }
 
 // Page selects one page of a listing.
@@ -80,6 +81,7 @@ type Domains interface {
 	// Create inserts d and sets d.ID; ErrConflict if (Region, Owner, Name) exists.
 	Create(ctx context.Context, d *domain.Domain) error
 	Get(ctx context.Context, region, owner, name string) (domain.Domain, error)
+	GetByID(ctx context.Context, id int64) (domain.Domain, error) // ErrNotFound
 	// List returns the domains of one owner in one region, by name.
 	List(ctx context.Context, region, owner string, p Page) ([]domain.Domain, string, error)
 	Count(ctx context.Context, region, owner string) (int, error)
@@ -212,6 +214,16 @@ type PackageGroups interface {
 	IsAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string) (bool, error)
 	// SetAllowed adds (allowed) or removes a repository name; it reports whether the list changed.
 	SetAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string, allowed bool) (bool, error)
+}
+
+// RetentionRules stores retention rules (a few per repository).
+type RetentionRules interface {
+	// Create inserts r and sets r.ID; ErrNotFound if its repository is missing.
+	Create(ctx context.Context, r *domain.RetentionRule) error
+	Get(ctx context.Context, id int64) (domain.RetentionRule, error) // ErrNotFound
+	// List returns the rules of one repository (0 = of every repository), by id.
+	List(ctx context.Context, repositoryID int64, p Page) ([]domain.RetentionRule, string, error)
+	Delete(ctx context.Context, id int64) error // ErrNotFound
 }
 
 // VersionSort is the order of a version listing.

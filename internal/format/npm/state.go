@@ -164,3 +164,13 @@ func (r *Rules) VersionsCopied(src domain.Package, dst *domain.Package, versions
 func (r *Rules) DefaultDisplayVersion(p domain.Package) string {
 	return loadState(p).DistTags["latest"]
 }
+
+// RetentionExempt keeps every dist-tagged version from retention rules
+// (service.RetentionExempt): a tag names a version clients install.
+func (r *Rules) RetentionExempt(p domain.Package) []string {
+	var out []string
+	for _, v := range loadState(p).DistTags {
+		out = append(out, v)
+	}
+	return out
+}

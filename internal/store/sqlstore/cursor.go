@@ -36,6 +36,7 @@ const (
 	kindGroups          = "g"
 	kindGroupChildren   = "gc"
 	kindAllowed         = "ga"
+	kindRetention       = "rr"
 )
 
 func errBadCursor() error { return domain.Invalid("invalid pagination token") }

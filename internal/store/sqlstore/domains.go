@@ -53,6 +53,17 @@ func (x domainsTx) Get(ctx context.Context, region, owner, name string) (domain.
 	return d, nil
 }
 
+func (x domainsTx) GetByID(ctx context.Context, id int64) (domain.Domain, error) {
+	d, err := scanDomain(x.t.queryRow(ctx, `SELECT `+domainCols+` FROM domains WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Domain{}, domain.NotFound(domain.ResDomain, strconv.FormatInt(id, 10), "domain %d not found", id)
+	}
+	if err != nil {
+		return domain.Domain{}, x.t.fail("get domain", err)
+	}
+	return d, nil
+}
+
 func (x domainsTx) List(ctx context.Context, region, owner string, p store.Page) ([]domain.Domain, string, error) {
 	var w conds
 	w.add("region = ?", region)

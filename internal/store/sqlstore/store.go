@@ -298,17 +298,18 @@ func (t *tx) stmtCtx(ctx context.Context) context.Context {
 	return ctx
 }
 
-func (t *tx) Domains() store.Domains             { return domainsTx{t} }
-func (t *tx) Repositories() store.Repositories   { return reposTx{t} }
-func (t *tx) Packages() store.Packages           { return packagesTx{t} }
-func (t *tx) Versions() store.Versions           { return versionsTx{t} }
-func (t *tx) Assets() store.Assets               { return assetsTx{t} }
-func (t *tx) Tags() store.Tags                   { return tagsTx{t} }
-func (t *tx) Policies() store.Policies           { return policiesTx{t} }
-func (t *tx) Orphans() store.Orphans             { return orphansTx{t} }
-func (t *tx) Secrets() store.Secrets             { return secretsTx{t} }
-func (t *tx) PackageGroups() store.PackageGroups { return groupsTx{t} }
-func (t *tx) Identities() store.Identities       { return identitiesTx{t} }
+func (t *tx) Domains() store.Domains               { return domainsTx{t} }
+func (t *tx) Repositories() store.Repositories     { return reposTx{t} }
+func (t *tx) Packages() store.Packages             { return packagesTx{t} }
+func (t *tx) Versions() store.Versions             { return versionsTx{t} }
+func (t *tx) Assets() store.Assets                 { return assetsTx{t} }
+func (t *tx) Tags() store.Tags                     { return tagsTx{t} }
+func (t *tx) Policies() store.Policies             { return policiesTx{t} }
+func (t *tx) Orphans() store.Orphans               { return orphansTx{t} }
+func (t *tx) Secrets() store.Secrets               { return secretsTx{t} }
+func (t *tx) PackageGroups() store.PackageGroups   { return groupsTx{t} }
+func (t *tx) Identities() store.Identities         { return identitiesTx{t} }
+func (t *tx) RetentionRules() store.RetentionRules { return retentionTx{t} }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = t.stmtCtx(ctx)
