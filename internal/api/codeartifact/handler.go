@@ -96,9 +96,7 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.log, err)
 		return
 	}
-	cred, _ := id.Principal.(*iam.Credential)
-	c := service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID, Identity: cred,
-		SourceIP: sourceIP(r), Secure: r.TLS != nil}
+	c := callerOf(id, r)
 	if err := checkAccessParams(r); err != nil {
 		writeError(w, h.log, err)
 		return
@@ -119,4 +117,11 @@ func (h *Handler) serve(op operation, w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
+}
+
+// callerOf is the service's view of the signer of a verified request.
+func callerOf(id sigv4.Identity, r *http.Request) service.Caller {
+	cred, _ := id.Principal.(*iam.Credential)
+	return service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID, Identity: cred,
+		SourceIP: sourceIP(r), Secure: r.TLS != nil}
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/artifactd/artifactd/internal/domain"
-	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -146,10 +145,7 @@ func (h *Handler) admin(fn func(c service.Caller, r *http.Request, body []byte) 
 			writeError(w, h.log, err)
 			return
 		}
-		cred, _ := id.Principal.(*iam.Credential)
-		c := service.Caller{Account: id.Account, Region: id.Region, AccessKey: id.AccessKeyID, Identity: cred,
-			SourceIP: sourceIP(r), Secure: r.TLS != nil}
-		out, err := fn(c, r, body)
+		out, err := fn(callerOf(id, r), r, body)
 		if err != nil {
 			writeError(w, h.log, err)
 			return
