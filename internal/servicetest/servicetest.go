@@ -7,6 +7,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -60,4 +62,13 @@ func New(tb testing.TB, format domain.Format, repo string, rules map[domain.Form
 		Caller: caller, Domain: "acme", Owner: Account, Repository: repo,
 		Endpoint: "http://x/" + string(format) + "/d/acme-" + Account + "/" + repo + "/",
 	}}
+}
+
+// Serve runs one request through format f as the data plane would hand
+// it over: repository repo, at path under its endpoint.
+func Serve(f dataplane.Format, repo dataplane.Repo, req *http.Request, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	repo.Path = path
+	f.ServeRepo(rec, req, repo)
+	return rec
 }

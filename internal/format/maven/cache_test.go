@@ -32,11 +32,7 @@ func newTestRepo(t *testing.T) *testRepo {
 func (tr *testRepo) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, "/maven/acme-"+servicetest.Account+"/mvn/"+path, strings.NewReader(body))
-	rec := httptest.NewRecorder()
-	repo := tr.repo
-	repo.Path = path
-	tr.f.ServeRepo(rec, req, repo)
-	return rec
+	return servicetest.Serve(tr.f, tr.repo, req, path)
 }
 
 // deploy puts a version's jar and the artifact's maven-metadata.xml

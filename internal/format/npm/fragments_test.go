@@ -9,6 +9,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/servicetest"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
@@ -126,7 +127,6 @@ func TestPackumentFragments(t *testing.T) {
 
 // get asks for a packument, with or without gzip.
 func (sr *storeRepo) get(name pkgName, accept string, gz bool) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -134,10 +134,7 @@ func (sr *storeRepo) get(name pkgName, accept string, gz bool) *httptest.Respons
 	if gz {
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
-	repo := sr.repo
-	repo.Path = name.String()
-	sr.f.ServeRepo(rec, req, repo)
-	return rec
+	return servicetest.Serve(sr.f, sr.repo, req, name.String())
 }
 
 // cachedFragment returns the cached fragment of v at its revision.

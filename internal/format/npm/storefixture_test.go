@@ -33,15 +33,11 @@ func newStoreRepo(tb testing.TB) *storeRepo {
 }
 
 func (sr *storeRepo) serve(method, path, accept string, body io.Reader) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(method, "/npm/d/acme-"+servicetest.Account+"/js/"+path, body)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	repo := sr.repo
-	repo.Path = path
-	sr.f.ServeRepo(rec, req, repo)
-	return rec
+	return servicetest.Serve(sr.f, sr.repo, req, path)
 }
 
 // publish publishes name@version the way npm does.

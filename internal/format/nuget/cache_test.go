@@ -36,11 +36,7 @@ func (tr *testRepo) do(method, path string, body *bytes.Buffer, ct string) *http
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
-	rec := httptest.NewRecorder()
-	repo := tr.env.Repo
-	repo.Path = path
-	tr.f.ServeRepo(rec, req, repo)
-	return rec
+	return servicetest.Serve(tr.f, tr.env.Repo, req, path)
 }
 
 func testNupkg(t *testing.T, id, version string) []byte {

@@ -38,11 +38,7 @@ func newTestRepo(t *testing.T) *testRepo {
 }
 
 func (tr *testRepo) do(req *http.Request, path string) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	repo := tr.repo
-	repo.Path = path
-	tr.f.ServeRepo(rec, req, repo)
-	return rec
+	return servicetest.Serve(tr.f, tr.repo, req, path)
 }
 
 func (tr *testRepo) get(t *testing.T, path, accept string) *httptest.ResponseRecorder {

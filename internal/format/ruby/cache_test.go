@@ -30,11 +30,7 @@ func newTestRepo(t *testing.T) *testRepo {
 }
 
 func (tr *testRepo) do(method, path string, body []byte) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	repo := tr.repo
-	repo.Path = path
-	tr.f.ServeRepo(rec, httptest.NewRequest(method, "/ruby/d/acme-000000000000/gems/"+path, bytes.NewReader(body)), repo)
-	return rec
+	return servicetest.Serve(tr.f, tr.repo, httptest.NewRequest(method, "/ruby/d/acme-000000000000/gems/"+path, bytes.NewReader(body)), path)
 }
 
 // testGem builds a .gem by hand: metadata.gz holding a gemspec, and an
