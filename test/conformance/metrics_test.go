@@ -3,9 +3,16 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -332,4 +339,126 @@ func TestMetricsUpstream(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMetricsPrometheus: a real Prometheus server (Debian's prometheus
+// package) scrapes artifactd's /metrics with the bearer token, and its
+// query API then answers with artifactd's series, including the calls
+// made here.
+func TestMetricsPrometheus(t *testing.T) {
+	t.Parallel()
+	prom, err := exec.LookPath("prometheus")
+	if err != nil {
+		if os.Getenv("ARTIFACTD_ALLOW_SKIP") == "1" {
+			t.Skip("prometheus not found (apt-get install prometheus); ARTIFACTD_ALLOW_SKIP=1")
+		}
+		t.Fatal("prometheus not found: apt-get install prometheus (set ARTIFACTD_ALLOW_SKIP=1 to skip)")
+	}
+	s := harness.Start(t, harness.WithArgs("--metrics-token-env", "METRICS_PROM_TOKEN"),
+		harness.WithEnv("METRICS_PROM_TOKEN=prom-scrape-token"))
+	ctx := context.Background()
+	c := s.Client(t)
+	const dom = "promprobe"
+	if _, err := c.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String(dom)}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.DescribeDomain(ctx, &codeartifact.DescribeDomainInput{Domain: aws.String(dom)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	dir := t.TempDir()
+	token := filepath.Join(dir, "token")
+	if err := os.WriteFile(token, []byte("prom-scrape-token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := strings.TrimPrefix(s.URL, "http://")
+	cfg := fmt.Sprintf(`global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: artifactd
+    authorization:
+      type: Bearer
+      credentials_file: %s
+    static_configs:
+      - targets: ['%s']
+`, token, target)
+	cfgFile := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	webAddr := metricsPort(t)
+	var logs bytes.Buffer
+	cmd := exec.Command(prom, "--config.file="+cfgFile, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+webAddr)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("prometheus output:\n%s", logs.String())
+		}
+	})
+
+	// Wait until Prometheus has scraped artifactd successfully and a query
+	// sees the DescribeDomain calls made above.
+	api := "http://" + webAddr + "/api/v1/"
+	query := url.Values{"query": {`sum(artifactd_api_requests_total{job="artifactd",operation="DescribeDomain",code="2xx"})`}}
+	deadline := time.Now().Add(60 * time.Second)
+	var lastTargets, lastQuery string
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("Prometheus never saw artifactd's series\ntargets: %.2000s\nquery: %.1000s", lastTargets, lastQuery)
+		}
+		time.Sleep(500 * time.Millisecond)
+		targets, ok := promGet(api + "targets")
+		lastTargets = targets
+		if !ok || !strings.Contains(targets, `"health":"up"`) {
+			continue
+		}
+		body, ok := promGet(api + "query?" + query.Encode())
+		lastQuery = body
+		if !ok {
+			continue
+		}
+		var res struct {
+			Status string `json:"status"`
+			Data   struct {
+				Result []struct {
+					Value [2]any `json:"value"`
+				} `json:"result"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(body), &res); err != nil {
+			t.Fatalf("query answer: %v: %s", err, body)
+		}
+		if res.Status != "success" || len(res.Data.Result) != 1 {
+			continue
+		}
+		v, _ := res.Data.Result[0].Value[1].(string)
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 3 {
+			break
+		}
+	}
+	// Go runtime series come through too.
+	body, ok := promGet(api + "query?" + url.Values{"query": {`go_goroutines{job="artifactd"}`}}.Encode())
+	if !ok || !strings.Contains(body, `"go_goroutines"`) {
+		t.Errorf("go_goroutines not scraped: %.1000s", body)
+	}
+}
+
+// promGet GETs a Prometheus API URL; ok is false unless it answered 200.
+func promGet(u string) (string, bool) {
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(u)
+	if err != nil {
+		return err.Error(), false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b), resp.StatusCode == http.StatusOK
 }
