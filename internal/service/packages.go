@@ -158,6 +158,24 @@ func (s *Service) ListPackages(ctx context.Context, c Caller, in ListPackagesInp
 	return ps, next, err
 }
 
+// PackageListingStamp returns a stamp of the repository's packages of
+// format f and their state: while it is unchanged, so are they (a
+// repository deleted and made again under the same name has other
+// stamps). It costs one row (store.Packages.ListingStamp), whatever the
+// number of packages, and is authorized as ListPackages is.
+func (s *Service) PackageListingStamp(ctx context.Context, c Caller, dom, owner, repo string, f domain.Format) (stamp string, err error) {
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		_, r, err := getRepository(ctx, tx, c, dom, owner, repo)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Packages().ListingStamp(ctx, r.ID, f)
+		stamp = strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(n, 10)
+		return err
+	})
+	return stamp, err
+}
+
 // DeletePackage deletes a package with all its versions and assets.
 func (s *Service) DeletePackage(ctx context.Context, c Caller, ref PackageRef) (domain.Package, error) {
 	if err := s.authorizeData(ctx, c, "DeletePackage", ref); err != nil {

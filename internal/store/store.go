@@ -173,6 +173,12 @@ type Packages interface {
 	Delete(ctx context.Context, id int64) error
 	// ListCoordinates lists the distinct coordinates of the domain's packages, across its repositories, ordered by (format, namespace, name), filtered by f.
 	ListCoordinates(ctx context.Context, domainID int64, f CoordinateFilter, p Page) ([]PackageCoordinate, string, error)
+	// ListingStamp is a number that Create, Update and Delete of any
+	// package of format f in repository repoID change (0 before the first
+	// of them): a cache of a listing of those packages and their state is
+	// current while it is unchanged. One row, whatever the number of
+	// packages.
+	ListingStamp(ctx context.Context, repoID int64, f domain.Format) (int64, error)
 }
 
 // CoordinateFilter selects package coordinates; zero fields select all.

@@ -253,6 +253,27 @@ func TestSwiftRegistryEndpoints(t *testing.T) {
 		swiftProblem(t, "no url", resp, body, http.StatusBadRequest)
 		resp, body = r.get(t, "identifiers?url=https://git.example.com/mona/Other", swiftAcceptJSON)
 		swiftProblem(t, "unknown url", resp, body, http.StatusNotFound)
+
+		// A package published after a lookup shows in the next one (the
+		// repository's URL map is renewed by any package change).
+		forkMeta := `{"repositoryURLs": ["https://git.example.com/mona/LinkedList", "https://git.example.com/fork/Other"]}`
+		if resp, body := r.publish(t, "fork", "LinkedList", "1.0.0", swiftPackage(t, "LinkedList", "1.0.0", nil), forkMeta); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("publish fork.LinkedList: %d %s", resp.StatusCode, body)
+		}
+		resp, body = r.get(t, "identifiers?url=https://git.example.com/mona/LinkedList", swiftAcceptJSON)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `["fork.linkedlist","mona.linkedlist"]`) {
+			t.Errorf("after publishing fork.LinkedList: %d %s", resp.StatusCode, body)
+		}
+		resp, body = r.get(t, "identifiers?url=https://git.example.com/fork/Other", swiftAcceptJSON)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `["fork.linkedlist"]`) {
+			t.Errorf("fork's own URL: %d %s", resp.StatusCode, body)
+		}
+		if _, err := r.c.DeletePackage(context.Background(), &codeartifact.DeletePackageInput{Domain: aws.String("acme"), Repository: aws.String("swift"),
+			Format: types.PackageFormatSwift, Namespace: aws.String("fork"), Package: aws.String("linkedlist")}); err != nil {
+			t.Fatal(err)
+		}
+		resp, body = r.get(t, "identifiers?url=https://git.example.com/fork/Other", swiftAcceptJSON)
+		swiftProblem(t, "a deleted package's url", resp, body, http.StatusNotFound)
 	})
 
 	t.Run("login", func(t *testing.T) {

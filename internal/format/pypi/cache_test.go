@@ -2,6 +2,7 @@ package pypi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -238,5 +239,59 @@ func TestPageRenderedOnceForConcurrentMisses(t *testing.T) {
 	}
 	if n := tr.f.rendered.Load(); n != 1 {
 		t.Errorf("%d concurrent cold requests rendered the page %d times, want once", clients, n)
+	}
+}
+
+// TestRootIndexCache: simple/ is served from the list kept for the
+// repository while no project changes, and shows uploads, new projects and
+// deletions at once.
+func TestRootIndexCache(t *testing.T) {
+	tr := newTestRepo(t)
+	ctx := context.Background()
+	root := func() string {
+		t.Helper()
+		rec := tr.get(t, "simple/", ContentTypeJSON)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET simple/: %d %s", rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	upload := func(name, version string) {
+		t.Helper()
+		if rec := tr.upload(t, name, version, name+"-"+version+"-py3-none-any.whl", testWheel(t, name, version, version)); rec.Code != http.StatusOK {
+			t.Fatalf("upload %s %s: %d %s", name, version, rec.Code, rec.Body)
+		}
+	}
+	// poisonRoot replaces the cached list, so that an answer showing the
+	// marker came from the cache.
+	poisonRoot := func() {
+		t.Helper()
+		names, err := tr.f.projects.Get(ctx, tr.repo, func(context.Context) ([]string, int64, error) {
+			return nil, 0, errors.New("no list cached")
+		})
+		if err != nil || len(names) == 0 {
+			t.Fatalf("no list cached: %v", err)
+		}
+		names[0] = "cached-marker"
+	}
+
+	upload("alpha", "1.0")
+	if got := root(); !strings.Contains(got, `"alpha"`) {
+		t.Fatalf("simple/ misses alpha: %s", got)
+	}
+	poisonRoot()
+	if got := root(); !strings.Contains(got, "cached-marker") {
+		t.Fatalf("simple/ not served from the cache: %s", got)
+	}
+	upload("beta", "1.0")
+	if got := root(); !strings.Contains(got, `"alpha"`) || !strings.Contains(got, `"beta"`) || strings.Contains(got, "cached-marker") {
+		t.Fatalf("simple/ after a new project: %s", got)
+	}
+	poisonRoot()
+	if _, err := tr.svc.DeletePackage(ctx, tr.repo.Caller, tr.repo.Ref(domain.FormatPypi, "", "alpha")); err != nil {
+		t.Fatal(err)
+	}
+	if got := root(); strings.Contains(got, `"alpha"`) || !strings.Contains(got, `"beta"`) || strings.Contains(got, "cached-marker") {
+		t.Fatalf("simple/ after deleting alpha: %s", got)
 	}
 }

@@ -15,6 +15,7 @@ package pypi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,8 +34,8 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/flight"
+	"github.com/artifactd/artifactd/internal/format/listing"
 	"github.com/artifactd/artifactd/internal/service"
-	"github.com/artifactd/artifactd/internal/store"
 )
 
 // YankedReason is the data-yanked reason of Unlisted versions.
@@ -48,6 +49,8 @@ type Format struct {
 	TempDir string
 	now     func() time.Time
 	pages   *pageCache // rendered project pages, keyed on package stamps
+	// projects keeps each repository's project names for simple/.
+	projects *listing.Cache[[]string]
 	// renders runs one rendering at a time of a page for the package
 	// state its callers saw.
 	renders flight.Group[pageRender, *pageEntry]
@@ -72,7 +75,8 @@ const pageCacheBytes = 64 << 20
 // New returns the PyPI format; uploads are spooled in tmp while they are
 // checked ("" = os.TempDir()).
 func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
-	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, pages: newPageCache(pageCacheBytes)}
+	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, pages: newPageCache(pageCacheBytes),
+		projects: listing.New[[]string](svc, domain.FormatPypi, pageCacheBytes)}
 }
 
 // Name implements dataplane.Format.
@@ -170,27 +174,25 @@ func (f *Format) ref(repo dataplane.Repo, project string) service.PackageRef {
 	return repo.Ref(domain.FormatPypi, "", Normalize(project))
 }
 
-// index serves simple/: every PyPI project of the repository.
+// index serves simple/: every PyPI project of the repository, from the
+// list kept while the repository's listing stamp of PyPI projects is
+// unchanged (one row per request, whatever the number of projects).
 func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Repo) {
-	var names []string
-	page := store.Page{Limit: 1000}
-	for {
-		ps, next, err := f.svc.ListPackages(r.Context(), repo.Caller, service.ListPackagesInput{
-			Domain: repo.Domain, DomainOwner: repo.Owner, Repository: repo.Repository, Format: domain.FormatPypi,
-		}, page)
-		if err != nil {
-			f.writeError(w, err)
-			return
-		}
-		for _, p := range ps {
+	names, err := f.projects.Get(r.Context(), repo, func(ctx context.Context) ([]string, int64, error) {
+		var names []string
+		size := int64(0)
+		err := f.projects.Each(ctx, repo, func(p domain.Package) error {
 			names = append(names, p.Name)
-		}
-		if next == "" {
-			break
-		}
-		page.After = next
+			size += int64(len(p.Name)) + 16
+			return nil
+		})
+		sort.Strings(names)
+		return names, size, err
+	})
+	if err != nil {
+		f.writeError(w, err)
+		return
 	}
-	sort.Strings(names)
 	ct := Negotiate(r.Header.Get("Accept"))
 	setPageHeaders(w, ct)
 	if ct == ContentTypeJSON {

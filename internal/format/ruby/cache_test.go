@@ -3,6 +3,7 @@ package ruby
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -59,10 +60,11 @@ func (tr *testRepo) get(t *testing.T, path string) string {
 // poison marks every cached file, so that an answer carrying the marker
 // proves it came from the cache.
 func (tr *testRepo) poison() {
-	for _, k := range tr.f.repos.Keys() {
-		if rf, ok := tr.f.repos.Get(k); ok {
-			rf.files["versions"] = []byte("CACHED")
-		}
+	rf, err := tr.f.repos.Get(context.Background(), tr.repo, func(context.Context) (*repoFiles, int64, error) {
+		return nil, 0, errors.New("no repository files cached")
+	})
+	if err == nil {
+		rf.files["versions"] = []byte("CACHED")
 	}
 	for _, k := range tr.f.pkgs.Keys() {
 		if p, ok := tr.f.pkgs.Get(k); ok {
@@ -111,13 +113,22 @@ func TestIndexCaches(t *testing.T) {
 	if rec := tr.do(http.MethodGet, "gems/alpha-1.1.0.gem", nil); rec.Code != http.StatusNotFound {
 		t.Errorf("archived gem download: %d", rec.Code)
 	}
+
+	// Deleting a gem through the control plane retires the files too.
+	tr.poison()
+	if _, err := tr.svc.DeletePackage(context.Background(), tr.repo.Caller, tr.repo.Ref(domain.FormatRuby, "", "beta")); err != nil {
+		t.Fatal(err)
+	}
+	if v := tr.get(t, "versions"); !strings.Contains(v, "\nalpha 1.0.0 ") || strings.Contains(v, "beta") {
+		t.Errorf("versions after deleting beta:\n%s", v)
+	}
 }
 
 // TestSpecsFiles checks which versions each legacy specs file lists.
 func TestSpecsFiles(t *testing.T) {
 	mk := func(v, plat string) entry { return entry{version: v, platform: plat} }
 	p := &pkgIndex{name: "demo", entries: []entry{mk("0.9", "ruby"), mk("1.0", "java"), mk("1.0", "ruby"), mk("2.0.rc1", "ruby")}}
-	rf, err := buildRepoFiles("d", []*pkgIndex{p}, time.Now())
+	rf, err := buildRepoFiles([]*pkgIndex{p}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

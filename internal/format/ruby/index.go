@@ -116,9 +116,8 @@ func renderInfo(entries []entry) []byte {
 
 // repoFiles are the files that list every gem of a repository.
 type repoFiles struct {
-	digest string // of the packages' IDs and stamps they were built from
-	files  map[string][]byte
-	etags  map[string]string
+	files map[string][]byte
+	etags map[string]string
 }
 
 func (r *repoFiles) size() int {
@@ -131,7 +130,7 @@ func (r *repoFiles) size() int {
 
 // buildRepoFiles renders versions, names and the legacy specs files
 // from the repository's packages, by name.
-func buildRepoFiles(digest string, pkgs []*pkgIndex, now time.Time) (*repoFiles, error) {
+func buildRepoFiles(pkgs []*pkgIndex, now time.Time) (*repoFiles, error) {
 	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].name < pkgs[j].name })
 	var versions, names bytes.Buffer
 	// created_at is when the file was built: bundler only reads past "---".
@@ -166,7 +165,7 @@ func buildRepoFiles(digest string, pkgs []*pkgIndex, now time.Time) (*repoFiles,
 		}
 		fmt.Fprintf(&versions, "%s %s %s\n", p.name, strings.Join(vs, ","), p.infoMD5)
 	}
-	r := &repoFiles{digest: digest, files: map[string][]byte{
+	r := &repoFiles{files: map[string][]byte{
 		"versions": versions.Bytes(),
 		"names":    names.Bytes(),
 	}, etags: map[string]string{}}

@@ -99,8 +99,8 @@ type fullName struct{ name, version, platform string }
 type Rules struct{}
 
 // PackageChanged implements service.FormatRules: a new stamp retires the
-// package's cached index files (and, through the digest of all stamps,
-// the repository's).
+// package's cached index files (and, as the package row is written, the
+// repository's listing stamp retires the repository's).
 func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
 	return renewStamp(p)
 }

@@ -1,18 +1,15 @@
 package ruby
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
-	"github.com/artifactd/artifactd/internal/store"
 )
 
 // maxDependencyGems caps the gems one /api/v1/dependencies request names
@@ -93,56 +90,30 @@ func mergeSources(srcs []service.PackageSource) []domain.PackageVersion {
 }
 
 // repoFiles returns the files that list the repository's gems, from the
-// cache while no package changed. Checking costs one listing of the
-// repository's packages (their IDs and stamps), never their versions;
-// a package's versions are read only when its stamp changed.
+// cache while the repository's listing stamp of gems is unchanged
+// (listing.Cache: one row per request, whatever the number of gems). A
+// rebuild lists the packages and reads the versions of those whose stamp
+// changed only.
 func (f *Format) repoFiles(r *http.Request, repo dataplane.Repo) (*repoFiles, error) {
-	var pkgs []domain.Package
-	page := store.Page{Limit: 1000}
-	for {
-		ps, next, err := f.svc.ListPackages(r.Context(), repo.Caller, service.ListPackagesInput{
-			Domain: repo.Domain, DomainOwner: repo.Owner, Repository: repo.Repository, Format: domain.FormatRuby,
-		}, page)
+	return f.repos.Get(r.Context(), repo, func(ctx context.Context) (*repoFiles, int64, error) {
+		var idx []*pkgIndex
+		err := f.repos.Each(ctx, repo, func(p domain.Package) error {
+			pi, err := f.cachedIndex(r, repo, p)
+			if errors.Is(err, domain.ErrNotFound) {
+				return nil // deleted since the listing
+			}
+			idx = append(idx, pi)
+			return err
+		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		pkgs = append(pkgs, ps...)
-		if next == "" {
-			break
-		}
-		page.After = next
-	}
-	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].ID < pkgs[j].ID })
-	h := sha256.New()
-	cacheable := true
-	for _, p := range pkgs {
-		st := loadState(p).Stamp
-		cacheable = cacheable && st != ""
-		fmt.Fprintf(h, "%d:%s\n", p.ID, st)
-	}
-	digest := hex.EncodeToString(h.Sum(nil))
-	if rf, ok := f.repos.GetIf(repo.Endpoint, func(rf *repoFiles) bool { return cacheable && rf.digest == digest }); ok {
-		return rf, nil
-	}
-	idx := make([]*pkgIndex, 0, len(pkgs))
-	for _, p := range pkgs {
-		pi, err := f.cachedIndex(r, repo, p)
-		if errors.Is(err, domain.ErrNotFound) {
-			continue // deleted since the listing
-		}
+		rf, err := buildRepoFiles(idx, f.now())
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		idx = append(idx, pi)
-	}
-	rf, err := buildRepoFiles(digest, idx, f.now())
-	if err != nil {
-		return nil, err
-	}
-	if cacheable {
-		f.repos.Add(repo.Endpoint, rf, int64(rf.size()))
-	}
-	return rf, nil
+		return rf, int64(rf.size()), nil
+	})
 }
 
 // repoFile serves versions, names and the legacy specs files. A

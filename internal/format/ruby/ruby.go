@@ -31,6 +31,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/listing"
 	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/service"
 )
@@ -45,11 +46,11 @@ type Format struct {
 	// pkgs caches each package's index (by endpoint and name), valid
 	// while the package keeps its ID and stamp.
 	pkgs *lru.Cache[pkgKey, *pkgIndex]
-	// repos caches each repository's whole-repository files (by
-	// endpoint), valid while the digest of every package's ID and stamp
-	// is the one they were built from: any push, yank or status change
-	// of any gem changes that digest.
-	repos *lru.Cache[string, *repoFiles]
+	// repos caches each repository's whole-repository files, valid
+	// while the repository's listing stamp of gems is the one they were
+	// built at: any push, yank or status change of any gem (any write of
+	// a gem's package row) changes it.
+	repos *listing.Cache[*repoFiles]
 }
 
 type pkgKey struct{ endpoint, name string }
@@ -61,7 +62,7 @@ const cacheBytes = 64 << 20
 // checked ("" = os.TempDir()).
 func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
 	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now,
-		pkgs: lru.New[pkgKey, *pkgIndex](cacheBytes), repos: lru.New[string, *repoFiles](cacheBytes)}
+		pkgs: lru.New[pkgKey, *pkgIndex](cacheBytes), repos: listing.New[*repoFiles](svc, domain.FormatRuby, cacheBytes)}
 }
 
 // Name implements dataplane.Format.

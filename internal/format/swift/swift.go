@@ -28,6 +28,7 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/flight"
+	"github.com/artifactd/artifactd/internal/format/listing"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -40,6 +41,9 @@ type Format struct {
 	now     func() time.Time
 	indexes *indexCache
 	renders flight.Group[indexRender, *index]
+	// urls maps each repository's declared repository URLs to package
+	// identifiers (GET identifiers).
+	urls *listing.Cache[map[string][]string]
 	// rendered counts the indexes rendered for the cache (tests).
 	rendered atomic.Int64
 }
@@ -50,7 +54,8 @@ const indexCacheBytes = 64 << 20
 // New returns the Swift format; uploads are spooled in tmp while they are
 // checked ("" = os.TempDir()).
 func New(svc *service.Service, log *slog.Logger, tmp string) *Format {
-	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, indexes: newIndexCache(indexCacheBytes)}
+	return &Format{svc: svc, log: log, TempDir: tmp, now: time.Now, indexes: newIndexCache(indexCacheBytes),
+		urls: listing.New[map[string][]string](svc, domain.FormatSwift, indexCacheBytes)}
 }
 
 // Name implements dataplane.Format.

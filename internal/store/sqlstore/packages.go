@@ -59,7 +59,39 @@ func (x packagesTx) Create(ctx context.Context, p *domain.Package) error {
 		return x.t.conflict("create package", err, domain.ResPackage, label, "package "+label+" already exists")
 	}
 	p.ID = id
+	return x.renewListingStamp(ctx, `VALUES (?, ?, 1)`, p.RepositoryID, string(p.Format))
+}
+
+// renewListingStamp changes the listing stamp of a repository's packages
+// of one format, given by rows (a VALUES or SELECT giving repository_id,
+// format, 1), in the transaction that changes one of them.
+func (x packagesTx) renewListingStamp(ctx context.Context, rows string, args ...any) error {
+	_, err := x.t.exec(ctx, `INSERT INTO package_listing_stamps (repository_id, format, stamp) `+rows+`
+		ON CONFLICT (repository_id, format) DO UPDATE SET stamp = package_listing_stamps.stamp + 1`, args...)
+	if err != nil {
+		return x.t.fail("renew package listing stamp", err)
+	}
 	return nil
+}
+
+// stampOfPackage renews the listing stamp of package id's repository and
+// format (nothing when there is no such package).
+func (x packagesTx) stampOfPackage(ctx context.Context, id int64) error {
+	return x.renewListingStamp(ctx, `SELECT repository_id, format, 1 FROM packages WHERE id = ?`, id)
+}
+
+// ListingStamp reads the listing stamp of repoID's packages of format f.
+func (x packagesTx) ListingStamp(ctx context.Context, repoID int64, f domain.Format) (int64, error) {
+	var stamp int64
+	err := x.t.queryRow(ctx, `SELECT stamp FROM package_listing_stamps WHERE repository_id = ? AND format = ?`,
+		repoID, string(f)).Scan(&stamp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, x.t.fail("read package listing stamp", err)
+	}
+	return stamp, nil
 }
 
 func (x packagesTx) Get(ctx context.Context, repoID int64, format domain.Format, namespace, name string) (domain.Package, error) {
@@ -228,13 +260,19 @@ func (x packagesTx) Update(ctx context.Context, p domain.Package) error {
 	if err != nil {
 		return x.t.fail("update package", err)
 	}
-	return affected(res, func() error { return packageIDNotFound(p.ID) })
+	if err := affected(res, func() error { return packageIDNotFound(p.ID) }); err != nil {
+		return err
+	}
+	return x.stampOfPackage(ctx, p.ID)
 }
 
 // Delete removes the package, its versions and their assets, after
 // queueing the blobs of those assets.
 func (x packagesTx) Delete(ctx context.Context, id int64) error {
 	const versionsOf = `SELECT id FROM package_versions WHERE package_id = ?`
+	if err := x.stampOfPackage(ctx, id); err != nil {
+		return err
+	}
 	if err := x.t.queueOrphans(ctx, `assets a WHERE a.version_id IN (`+versionsOf+`)`, id); err != nil {
 		return err
 	}

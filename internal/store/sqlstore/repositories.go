@@ -180,6 +180,7 @@ func (x reposTx) Delete(ctx context.Context, id int64) error {
 		`DELETE FROM packages WHERE repository_id = ?`,
 		`DELETE FROM repository_upstreams WHERE repository_id = ?`,
 		`DELETE FROM retention_rules WHERE repository_id = ?`,
+		`DELETE FROM package_listing_stamps WHERE repository_id = ?`,
 	} {
 		if _, err := x.t.exec(ctx, q, id); err != nil {
 			return x.t.fail("delete repository", err)

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AllowedRepositories", testAllowedRepositories},
 		{"PackageGroupsDomainDelete", testPackageGroupsDomainDelete},
 		{"ListCoordinates", testListCoordinates},
+		{"ListingStamp", testListingStamp},
 		{"RetentionRules", testRetentionRules},
 		{"IAMUsers", testIAMUsers},
 		{"IAMRoles", testIAMRoles},
