@@ -94,6 +94,9 @@ func (c *Console) versionSize(r *http.Request, rq *request, l loc, version strin
 	if al.Next != "" {
 		s = "≥ " + s
 	}
+	if len(al.Assets) == 1 {
+		return s
+	}
 	return fmt.Sprintf("%s (%d files)", s, len(al.Assets))
 }
 
