@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 
@@ -111,11 +112,17 @@ func (c *Console) confirm(w http.ResponseWriter, r *http.Request, rq *request, l
 		return
 	}
 	v := confirmView{Loc: l, Op: op, Verb: verb}
+	// The current status is shown to an identity that may read it.
+	describe := c.authorize(r.Context(), rq, "DescribePackageVersion", service.ResourcePackage, l) == nil
 	for _, ver := range versions {
-		row := versionRow{Loc: l.WithVersion(ver), Version: ver}
+		row := versionRow{Loc: l.WithVersion(ver), Version: ver, Status: "unknown"}
+		if !describe {
+			v.Versions = append(v.Versions, row)
+			continue
+		}
 		if vi, err := c.o.Service.DescribePackageVersion(r.Context(), rq.caller, l.ref(), ver); err == nil {
 			row.Status, row.Published = vi.Version.Status, vi.Version.PublishedTime
-		} else {
+		} else if errors.Is(err, domain.ErrNotFound) {
 			row.Status = "not found"
 		}
 		v.Versions = append(v.Versions, row)
