@@ -21,17 +21,24 @@ type domainRow struct {
 type domainsView struct {
 	Domains []domainRow
 	Next    string
+	Denied  bool // the list could not be read
 }
 
 func (c *Console) domainsPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	crumbs := loc{}.crumbs()
+	// An identity that may not list domains can still open the one it
+	// works in by name: the page keeps its form under the refusal.
+	denied := func(err error) {
+		c.render(w, r, rq, errorStatus(err), "domains", view{Title: "Domains", Crumbs: crumbs, Error: errorView(c.o.Log, err),
+			Body: domainsView{Denied: true}})
+	}
 	if err := c.authorize(r.Context(), rq, "ListDomains", service.ResourceNone, loc{}); err != nil {
-		c.fail(w, r, rq, "Domains", crumbs, err)
+		denied(err)
 		return
 	}
 	ds, next, err := c.o.Service.ListDomains(r.Context(), rq.caller, store.Page{After: r.URL.Query().Get("next"), Limit: pageSize})
 	if err != nil {
-		c.fail(w, r, rq, "Domains", crumbs, err)
+		denied(err)
 		return
 	}
 	v := domainsView{}

@@ -399,3 +399,30 @@ func TestSearchPaging(t *testing.T) {
 		t.Error("the archived package was not found")
 	}
 }
+
+func TestRepositoryPage(t *testing.T) {
+	r := newRig(t, false)
+	ctx, admin := context.Background(), r.admin(t)
+	if _, err := r.env.Svc.PutRetentionRule(ctx, admin, service.RetentionRuleInput{Domain: "acme", Repository: "repo",
+		Format: domain.FormatNpm, PackagePrefix: "lib", KeepNewest: 3, Action: domain.RetentionArchive}); err != nil {
+		t.Fatal(err)
+	}
+	b := r.browser(t)
+	b.signIn(r.root.AccessKeyID, rootSecret)
+	must(t, b.get("/console/repository?d=acme&r=repo"), http.StatusOK,
+		"http://127.0.0.1:8700/npm/d/acme-000000000000/repo/",
+		"aws codeartifact login --tool npm --domain acme --domain-owner 000000000000 --repository repo --endpoint-url http://127.0.0.1:8700",
+		"artifactd login --tool cargo", "names starting with lib", "newest 3", "Archive")
+	// A user allowed to read the repository but not its rules sees the
+	// rest of the page, and the refusal where the rules would be.
+	id, secret := r.user(t, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["codeartifact:DescribeRepository","codeartifact:ListPackages"],"Resource":"*"}]}`)
+	b = r.browser(t)
+	b.signIn(id, secret)
+	p := b.get("/console/repository?d=acme&r=repo")
+	must(t, p, http.StatusOK, "AccessDeniedException", "codeartifact:GetRepositoryEndpoint")
+	if strings.Contains(p.body, "newest 3") {
+		t.Error("a user without the retention permission sees the rules")
+	}
+	// The domains page keeps a way in for a user who may not list domains.
+	must(t, b.get("/console/domains"), http.StatusForbidden, "AccessDeniedException", `action="/console/domain"`)
+}

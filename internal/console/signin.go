@@ -24,6 +24,11 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, nil, http.StatusOK, "signin", view{Title: "Sign in", Body: v})
 }
 
+// maxCookieToken is the longest token a session cookie can hold: sealed
+// and encoded it grows by a third plus about 150 bytes, and browsers keep
+// at most 4096 bytes of a cookie.
+const maxCookieToken = 2800
+
 // errBadCredentials is the one answer to every failed sign-in: it does not
 // say whether the key exists.
 var errBadCredentials = errors.New("The access key ID and secret access key (or the authorization token) were not accepted.")
@@ -58,6 +63,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	var s session
 	var err error
 	switch {
+	case len(token) > maxCookieToken:
+		// Sealed, it would not fit in the 4 KiB a browser keeps per cookie.
+		c.render(w, r, nil, http.StatusBadRequest, "signin", view{Title: "Sign in", Body: signInView{Region: c.o.Region,
+			Message: "This token is too long to keep in a browser session: sign in with an access key instead."}})
+		return
 	case token != "":
 		s = newSession("token", "", token, expires)
 		_, err = c.o.Service.VerifyToken(r.Context(), token, c.o.Identities.TokenCredential)

@@ -96,6 +96,15 @@ func TestConsoleBrowser(t *testing.T) {
 	do("sign in", chromedp.SendKeys(chromedp.CSS("#secret_access_key"), e.srv.SecretKey), chromedp.Click(chromedp.CSS("#signin")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href*="d=npmdom"]`)))
 
+	// The repository page: endpoints and client set-up.
+	do("repository page", chromedp.Navigate(e.srv.URL+"/console/repository?d=npmdom&r=npmrepo"),
+		chromedp.WaitVisible(chromedp.CSS("table.endpoints")))
+	if got := text("table.endpoints"); !strings.Contains(got, "aws codeartifact login --tool npm --domain npmdom") {
+		t.Errorf("repository set-up: %s", got)
+	}
+	shot("repository")
+	do("domains", chromedp.Navigate(e.srv.URL+"/console/domains"), chromedp.WaitVisible(chromedp.CSS(`a[href*="d=npmdom"]`)))
+
 	// Find the package by name across the domain.
 	do("domain page", chromedp.Click(chromedp.CSS(`a[href*="d=npmdom"]`)), chromedp.WaitVisible(chromedp.CSS("#q")),
 		chromedp.SendKeys(chromedp.CSS("#q"), "console-"), chromedp.Click(chromedp.CSS("#search")),
