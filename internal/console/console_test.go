@@ -426,3 +426,16 @@ func TestRepositoryPage(t *testing.T) {
 	// The domains page keeps a way in for a user who may not list domains.
 	must(t, b.get("/console/domains"), http.StatusForbidden, "AccessDeniedException", `action="/console/domain"`)
 }
+
+func TestLoggableKeyID(t *testing.T) {
+	for in, want := range map[string]string{
+		"AKIAIOSFODNN7EXAMPLE":                     "AKIAIOSFODNN7EXAMPLE",
+		"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY": "(none)",
+		"wJalrXUtnFEMI/K7MDENG":                    "(not an access key id)",
+		"":                                         "(none)",
+	} {
+		if got := loggableKeyID(in); got != want {
+			t.Errorf("loggableKeyID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

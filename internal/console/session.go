@@ -121,26 +121,31 @@ func (c *Console) resolve(r *http.Request, s session) (*request, error) {
 			return nil, err
 		}
 		cred, _ := k.Principal.(*iam.Credential)
+		if cred == nil {
+			// A nil Identity would act as the account administrator:
+			// only a resolved credential (the root key's says Root)
+			// may sign in.
+			return nil, errors.New("console: the access key resolved to no credential")
+		}
 		region := s.Region
 		if region == "" {
 			region = c.o.Region
 		}
 		rq := &request{sess: s, caller: service.Caller{Account: k.Account, Region: region, AccessKey: s.KeyID,
 			Identity: cred, SourceIP: sourceIP(r), Secure: r.TLS != nil}}
-		if cred != nil {
-			rq.who = cred.Principal.ARN
-		}
+		rq.who = cred.Principal.ARN
 		return rq, nil
 	case "token":
 		p, err := c.o.Service.VerifyToken(ctx, s.Token, c.o.Identities.TokenCredential)
 		if err != nil {
 			return nil, err
 		}
+		if p.Caller.Identity == nil {
+			return nil, errors.New("console: the token resolved to no credential")
+		}
 		p.Caller.SourceIP, p.Caller.Secure = sourceIP(r), r.TLS != nil
 		rq := &request{sess: s, caller: p.Caller, tokenDomain: p.Domain, tokenOwner: p.Owner}
-		if p.Caller.Identity != nil {
-			rq.who = p.Caller.Identity.Principal.ARN + " (token for domain " + p.Domain + ")"
-		}
+		rq.who = p.Caller.Identity.Principal.ARN + " (token for domain " + p.Domain + ")"
 		return rq, nil
 	}
 	return nil, errors.New("unknown session kind")

@@ -89,12 +89,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusInternalServerError
 		} else {
 			// The key id only: never the secret or the token.
-			c.o.Log.Info("console: sign-in refused", "access_key_id", keyID, "source_ip", sourceIP(r))
+			c.o.Log.Info("console: sign-in refused", "access_key_id", loggableKeyID(keyID), "source_ip", sourceIP(r))
 		}
 		c.render(w, r, nil, status, "signin", view{Title: "Sign in", Body: signInView{KeyID: keyID, Region: region, Message: errBadCredentials.Error()}})
 		return
 	}
-	c.o.Log.Info("console: signed in", "kind", s.Kind, "access_key_id", keyID, "source_ip", sourceIP(r))
+	c.o.Log.Info("console: signed in", "kind", s.Kind, "access_key_id", loggableKeyID(keyID), "source_ip", sourceIP(r))
 	c.setCookie(w, r, &s)
 	http.Redirect(w, r, "/console/domains", http.StatusSeeOther)
 }
@@ -129,4 +129,19 @@ func validRegion(r string) bool {
 		}
 	}
 	return true
+}
+
+// loggableKeyID is what the log may say of a typed access key id: the id
+// when it looks like one (upper-case letters and digits), never what
+// could be a secret pasted into the wrong field.
+func loggableKeyID(id string) string {
+	if id == "" || len(id) > 32 {
+		return "(none)"
+	}
+	for _, ch := range id {
+		if !(ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9') {
+			return "(not an access key id)"
+		}
+	}
+	return id
 }
