@@ -73,6 +73,9 @@ type Config struct {
 	MetricsAddr     string
 	MetricsTokenEnv string
 	MetricsToken    string
+
+	// Console serves the web console at /console/ (off by default).
+	Console bool
 }
 
 // MetricsOn reports whether the server serves /metrics.
@@ -140,6 +143,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "YAML or JSON file of domains, repositories and packages to create at start-up (what exists already is kept) [ARTIFACTD_SEED]")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this address of its own (HOST:PORT, e.g. 127.0.0.1:9700); off by default [ARTIFACTD_METRICS_ADDR]")
 	fs.StringVar(&c.MetricsTokenEnv, "metrics-token-env", env("METRICS_TOKEN_ENV", ""), "name of an environment variable holding a bearer token that /metrics requires; without --metrics-addr, /metrics is then served on the main listener [ARTIFACTD_METRICS_TOKEN_ENV]")
+	fs.BoolVar(&c.Console, "console", env("CONSOLE", "") == "true", "serve the web console at /console/ (sign in with an access key or an authorization token); off by default [ARTIFACTD_CONSOLE]")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -151,3 +151,16 @@ func TestMetricsFlags(t *testing.T) {
 		t.Error("--metrics-addr without a port was accepted")
 	}
 }
+
+func TestConsoleFlag(t *testing.T) {
+	c, err := Parse(nil, env(nil))
+	if err != nil || c.Console {
+		t.Fatalf("console on by default: %+v, %v", c, err)
+	}
+	if c, err = Parse([]string{"--console"}, env(nil)); err != nil || !c.Console {
+		t.Errorf("--console: %+v, %v", c, err)
+	}
+	if c, err = Parse(nil, env(map[string]string{"ARTIFACTD_CONSOLE": "true"})); err != nil || !c.Console {
+		t.Errorf("ARTIFACTD_CONSOLE=true: %+v, %v", c, err)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/artifactd/artifactd/internal/auth/sigv4"
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/config"
+	"github.com/artifactd/artifactd/internal/console"
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/iam"
@@ -123,7 +124,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	client := useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
 	svc.UseKeyDigests(keys)
-	identities, err := openIdentities(ctx, cfg, st, keys, log)
+	identities, sealKey, err := openIdentities(ctx, cfg, st, keys, log)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +172,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	query := awsquery.Router(iamQuery, stsQuery)
 	mux.Handle("POST /{$}", query)
 	mux.Handle("GET /{$}", query)
+	if cfg.Console {
+		// Its session key derives from the secrets key (console.New
+		// derives again per use): nodes sharing a database accept each
+		// other's sessions.
+		con, err := console.New(console.Options{Service: svc, Identities: identities, PublicURL: publicURL,
+			Region: firstRegion(cfg.Regions), AcceptRegion: verifier.RegionAccepted, SessionKey: sealKey, Log: log})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("/console/", con)
+	}
 	fmts := formats(svc, log, tmp)
 	handler := dataplane.Mount(mux, svc, identities.TokenCredential, publicURL, log, fmts...)
 	var requests *metrics.Requests
@@ -195,7 +207,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 // openIdentities starts the IAM/STS service over the metadata store, with
 // the key that seals access-key secrets: ARTIFACTD_SECRETS_KEY, or the data
 // directory's secrets.key (made on first start).
-func openIdentities(ctx context.Context, cfg config.Config, st store.Store, keys *identity.Keyring, log *slog.Logger) (*iam.Service, error) {
+func openIdentities(ctx context.Context, cfg config.Config, st store.Store, keys *identity.Keyring, log *slog.Logger) (*iam.Service, []byte, error) {
 	var sealKey []byte
 	var err error
 	switch {
@@ -209,16 +221,16 @@ func openIdentities(ctx context.Context, cfg config.Config, st store.Store, keys
 		sealKey, err = identity.LoadOrCreateSealKey(filepath.Join(cfg.DataDir, "secrets.key"))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("secrets key: %w", err)
+		return nil, nil, fmt.Errorf("secrets key: %w", err)
 	}
 	ids, err := iam.New(st, keys, sealKey, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := ids.CheckSealKey(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ids, nil
+	return ids, sealKey, nil
 }
 
 // tempDir returns the data directory's area for files being received

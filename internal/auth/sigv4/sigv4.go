@@ -436,6 +436,10 @@ func parseCredential(c string) (accessKeyID, date, region, service string, e *Er
 	return parts[0], parts[1], parts[2], parts[3], nil
 }
 
+// RegionAccepted reports whether the verifier accepts requests signed for
+// region (the web console checks the region a user signs in to with it).
+func (v *Verifier) RegionAccepted(region string) bool { return v.regionAccepted(region) }
+
 func (v *Verifier) regionAccepted(region string) bool {
 	for _, r := range v.Regions {
 		if r == "*" || r == region || r == AWSRegions && IsAWSRegion(region) {
