@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PackageGroupsDomainDelete", testPackageGroupsDomainDelete},
 		{"ListCoordinates", testListCoordinates},
 		{"RetentionRules", testRetentionRules},
+		{"RecordDownloads", testRecordDownloads},
 		{"IAMUsers", testIAMUsers},
 		{"IAMRoles", testIAMRoles},
 		{"ListIAM", testListIAM},
