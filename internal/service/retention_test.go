@@ -22,7 +22,7 @@ func (tagRules) PackageChanged(*domain.Package, service.VersionReader) error { r
 func (tagRules) RetentionExempt(domain.Package) []string                     { return []string{"2"} }
 
 type retentionEnv struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	svc *service.Service
 	st  store.Store
@@ -38,7 +38,7 @@ var (
 // newRetentionEnv: package ns/p with versions 1..9, version i published
 // 20-2i days ago (1: 18 days, 9: 2 days); other/q with versions 1..5,
 // published 30 days ago.
-func newRetentionEnv(t *testing.T) *retentionEnv {
+func newRetentionEnv(t testing.TB) *retentionEnv {
 	st, bs, _ := newStorage(t)
 	e := &retentionEnv{t: t, ctx: context.Background(), st: st, now: time.Now().UTC(),
 		svc: service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)),
