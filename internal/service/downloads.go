@@ -113,11 +113,17 @@ func (s *Service) writeDownloads(ctx context.Context, m map[int64]int64) error {
 	return err
 }
 
-// RunDownloadFlusher writes the download times every interval, and as
-// soon as DownloadBatch versions wait, until ctx ends; then it writes
-// what is left (within a few seconds) and returns. Every node runs one:
-// each writes the downloads it served.
+// DefaultDownloadFlush is how often RunDownloadFlusher writes by default.
+const DefaultDownloadFlush = 5 * time.Second
+
+// RunDownloadFlusher writes the download times every interval (<= 0:
+// DefaultDownloadFlush), and as soon as DownloadBatch versions wait, until
+// ctx ends; then it writes what is left (within a few seconds) and
+// returns. Every node runs one: each writes the downloads it served.
 func (s *Service) RunDownloadFlusher(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = DefaultDownloadFlush
+	}
 	d := &s.downloads
 	t := time.NewTicker(interval)
 	defer t.Stop()
