@@ -14,6 +14,34 @@ import (
 	"github.com/artifactd/artifactd/internal/store"
 )
 
+// sinceStore is a store whose Versions.DownloadsSince answers *since.
+type sinceStore struct {
+	store.Store
+	since *time.Time
+}
+
+func (s sinceStore) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Read(ctx, func(tx store.Tx) error { return fn(sinceTx{tx, s.since}) })
+}
+
+func (s sinceStore) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Write(ctx, func(tx store.Tx) error { return fn(sinceTx{tx, s.since}) })
+}
+
+type sinceTx struct {
+	store.Tx
+	since *time.Time
+}
+
+func (t sinceTx) Versions() store.Versions { return sinceVersions{t.Tx.Versions(), t.since} }
+
+type sinceVersions struct {
+	store.Versions
+	since *time.Time
+}
+
+func (v sinceVersions) DownloadsSince(context.Context) (time.Time, error) { return *v.since, nil }
+
 // download fetches version's asset as a client would (GetPackageVersionAsset).
 func (e *retentionEnv) download(ref service.PackageRef, version string) {
 	e.t.Helper()
@@ -174,6 +202,13 @@ func TestRetentionDownloaded(t *testing.T) {
 			}
 		})
 	}
+	// Downloads recorded only since yesterday (an upgrade): every version
+	// counts as used yesterday at the latest, none is planned yet.
+	*e.since = e.now.Add(-24 * time.Hour)
+	if _, got := e.plan(e.put(service.RetentionRuleInput{KeepDownloadedDays: 5, PackagePrefix: "p", Action: domain.RetentionArchive})); got != nil {
+		t.Errorf("downloads recorded since yesterday: plan = %v, want none", got)
+	}
+	*e.since = time.Time{}
 	plan, _ := e.plan(e.put(service.RetentionRuleInput{KeepDownloadedDays: 5, PackagePrefix: "p", Action: domain.RetentionArchive}))
 	why := map[string]service.RetentionVersion{}
 	for _, v := range plan.Packages[0].Versions {

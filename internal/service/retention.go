@@ -252,8 +252,9 @@ func actsOn(action domain.RetentionAction, st domain.Status) bool {
 
 // retentionCutoffs are the times before which a rule keeps nothing by
 // publish time (published) and by last use (downloaded); zero: the rule
-// has no such criterion.
-type retentionCutoffs struct{ published, downloaded time.Time }
+// has no such criterion. since is when the store began recording
+// downloads: every version counts as used then at the latest.
+type retentionCutoffs struct{ published, downloaded, since time.Time }
 
 // PlanRetention lists, per package the rule selects, the versions it
 // would change. It reads one page of packages and one package's versions
@@ -271,6 +272,12 @@ func (s *Service) PlanRetention(ctx context.Context, c Caller, info RetentionRul
 	}
 	if rule.KeepDownloadedDays > 0 {
 		cut.downloaded = now.Add(-time.Duration(rule.KeepDownloadedDays) * 24 * time.Hour)
+		if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+			cut.since, err = tx.Versions().DownloadsSince(ctx)
+			return err
+		}); err != nil {
+			return plan, err
+		}
 	}
 	filter := store.PackageFilter{RepositoryID: rule.RepositoryID, Format: rule.Format, Namespace: rule.Namespace, NamePrefix: rule.PackagePrefix}
 	exactNamespace, exactName := rule.Namespace, ""
@@ -389,7 +396,7 @@ func (s *Service) planPackage(ctx context.Context, c Caller, info RetentionRuleI
 				continue
 			case !cut.published.IsZero() && !v.PublishedTime.Before(cut.published):
 				continue
-			case !cut.downloaded.IsZero() && !lastUse(v).Before(cut.downloaded):
+			case !cut.downloaded.IsZero() && !lastUse(v, cut.since).Before(cut.downloaded):
 				continue
 			}
 			pp.Versions = append(pp.Versions, RetentionVersion{Version: v.Version, Revision: v.Revision, Status: v.Status,
@@ -403,13 +410,20 @@ func (s *Service) planPackage(ctx context.Context, c Caller, info RetentionRuleI
 }
 
 // lastUse is when a version was last downloaded or, if it never was
-// since (or before download times were kept), published: a version
-// uploaded a minute ago is as used as one downloaded a minute ago.
-func lastUse(v domain.PackageVersion) time.Time {
-	if v.LastDownloadedTime.After(v.PublishedTime) {
-		return v.LastDownloadedTime
+// since, published: a version uploaded a minute ago is as used as one
+// downloaded a minute ago. A version published before the store recorded
+// downloads (since: an upgrade) may have been downloaded without a
+// record: it counts as used then, so an upgrade does not make every old
+// version look unused.
+func lastUse(v domain.PackageVersion, since time.Time) time.Time {
+	t := v.PublishedTime
+	if v.LastDownloadedTime.After(t) {
+		t = v.LastDownloadedTime
 	}
-	return v.PublishedTime
+	if since.After(t) {
+		t = since
+	}
+	return t
 }
 
 func why(rule domain.RetentionRule, v domain.PackageVersion) string {

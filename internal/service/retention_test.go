@@ -27,6 +27,9 @@ type retentionEnv struct {
 	svc *service.Service
 	st  store.Store
 	now time.Time
+	// since is when the service's store says it began recording
+	// downloads: zero (these tests publish versions back in time).
+	since *time.Time
 }
 
 var (
@@ -40,8 +43,9 @@ var (
 // published 30 days ago.
 func newRetentionEnv(t testing.TB) *retentionEnv {
 	st, bs, _ := newStorage(t)
-	e := &retentionEnv{t: t, ctx: context.Background(), st: st, now: time.Now().UTC(),
-		svc: service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	since := new(time.Time)
+	e := &retentionEnv{t: t, ctx: context.Background(), st: st, now: time.Now().UTC(), since: since,
+		svc: service.New(sinceStore{st, since}, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)),
 			map[domain.Format]service.FormatRules{domain.FormatGeneric: tagRules{}})}
 	if _, err := e.svc.CreateDomain(e.ctx, retCaller, "d", "", nil); err != nil {
 		t.Fatal(err)

@@ -23,8 +23,9 @@ import (
 )
 
 // backdateVersions stops the server, moves the publish time of every
-// package version 30 days back in its database (as if they had been
-// published a month ago), and starts it again.
+// package version 30 days back in its database, and the time it began
+// recording downloads too (as if all had happened a month ago), and
+// starts it again.
 func backdateVersions(t *testing.T, s *harness.Server) {
 	t.Helper()
 	s.Stop(t)
@@ -47,8 +48,10 @@ func backdateVersions(t *testing.T, s *harness.Server) {
 	month := int64(30 * 24 * time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "UPDATE package_versions SET published_ns = published_ns - "+strconv.FormatInt(month, 10)); err != nil {
-		t.Fatalf("backdating versions: %v", err)
+	for _, table := range []string{"package_versions SET published_ns = published_ns", "download_times_since SET since_ns = since_ns"} {
+		if _, err := db.ExecContext(ctx, "UPDATE "+table+" - "+strconv.FormatInt(month, 10)); err != nil {
+			t.Fatalf("backdating %s: %v", table, err)
+		}
 	}
 	db.Close()
 	s.Start(t)

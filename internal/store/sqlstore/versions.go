@@ -227,6 +227,15 @@ func (x versionsTx) RecordDownloads(ctx context.Context, downloads map[int64]tim
 	return nil
 }
 
+// DownloadsSince reads the time migration 0013 wrote.
+func (x versionsTx) DownloadsSince(ctx context.Context) (time.Time, error) {
+	var ns sql.NullInt64
+	if err := x.t.queryRow(ctx, `SELECT MIN(since_ns) FROM download_times_since`).Scan(&ns); err != nil {
+		return time.Time{}, x.t.fail("read when downloads are recorded since", err)
+	}
+	return fromNS(ns.Int64), nil
+}
+
 // Delete removes the version and its assets, after queueing their blobs.
 func (x versionsTx) Delete(ctx context.Context, id int64) error {
 	if err := x.t.deleteAssets(ctx, id); err != nil {

@@ -28,6 +28,13 @@ func testRecordDownloads(f *fx) {
 	if got := get(a); !got.IsZero() {
 		f.Errorf("a new version: LastDownloadedTime %v, want zero", got)
 	}
+	// The store records downloads since it was made (its migration):
+	// moments ago.
+	var since time.Time
+	f.read(func(tx store.Tx) (err error) { since, err = tx.Versions().DownloadsSince(f.ctx); return err })
+	if now := time.Now(); since.IsZero() || since.After(now.Add(time.Minute)) || since.Before(now.Add(-10*time.Minute)) || since.Location() != time.UTC {
+		f.Errorf("DownloadsSince = %v, want about %v, in UTC", since, now)
+	}
 	t1 := time.Date(2026, 12, 6, 10, 0, 0, 123456789, time.FixedZone("CET", 3600))
 	t2 := t1.Add(time.Hour)
 	record := func(m map[int64]time.Time) {
