@@ -29,6 +29,15 @@ import (
 func backdateVersions(t *testing.T, s *harness.Server) {
 	t.Helper()
 	s.Stop(t)
+	backdateDB(t, s)
+	s.Start(t)
+}
+
+// backdateDB is backdateVersions' change, made in the database as it is
+// (servers on PostgreSQL keep no publish time in memory that retention
+// reads).
+func backdateDB(t *testing.T, s *harness.Server) {
+	t.Helper()
 	var db *sql.DB
 	var err error
 	if name := s.DatabaseName(); name != "" {
@@ -53,8 +62,6 @@ func backdateVersions(t *testing.T, s *harness.Server) {
 			t.Fatalf("backdating %s: %v", table, err)
 		}
 	}
-	db.Close()
-	s.Start(t)
 }
 
 // curlGet downloads url with curl and a bearer token, failing the test
@@ -184,5 +191,48 @@ func TestRetentionDownloadedWithinDays(t *testing.T) {
 	if got, want := versionStatuses(t, e.c, e.domain, e.repo, types.PackageFormatGeneric, aws.String("ns"), "other"),
 		map[string]string{"1": "Published", "2": "Published", "3": "Published", "4": "Published"}; !mapsEqualStr(got, want) {
 		t.Errorf("ns/other, not in the group: %v, want %v", got, want)
+	}
+}
+
+// TestRetentionDownloadsTwoNodes: two nodes on one database each write
+// the downloads they served; the plan, on either node, keeps both.
+func TestRetentionDownloadsTwoNodes(t *testing.T) {
+	harness.RequireSharedStorage(t)
+	t.Parallel()
+	a := harness.Start(t, harness.WithPostgresS3(), harness.WithArgs("--download-flush-interval", "200ms"))
+	b := harness.Start(t, harness.WithShared(a), harness.WithArgs("--download-flush-interval", "200ms"))
+	ca, cb := a.Client(t), b.Client(t)
+	harness.CreateDomain(t, ca, "dl2")
+	harness.CreateRepository(t, ca, "dl2", "repo")
+	for _, v := range []string{"1", "2", "3", "4", "5"} {
+		publishGeneric(t, ca, "dl2", "repo", "ns", "tool", v, "a.bin", []byte("tool "+v), false)
+	}
+	backdateDB(t, a)
+	token := mnToken(t, ca, "dl2")
+	// 2 through A, 3 through B, 4 through both.
+	curlGet(t, mnEndpoint(t, ca, "dl2", "repo", types.PackageFormatGeneric)+"ns/tool/2/a.bin", token)
+	curlGet(t, mnEndpoint(t, cb, "dl2", "repo", types.PackageFormatGeneric)+"ns/tool/3/a.bin", token)
+	for _, c := range []*codeartifact.Client{ca, cb} {
+		curlGet(t, mnEndpoint(t, c, "dl2", "repo", types.PackageFormatGeneric)+"ns/tool/4/a.bin", token)
+	}
+	base := []string{"--domain", "dl2", "--repository", "repo"}
+	out := retentionMust(t, a, "put", append(base, "--downloaded-within-days", "7", "--action", "Archive")...)
+	id := regexp.MustCompile(`rule (\d+):`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("put said:\n%s", out)
+	}
+	want := []string{"archive generic ns/tool 1"} // 5 is the latest release
+	for _, s := range []*harness.Server{a, b} {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			out = retentionMust(t, s, "plan", append(base, "--id", id[1])...)
+			if slices.Equal(planLines(out), want) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if got := planLines(out); !slices.Equal(got, want) {
+			t.Errorf("plan on %s = %v, want %v\n%s", s.URL, got, want, out)
+		}
 	}
 }
