@@ -30,8 +30,9 @@ import (
 
 const retentionUsage = `usage: artifactd retention put|list|delete|plan|apply --domain D --repository R [flags]
 
-  put     store a rule: --keep-newest N and/or --keep-days D, --action Archive|Dispose|Delete,
-          optional --format, --namespace, --package-prefix, --exempt-status S[,S]
+  put     store a rule: --keep-newest N, --keep-days D and/or --downloaded-within-days D,
+          --action Archive|Dispose|Delete; optional --exempt-status S[,S], and either
+          --format, --namespace, --package-prefix or --package-group PATTERN
   list    list the repository's rules
   delete  --id ID: delete a rule
   plan    --id ID [--out FILE]: the dry run; lists what the rule would change (and saves the plan)
@@ -45,7 +46,8 @@ manages its rules.
 type retentionFlags struct {
 	domain, owner, repository, endpointURL, region string
 	format, namespace, prefix, action, exempt      string
-	keepNewest, keepDays                           int
+	group                                          string
+	keepNewest, keepDays, downloadedWithinDays     int
 	id                                             int64
 	out, planFile                                  string
 }
@@ -71,6 +73,8 @@ func retentionCommand(args []string) int {
 		fs.StringVar(&f.prefix, "package-prefix", "", "only packages whose name starts with this")
 		fs.IntVar(&f.keepNewest, "keep-newest", 0, "keep the newest N versions of each package (format version order)")
 		fs.IntVar(&f.keepDays, "keep-days", 0, "keep versions published in the last D days")
+		fs.IntVar(&f.downloadedWithinDays, "downloaded-within-days", 0, "keep versions downloaded in the last D days (a version never downloaded counts from its publish time)")
+		fs.StringVar(&f.group, "package-group", "", "only the packages associated with this package group (its pattern, e.g. /npm/acme/*), instead of --format, --namespace, --package-prefix")
 		fs.StringVar(&f.exempt, "exempt-status", "", "comma-separated statuses never acted on (Published, Unlisted, Archived, Disposed)")
 		fs.StringVar(&f.action, "action", "", "what to do with the others: Archive, Dispose or Delete")
 	case "list":
@@ -123,8 +127,9 @@ func retention(ctx context.Context, cl *adminClient, sub string, f retentionFlag
 	switch sub {
 	case "put":
 		in := codeartifact.RetentionRuleJSON{Domain: f.domain, DomainOwner: f.owner, Repository: f.repository,
-			Format: domain.Format(f.format), Namespace: f.namespace, PackagePrefix: f.prefix,
-			KeepNewest: f.keepNewest, KeepDays: f.keepDays, Action: domain.RetentionAction(f.action)}
+			Format: domain.Format(f.format), Namespace: f.namespace, PackagePrefix: f.prefix, PackageGroup: f.group,
+			KeepNewest: f.keepNewest, KeepDays: f.keepDays, DownloadedWithinDays: f.downloadedWithinDays,
+			Action: domain.RetentionAction(f.action)}
 		for _, st := range strings.Split(f.exempt, ",") {
 			if st = strings.TrimSpace(st); st != "" {
 				in.ExemptStatuses = append(in.ExemptStatuses, domain.Status(st))
@@ -209,6 +214,9 @@ func describeRule(r codeartifact.RetentionRuleJSON) string {
 	if r.KeepDays > 0 {
 		keep = append(keep, fmt.Sprintf("those published in the last %d days", r.KeepDays))
 	}
+	if r.DownloadedWithinDays > 0 {
+		keep = append(keep, fmt.Sprintf("those downloaded in the last %d days", r.DownloadedWithinDays))
+	}
 	s := fmt.Sprintf("%s/%s: keep %s; %s the rest", r.Domain, r.Repository, strings.Join(keep, " and "), strings.ToLower(string(r.Action)))
 	var only []string
 	if r.Format != "" {
@@ -219,6 +227,9 @@ func describeRule(r codeartifact.RetentionRuleJSON) string {
 	}
 	if r.PackagePrefix != "" {
 		only = append(only, "packages "+r.PackagePrefix+"*")
+	}
+	if r.PackageGroup != "" {
+		only = append(only, "package group "+r.PackageGroup)
 	}
 	if len(only) > 0 {
 		s += " (only " + strings.Join(only, ", ") + ")"

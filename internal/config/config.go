@@ -23,8 +23,11 @@ type Config struct {
 	DataDir string // embedded storage
 	// RetentionInterval is how often the retention rules run; 0 = never.
 	RetentionInterval time.Duration
-	Regions           []string // accepted SigV4 regions; "*" = any, sigv4.AWSRegions = the AWS partitions (default)
-	LogJSON           bool     // JSON logs instead of text
+	// DownloadFlushInterval is how often the download times gathered in
+	// memory are written to the store (> 0).
+	DownloadFlushInterval time.Duration
+	Regions               []string // accepted SigV4 regions; "*" = any, sigv4.AWSRegions = the AWS partitions (default)
+	LogJSON               bool     // JSON logs instead of text
 	// Database is the metadata store: "" for the embedded SQLite database
 	// under DataDir, or postgres://... .
 	Database string
@@ -131,6 +134,7 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		fs.DurationVar(p, name, d, usage+" [ARTIFACTD_"+envName+"]")
 	}
 	durationFlag(&c.RetentionInterval, "retention-interval", "RETENTION_INTERVAL", "1h", "how often the retention rules run (on one node of a cluster); 0 = never")
+	durationFlag(&c.DownloadFlushInterval, "download-flush-interval", "DOWNLOAD_FLUSH_INTERVAL", "5s", "how often the download times kept in memory are written to the database (what retention's --downloaded-within-days reads)")
 	durationFlag(&c.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", "2m", "how long a keep-alive connection may stay idle before it is closed")
 	durationFlag(&c.BodyReadTimeout, "body-read-timeout", "BODY_READ_TIMEOUT", "1m", "how long a request body may send nothing before the request fails (slow uploads are fine while bytes arrive)")
 	maxConns, err := strconv.Atoi(env("MAX_CONNECTIONS", "4096"))
@@ -243,6 +247,9 @@ func (c Config) validate() error {
 	}
 	if c.IdleTimeout < 0 || c.BodyReadTimeout < 0 || c.MaxConnections < 0 {
 		return fmt.Errorf("--idle-timeout, --body-read-timeout and --max-connections must not be negative")
+	}
+	if c.DownloadFlushInterval <= 0 {
+		return fmt.Errorf("--download-flush-interval must be positive")
 	}
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")

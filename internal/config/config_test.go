@@ -15,7 +15,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"aws"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64,
-		IdleTimeout: 2 * time.Minute, BodyReadTimeout: time.Minute, MaxConnections: 4096, RetentionInterval: time.Hour}
+		IdleTimeout: 2 * time.Minute, BodyReadTimeout: time.Minute, MaxConnections: 4096, RetentionInterval: time.Hour,
+		DownloadFlushInterval: 5 * time.Second}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults = %+v, want %+v", c, want)
 	}

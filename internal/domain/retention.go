@@ -13,9 +13,10 @@ const (
 )
 
 // RetentionRule keeps, per package of one repository (those its filters
-// select), the newest KeepNewest versions and those published in the last
-// KeepDays days, and acts with Action on every other version, except the
-// exempt ones (see service.PlanRetention).
+// select), the newest KeepNewest versions, those published in the last
+// KeepDays days and those downloaded in the last KeepDownloadedDays days,
+// and acts with Action on every other version, except the exempt ones (see
+// service.PlanRetention).
 type RetentionRule struct {
 	ID           int64
 	RepositoryID int64
@@ -23,10 +24,18 @@ type RetentionRule struct {
 	Format        Format
 	Namespace     string // exact namespace
 	PackagePrefix string
+	// PackageGroup, when set, is the pattern of a package group of the
+	// repository's domain: the rule selects the packages whose associated
+	// (most specific) group it is, instead of Format, Namespace and
+	// PackagePrefix (then all "").
+	PackageGroup string
 	// What is kept (0 = that criterion keeps nothing).
-	KeepNewest     int
-	KeepDays       int
-	ExemptStatuses []Status
-	Action         RetentionAction
-	CreatedTime    time.Time
+	KeepNewest int
+	KeepDays   int
+	// KeepDownloadedDays keeps the versions downloaded in the last so
+	// many days; a version never downloaded counts from its publish time.
+	KeepDownloadedDays int
+	ExemptStatuses     []Status
+	Action             RetentionAction
+	CreatedTime        time.Time
 }

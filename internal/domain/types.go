@@ -132,6 +132,12 @@ type PackageVersion struct {
 	// order of the keys, see internal/versionkey). The service sets it
 	// when the version is created; it never changes.
 	SortKey []byte
+	// LastDownloadedTime is when an asset of the version was last
+	// downloaded (zero: never), as of the last flush of the downloads
+	// the service gathers in memory. Stores set it with
+	// Versions.RecordDownloads only: Create and Update ignore it. Not
+	// part of any CodeArtifact response.
+	LastDownloadedTime time.Time
 }
 
 // License is one license of a package version.

@@ -358,6 +358,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { defer close(done); s.collectLoop(bg) }()
 	retentionDone := make(chan struct{})
 	go func() { defer close(retentionDone); s.retentionLoop(bg) }()
+	// Download times: written every interval, and the rest once requests
+	// have finished (stopBG comes after the HTTP shutdown).
+	flushDone := make(chan struct{})
+	go func() { defer close(flushDone); s.svc.RunDownloadFlusher(bg, s.cfg.DownloadFlushInterval) }()
 	metricsDone := s.serveMetrics(bg, metricsLn)
 
 	errc := make(chan error, 1)
@@ -374,6 +378,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopBG()
 	<-done
 	<-retentionDone
+	<-flushDone
 	if metricsDone != nil {
 		<-metricsDone
 	}

@@ -61,15 +61,20 @@ func (s *Service) openAsset(ctx context.Context, c Caller, ref PackageRef, versi
 	return s.openContent(ctx, out)
 }
 
-// openContent opens the bytes of a download. Readers open outside the
-// transaction: the bytes of a referenced blob are only removed after the
-// reference is gone, and an open file stays readable after removal.
+// openContent opens the bytes of a download, and records the download
+// (downloads.go): every download of a stored asset, by any format or the
+// API, comes through here. Readers open outside the transaction: the
+// bytes of a referenced blob are only removed after the reference is gone,
+// and an open file stays readable after removal.
 func (s *Service) openContent(ctx context.Context, out AssetDownload) (AssetDownload, error) {
 	var err error
 	out.Content, err = s.blobs.Open(ctx, out.Asset.SHA256)
 	if errors.Is(err, blob.ErrNotFound) {
 		// Deleted between the read and the open.
 		return out, domain.NotFound(domain.ResAsset, out.Asset.Name, "Asset %s not found in package version %s", out.Asset.Name, out.Version.Version.Version)
+	}
+	if err == nil {
+		s.recordDownload(ctx, out.Version.Version)
 	}
 	return out, err
 }

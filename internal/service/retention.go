@@ -23,9 +23,13 @@ type RetentionRuleInput struct {
 	Domain, DomainOwner, Repository string
 	Format                          domain.Format
 	Namespace, PackagePrefix        string
-	KeepNewest, KeepDays            int
-	ExemptStatuses                  []domain.Status
-	Action                          domain.RetentionAction
+	// PackageGroup is the pattern of a package group of the domain: the
+	// rule selects the repository's packages associated with it (their
+	// most specific group), instead of Format, Namespace and PackagePrefix.
+	PackageGroup                             string
+	KeepNewest, KeepDays, KeepDownloadedDays int
+	ExemptStatuses                           []domain.Status
+	Action                                   domain.RetentionAction
 }
 
 // RetentionRuleInfo is a stored rule with the repository it belongs to.
@@ -60,7 +64,10 @@ type RetentionVersion struct {
 	Revision      string        `json:"revision"`
 	Status        domain.Status `json:"status"`
 	PublishedTime time.Time     `json:"publishedTime"`
-	Why           string        `json:"why"`
+	// LastDownloaded is the version's last download as of the plan
+	// (zero: never, or not flushed yet).
+	LastDownloaded time.Time `json:"lastDownloadedTime,omitzero"`
+	Why            string    `json:"why"`
 }
 
 // Count is how many versions the plan acts on.
@@ -86,12 +93,20 @@ func validateRetention(in RetentionRuleInput) error {
 	default:
 		return domain.Invalid("action must be Archive, Dispose or Delete, got %q", in.Action)
 	}
-	if in.KeepNewest < 0 || in.KeepDays < 0 {
-		return domain.Invalid("keepNewest and keepDays must not be negative")
+	if in.KeepNewest < 0 || in.KeepDays < 0 || in.KeepDownloadedDays < 0 {
+		return domain.Invalid("keepNewest, keepDays and downloadedWithinDays must not be negative")
 	}
 	// A rule that keeps nothing would empty every package it matches.
-	if in.KeepNewest == 0 && in.KeepDays == 0 {
-		return domain.Invalid("a retention rule must keep something: set keepNewest or keepDays")
+	if in.KeepNewest == 0 && in.KeepDays == 0 && in.KeepDownloadedDays == 0 {
+		return domain.Invalid("a retention rule must keep something: set keepNewest, keepDays or downloadedWithinDays")
+	}
+	if in.PackageGroup != "" {
+		if in.Format != "" || in.Namespace != "" || in.PackagePrefix != "" {
+			return domain.Invalid("a retention rule selects packages by package group or by format, namespace and prefix, not both")
+		}
+		if _, err := parsePattern(in.PackageGroup); err != nil {
+			return err
+		}
 	}
 	for _, st := range in.ExemptStatuses {
 		switch st {
@@ -136,9 +151,17 @@ func (s *Service) PutRetentionRule(ctx context.Context, c Caller, in RetentionRu
 			return err
 		}
 		info.DomainOwner = d.Owner
+		if in.PackageGroup != "" {
+			if _, err := tx.PackageGroups().Get(ctx, d.ID, in.PackageGroup); errors.Is(err, domain.ErrNotFound) {
+				return groupNotFound(in.PackageGroup)
+			} else if err != nil {
+				return err
+			}
+		}
 		info.Rule = domain.RetentionRule{RepositoryID: r.ID, Format: in.Format, Namespace: in.Namespace,
-			PackagePrefix: in.PackagePrefix, KeepNewest: in.KeepNewest, KeepDays: in.KeepDays,
-			ExemptStatuses: slices.Clone(in.ExemptStatuses), Action: in.Action, CreatedTime: s.now().UTC()}
+			PackagePrefix: in.PackagePrefix, PackageGroup: in.PackageGroup, KeepNewest: in.KeepNewest, KeepDays: in.KeepDays,
+			KeepDownloadedDays: in.KeepDownloadedDays, ExemptStatuses: slices.Clone(in.ExemptStatuses), Action: in.Action,
+			CreatedTime: s.now().UTC()}
 		return tx.RetentionRules().Create(ctx, &info.Rule)
 	})
 	return info, err
@@ -227,35 +250,101 @@ func actsOn(action domain.RetentionAction, st domain.Status) bool {
 	return false // Unfinished: a publish in progress
 }
 
+// retentionCutoffs are the times before which a rule keeps nothing by
+// publish time (published) and by last use (downloaded); zero: the rule
+// has no such criterion. since is when the store began recording
+// downloads: every version counts as used then at the latest.
+type retentionCutoffs struct{ published, downloaded, since time.Time }
+
 // PlanRetention lists, per package the rule selects, the versions it
 // would change. It reads one page of packages and one package's versions
-// at a time; the plan holds only the versions it acts on.
+// at a time; the plan holds only the versions it acts on. A rule of a
+// package group reads the packages its pattern may match as written, and
+// keeps those whose associated group it is (two indexed lookups each).
 func (s *Service) PlanRetention(ctx context.Context, c Caller, info RetentionRuleInfo) (RetentionPlan, error) {
 	rule := info.Rule
 	now := s.now().UTC()
 	plan := RetentionPlan{RuleID: rule.ID, Domain: info.Domain, DomainOwner: info.DomainOwner, Repository: info.Repository,
 		Action: rule.Action, PlannedAt: now}
-	var cutoff time.Time
+	var cut retentionCutoffs
 	if rule.KeepDays > 0 {
-		cutoff = now.Add(-time.Duration(rule.KeepDays) * 24 * time.Hour)
+		cut.published = now.Add(-time.Duration(rule.KeepDays) * 24 * time.Hour)
+	}
+	if rule.KeepDownloadedDays > 0 {
+		cut.downloaded = now.Add(-time.Duration(rule.KeepDownloadedDays) * 24 * time.Hour)
+		if err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+			cut.since, err = tx.Versions().DownloadsSince(ctx)
+			return err
+		}); err != nil {
+			return plan, err
+		}
 	}
 	filter := store.PackageFilter{RepositoryID: rule.RepositoryID, Format: rule.Format, Namespace: rule.Namespace, NamePrefix: rule.PackagePrefix}
+	exactNamespace, exactName := rule.Namespace, ""
+	var group domain.PackageGroup
+	if rule.PackageGroup != "" {
+		pat, err := parsePattern(rule.PackageGroup)
+		if err != nil {
+			return plan, err
+		}
+		if err := s.store.Read(ctx, func(tx store.Tx) error {
+			r, err := tx.Repositories().GetByID(ctx, rule.RepositoryID)
+			if err != nil {
+				return err
+			}
+			group, err = tx.PackageGroups().Get(ctx, r.DomainID, rule.PackageGroup)
+			if errors.Is(err, domain.ErrNotFound) {
+				return groupNotFound(rule.PackageGroup)
+			}
+			return err
+		}); err != nil {
+			return plan, err
+		}
+		cf := coordinateFilter(pat)
+		filter.Format, filter.Namespace, filter.NamePrefix = cf.Format, cf.NamespacePrefix, cf.NamePrefix
+		if cf.Namespace != nil {
+			filter.Namespace, exactNamespace = *cf.Namespace, *cf.Namespace
+		}
+		if cf.Name != nil {
+			filter.NamePrefix, exactName = *cf.Name, *cf.Name
+		}
+	}
 	p := store.Page{Limit: 100}
 	for {
 		var pkgs []domain.Package
 		var next string
 		err := s.store.Read(ctx, func(tx store.Tx) (err error) {
-			pkgs, next, err = tx.Packages().List(ctx, filter, p)
-			return err
+			var page []domain.Package
+			page, next, err = tx.Packages().List(ctx, filter, p)
+			if err != nil {
+				return err
+			}
+			pkgs = pkgs[:0]
+			for _, pkg := range page {
+				switch {
+				case exactNamespace != "" && pkg.Namespace != exactNamespace:
+					continue // the store's namespace filter is a prefix
+				case exactName != "" && pkg.Name != exactName:
+					continue
+				}
+				if group.ID != 0 {
+					a, err := associatedGroup(ctx, tx, group.DomainID, pkg.Format, pkg.Namespace, pkg.Name, nil)
+					if err != nil {
+						return err
+					}
+					if a.Group.ID != group.ID {
+						continue // a more specific group's package
+					}
+				}
+				pkgs = append(pkgs, pkg)
+			}
+			return nil
 		})
 		if err != nil {
 			return plan, err
 		}
 		for _, pkg := range pkgs {
-			if rule.Namespace != "" && pkg.Namespace != rule.Namespace {
-				continue // the store's namespace filter is a prefix
-			}
-			pp, err := s.planPackage(ctx, c, info, pkg, cutoff)
+			pp, err := s.planPackage(ctx, c, info, pkg, cut)
 			if err != nil {
 				return plan, err
 			}
@@ -270,7 +359,7 @@ func (s *Service) PlanRetention(ctx context.Context, c Caller, info RetentionRul
 	}
 }
 
-func (s *Service) planPackage(ctx context.Context, c Caller, info RetentionRuleInfo, pkg domain.Package, cutoff time.Time) (RetentionPackagePlan, error) {
+func (s *Service) planPackage(ctx context.Context, c Caller, info RetentionRuleInfo, pkg domain.Package, cut retentionCutoffs) (RetentionPackagePlan, error) {
 	rule := info.Rule
 	ref := PackageRef{Domain: info.Domain, DomainOwner: info.DomainOwner, Repository: info.Repository,
 		Format: pkg.Format, Namespace: pkg.Namespace, Package: pkg.Name}
@@ -305,17 +394,36 @@ func (s *Service) planPackage(ctx context.Context, c Caller, info RetentionRuleI
 				continue
 			case exempt[v.Version] != "":
 				continue
-			case !cutoff.IsZero() && !v.PublishedTime.Before(cutoff):
+			case !cut.published.IsZero() && !v.PublishedTime.Before(cut.published):
+				continue
+			case !cut.downloaded.IsZero() && !lastUse(v, cut.since).Before(cut.downloaded):
 				continue
 			}
 			pp.Versions = append(pp.Versions, RetentionVersion{Version: v.Version, Revision: v.Revision, Status: v.Status,
-				PublishedTime: v.PublishedTime, Why: why(rule, v)})
+				PublishedTime: v.PublishedTime, LastDownloaded: v.LastDownloadedTime, Why: why(rule, v)})
 		}
 		if out.Next == "" {
 			return pp, nil
 		}
 		p.After = out.Next
 	}
+}
+
+// lastUse is when a version was last downloaded or, if it never was
+// since, published: a version uploaded a minute ago is as used as one
+// downloaded a minute ago. A version published before the store recorded
+// downloads (since: an upgrade) may have been downloaded without a
+// record: it counts as used then, so an upgrade does not make every old
+// version look unused.
+func lastUse(v domain.PackageVersion, since time.Time) time.Time {
+	t := v.PublishedTime
+	if v.LastDownloadedTime.After(t) {
+		t = v.LastDownloadedTime
+	}
+	if since.After(t) {
+		t = since
+	}
+	return t
 }
 
 func why(rule domain.RetentionRule, v domain.PackageVersion) string {
@@ -325,6 +433,16 @@ func why(rule domain.RetentionRule, v domain.PackageVersion) string {
 	}
 	if rule.KeepDays > 0 {
 		parts = append(parts, fmt.Sprintf("published %s, over %d days ago", v.PublishedTime.Format("2006-01-02"), rule.KeepDays))
+	}
+	if rule.KeepDownloadedDays > 0 {
+		switch {
+		case v.LastDownloadedTime.IsZero():
+			parts = append(parts, fmt.Sprintf("never downloaded, published %s, over %d days ago", v.PublishedTime.Format("2006-01-02"), rule.KeepDownloadedDays))
+		case v.LastDownloadedTime.After(v.PublishedTime):
+			parts = append(parts, fmt.Sprintf("last downloaded %s, over %d days ago", v.LastDownloadedTime.Format("2006-01-02"), rule.KeepDownloadedDays))
+		default:
+			parts = append(parts, fmt.Sprintf("not downloaded since published %s, over %d days ago", v.PublishedTime.Format("2006-01-02"), rule.KeepDownloadedDays))
+		}
 	}
 	return strings.Join(parts, "; ")
 }

@@ -22,11 +22,14 @@ func (tagRules) PackageChanged(*domain.Package, service.VersionReader) error { r
 func (tagRules) RetentionExempt(domain.Package) []string                     { return []string{"2"} }
 
 type retentionEnv struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	svc *service.Service
 	st  store.Store
 	now time.Time
+	// since is when the service's store says it began recording
+	// downloads: zero (these tests publish versions back in time).
+	since *time.Time
 }
 
 var (
@@ -38,10 +41,11 @@ var (
 // newRetentionEnv: package ns/p with versions 1..9, version i published
 // 20-2i days ago (1: 18 days, 9: 2 days); other/q with versions 1..5,
 // published 30 days ago.
-func newRetentionEnv(t *testing.T) *retentionEnv {
+func newRetentionEnv(t testing.TB) *retentionEnv {
 	st, bs, _ := newStorage(t)
-	e := &retentionEnv{t: t, ctx: context.Background(), st: st, now: time.Now().UTC(),
-		svc: service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	since := new(time.Time)
+	e := &retentionEnv{t: t, ctx: context.Background(), st: st, now: time.Now().UTC(), since: since,
+		svc: service.New(sinceStore{st, since}, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)),
 			map[domain.Format]service.FormatRules{domain.FormatGeneric: tagRules{}})}
 	if _, err := e.svc.CreateDomain(e.ctx, retCaller, "d", "", nil); err != nil {
 		t.Fatal(err)

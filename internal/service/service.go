@@ -81,13 +81,15 @@ type Service struct {
 	collectWake chan struct{} // WakeCollector's signal (buffered: wake-ups coalesce)
 
 	obs Observer // what the metrics hear (UseObserver; never nil)
+
+	downloads downloads // download times not yet written (downloads.go)
 }
 
 // New returns a Service. rules holds the package-level rules of the
 // formats that have them.
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	s := &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
-		collectWake: make(chan struct{}, 1), obs: noObserver{}}
+		collectWake: make(chan struct{}, 1), obs: noObserver{}, downloads: newDownloads()}
 	s.store = withSortKeys(st, s)
 	return s
 }

@@ -264,6 +264,15 @@ type Versions interface {
 	Update(ctx context.Context, v domain.PackageVersion) error
 	// Delete removes the version and its assets, queueing freed blobs.
 	Delete(ctx context.Context, id int64) error
+	// RecordDownloads sets the LastDownloadedTime of each version (by ID)
+	// to the later of the time it holds and the time given; IDs of
+	// versions gone are skipped. Several writers may record at once: the
+	// later time stays.
+	RecordDownloads(ctx context.Context, downloads map[int64]time.Time) error
+	// DownloadsSince is when the store began recording download times
+	// (the schema change that added them): before it, a version may have
+	// been downloaded with no record.
+	DownloadsSince(ctx context.Context) (time.Time, error)
 	// LastPublished is the latest publish time among the package's
 	// versions of any status (zero when it has none).
 	LastPublished(ctx context.Context, packageID int64) (time.Time, error)

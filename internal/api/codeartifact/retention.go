@@ -19,18 +19,24 @@ import (
 
 // RetentionRuleJSON is a rule on the wire.
 type RetentionRuleJSON struct {
-	ID             int64                  `json:"id,omitempty"`
-	Domain         string                 `json:"domain"`
-	DomainOwner    string                 `json:"domainOwner,omitempty"`
-	Repository     string                 `json:"repository"`
-	Format         domain.Format          `json:"format,omitempty"`
-	Namespace      string                 `json:"namespace,omitempty"`
-	PackagePrefix  string                 `json:"packagePrefix,omitempty"`
-	KeepNewest     int                    `json:"keepNewest,omitempty"`
-	KeepDays       int                    `json:"keepDays,omitempty"`
-	ExemptStatuses []domain.Status        `json:"exemptStatuses,omitempty"`
-	Action         domain.RetentionAction `json:"action"`
-	CreatedTime    string                 `json:"createdTime,omitempty"`
+	ID            int64         `json:"id,omitempty"`
+	Domain        string        `json:"domain"`
+	DomainOwner   string        `json:"domainOwner,omitempty"`
+	Repository    string        `json:"repository"`
+	Format        domain.Format `json:"format,omitempty"`
+	Namespace     string        `json:"namespace,omitempty"`
+	PackagePrefix string        `json:"packagePrefix,omitempty"`
+	// PackageGroup is a package group's pattern: the rule acts on the
+	// packages associated with it, instead of format/namespace/prefix.
+	PackageGroup string `json:"packageGroup,omitempty"`
+	KeepNewest   int    `json:"keepNewest,omitempty"`
+	KeepDays     int    `json:"keepDays,omitempty"`
+	// DownloadedWithinDays keeps the versions downloaded in the last so
+	// many days (never downloaded: counted from the publish time).
+	DownloadedWithinDays int                    `json:"downloadedWithinDays,omitempty"`
+	ExemptStatuses       []domain.Status        `json:"exemptStatuses,omitempty"`
+	Action               domain.RetentionAction `json:"action"`
+	CreatedTime          string                 `json:"createdTime,omitempty"`
 }
 
 // RetentionApplyJSON is what apply answers.
@@ -42,8 +48,8 @@ type RetentionApplyJSON struct {
 func ruleJSON(info service.RetentionRuleInfo) RetentionRuleJSON {
 	r := info.Rule
 	return RetentionRuleJSON{ID: r.ID, Domain: info.Domain, DomainOwner: info.DomainOwner, Repository: info.Repository,
-		Format: r.Format, Namespace: r.Namespace, PackagePrefix: r.PackagePrefix, KeepNewest: r.KeepNewest,
-		KeepDays: r.KeepDays, ExemptStatuses: r.ExemptStatuses, Action: r.Action,
+		Format: r.Format, Namespace: r.Namespace, PackagePrefix: r.PackagePrefix, PackageGroup: r.PackageGroup,
+		KeepNewest: r.KeepNewest, KeepDays: r.KeepDays, DownloadedWithinDays: r.KeepDownloadedDays, ExemptStatuses: r.ExemptStatuses, Action: r.Action,
 		CreatedTime: r.CreatedTime.Format("2006-01-02T15:04:05Z07:00")}
 }
 
@@ -57,8 +63,8 @@ func (h *Handler) RegisterRetention(mux *http.ServeMux) {
 		}
 		info, err := h.svc.PutRetentionRule(r.Context(), c, service.RetentionRuleInput{Domain: in.Domain,
 			DomainOwner: in.DomainOwner, Repository: in.Repository, Format: in.Format, Namespace: in.Namespace,
-			PackagePrefix: in.PackagePrefix, KeepNewest: in.KeepNewest, KeepDays: in.KeepDays,
-			ExemptStatuses: in.ExemptStatuses, Action: in.Action})
+			PackagePrefix: in.PackagePrefix, PackageGroup: in.PackageGroup, KeepNewest: in.KeepNewest, KeepDays: in.KeepDays,
+			KeepDownloadedDays: in.DownloadedWithinDays, ExemptStatuses: in.ExemptStatuses, Action: in.Action})
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -85,8 +87,11 @@ func TestOpenTwice(t *testing.T) {
 	if err := w1.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
 		t.Fatal(err)
 	}
-	if n != len(files) || v != len(files) {
-		t.Errorf("schema_migrations: %d rows, newest %d; want %d, %d", n, v, len(files), len(files))
+	// Versions may have gaps (a number kept for another branch): the
+	// newest is the last file's.
+	newest, _ := strconv.Atoi(strings.SplitN(files[len(files)-1], "_", 2)[0])
+	if n != len(files) || v != newest {
+		t.Errorf("schema_migrations: %d rows, newest %d; want %d, %d", n, v, len(files), newest)
 	}
 	if err := sqlstore.Migrate(ctx, w1, Dialect(), Migrations()); err != nil {
 		t.Errorf("Migrate again: %v", err)

@@ -13,7 +13,8 @@ import (
 
 type retentionTx struct{ t *tx }
 
-const retentionCols = `id, repository_id, format, namespace, package_prefix, keep_newest, keep_days, exempt_statuses, action, created_ns`
+const retentionCols = `id, repository_id, format, namespace, package_prefix, keep_newest, keep_days, exempt_statuses, action, created_ns,
+	keep_downloaded_days, package_group`
 
 func retentionIDNotFound(id int64) error {
 	return domain.NotFound("retention-rule", strconv.FormatInt(id, 10), "retention rule %d not found", id)
@@ -40,9 +41,10 @@ func (x retentionTx) Create(ctx context.Context, r *domain.RetentionRule) error 
 	}
 	var id int64
 	err = x.t.queryRow(ctx, `INSERT INTO retention_rules (repository_id, format, namespace, package_prefix,
-		keep_newest, keep_days, exempt_statuses, action, created_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		keep_newest, keep_days, exempt_statuses, action, created_ns, keep_downloaded_days, package_group)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.RepositoryID, string(r.Format), r.Namespace, r.PackagePrefix, r.KeepNewest, r.KeepDays,
-		strings.Join(exempt, ","), string(r.Action), created).Scan(&id)
+		strings.Join(exempt, ","), string(r.Action), created, r.KeepDownloadedDays, r.PackageGroup).Scan(&id)
 	if err != nil {
 		return x.t.fail("create retention rule", err)
 	}
@@ -55,7 +57,7 @@ func scanRetention(row scanner) (domain.RetentionRule, error) {
 	var format, exempt, action string
 	var created int64
 	if err := row.Scan(&r.ID, &r.RepositoryID, &format, &r.Namespace, &r.PackagePrefix, &r.KeepNewest, &r.KeepDays,
-		&exempt, &action, &created); err != nil {
+		&exempt, &action, &created, &r.KeepDownloadedDays, &r.PackageGroup); err != nil {
 		return r, err
 	}
 	r.Format, r.Action, r.CreatedTime = domain.Format(format), domain.RetentionAction(action), fromNS(created)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,21 +19,22 @@ type versionsTx struct{ t *tx }
 
 const versionCols = `id, package_id, version, revision, status, origin_type, entry_repository,
 	entry_external_connection, published_ns, display_name, summary, home_page,
-	source_code_repository, licenses, dependencies, readme, metadata, sort_key`
+	source_code_repository, licenses, dependencies, readme, metadata, sort_key, last_downloaded_ns`
 
 func scanVersion(sc scanner) (domain.PackageVersion, error) {
 	var v domain.PackageVersion
 	var status, origin string
-	var published int64
+	var published, downloaded int64
 	var licenses, deps sql.NullString
 	if err := sc.Scan(&v.ID, &v.PackageID, &v.Version, &v.Revision, &status, &origin,
 		&v.EntryRepository, &v.EntryExternalConn, &published, &v.DisplayName, &v.Summary,
-		&v.HomePage, &v.SourceCodeRepository, &licenses, &deps, &v.Readme, &v.Metadata, &v.SortKey); err != nil {
+		&v.HomePage, &v.SourceCodeRepository, &licenses, &deps, &v.Readme, &v.Metadata, &v.SortKey, &downloaded); err != nil {
 		return domain.PackageVersion{}, err
 	}
 	v.Status = domain.Status(status)
 	v.OriginType = domain.OriginType(origin)
 	v.PublishedTime = fromNS(published)
+	v.LastDownloadedTime = fromNS(downloaded)
 	v.Metadata = emptyToNil(v.Metadata)
 	v.SortKey = emptyToNil(v.SortKey)
 	var err error
@@ -197,6 +199,41 @@ func (x versionsTx) Update(ctx context.Context, v domain.PackageVersion) error {
 		return x.t.fail("update package version", err)
 	}
 	return affected(res, func() error { return versionIDNotFound(v.ID) })
+}
+
+// RecordDownloads sets each version's last download time to the later of
+// the time it holds and the one given: one statement per version, in the
+// caller's transaction, each writing its row only when the time moves
+// forward (two nodes flushing at once leave the later time, whatever the
+// order). Rows are written in id order, so two such transactions never
+// wait for each other's rows in a cycle (PostgreSQL). Versions gone since
+// are skipped.
+func (x versionsTx) RecordDownloads(ctx context.Context, downloads map[int64]time.Time) error {
+	ids := make([]int64, 0, len(downloads))
+	for id := range downloads {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		ns, err := toNS("download time", downloads[id])
+		if err != nil {
+			return err
+		}
+		if _, err := x.t.exec(ctx, `UPDATE package_versions SET last_downloaded_ns = ?
+			WHERE id = ? AND last_downloaded_ns < ?`, ns, id, ns); err != nil {
+			return x.t.fail("record downloads", err)
+		}
+	}
+	return nil
+}
+
+// DownloadsSince reads the time migration 0013 wrote.
+func (x versionsTx) DownloadsSince(ctx context.Context) (time.Time, error) {
+	var ns sql.NullInt64
+	if err := x.t.queryRow(ctx, `SELECT MIN(since_ns) FROM download_times_since`).Scan(&ns); err != nil {
+		return time.Time{}, x.t.fail("read when downloads are recorded since", err)
+	}
+	return fromNS(ns.Int64), nil
 }
 
 // Delete removes the version and its assets, after queueing their blobs.

@@ -21,7 +21,8 @@ func testRetentionRules(f *fx) {
 		KeepNewest: 3, KeepDays: 30, ExemptStatuses: []domain.Status{domain.StatusUnlisted, domain.StatusArchived},
 		Action: domain.RetentionArchive, CreatedTime: created}
 	b := domain.RetentionRule{RepositoryID: r2.ID, KeepNewest: 1, Action: domain.RetentionDelete, CreatedTime: created}
-	c := domain.RetentionRule{RepositoryID: r1.ID, KeepDays: 7, Action: domain.RetentionDispose, CreatedTime: created}
+	c := domain.RetentionRule{RepositoryID: r1.ID, KeepDays: 7, KeepDownloadedDays: 14, PackageGroup: "/npm/acme/*",
+		Action: domain.RetentionDispose, CreatedTime: created}
 	f.write(func(tx store.Tx) error {
 		for _, r := range []*domain.RetentionRule{&a, &b, &c} {
 			if err := tx.RetentionRules().Create(f.ctx, r); err != nil {

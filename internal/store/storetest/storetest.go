@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListCoordinates", testListCoordinates},
 		{"ListingStamp", testListingStamp},
 		{"RetentionRules", testRetentionRules},
+		{"RecordDownloads", testRecordDownloads},
 		{"IAMUsers", testIAMUsers},
 		{"IAMRoles", testIAMRoles},
 		{"ListIAM", testListIAM},
