@@ -407,12 +407,17 @@ func TestRepositoryPage(t *testing.T) {
 		Format: domain.FormatNpm, PackagePrefix: "lib", KeepNewest: 3, Action: domain.RetentionArchive}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := r.env.Svc.PutRetentionRule(ctx, admin, service.RetentionRuleInput{Domain: "acme", Repository: "repo",
+		PackageGroup: "/*", KeepDays: 30, KeepDownloadedDays: 60, Action: domain.RetentionDelete}); err != nil {
+		t.Fatal(err)
+	}
 	b := r.browser(t)
 	b.signIn(r.root.AccessKeyID, rootSecret)
 	must(t, b.get("/console/repository?d=acme&r=repo"), http.StatusOK,
 		"http://127.0.0.1:8700/npm/d/acme-000000000000/repo/",
 		"aws codeartifact login --tool npm --domain acme --domain-owner 000000000000 --repository repo --endpoint-url http://127.0.0.1:8700",
-		"artifactd login --tool cargo", "names starting with lib", "newest 3", "Archive")
+		"artifactd login --tool cargo", "names starting with lib", "newest 3", "Archive",
+		"package group /*", "published in the last 30 days; downloaded in the last 60 days", "Delete")
 	// A user allowed to read the repository but not its rules sees the
 	// rest of the page, and the refusal where the rules would be.
 	id, secret := r.user(t, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["codeartifact:DescribeRepository","codeartifact:ListPackages"],"Resource":"*"}]}`)

@@ -119,6 +119,9 @@ func ruleRowOf(rule domain.RetentionRule) ruleRow {
 	if rule.PackagePrefix != "" {
 		filter = append(filter, "names starting with "+rule.PackagePrefix)
 	}
+	if rule.PackageGroup != "" {
+		filter = append(filter, "package group "+rule.PackageGroup)
+	}
 	if len(filter) == 0 {
 		filter = append(filter, "every package")
 	}
@@ -128,9 +131,13 @@ func ruleRowOf(rule domain.RetentionRule) ruleRow {
 		keeps = append(keeps, "newest "+strconv.Itoa(rule.KeepNewest))
 	}
 	if rule.KeepDays > 0 {
-		keeps = append(keeps, "last "+strconv.Itoa(rule.KeepDays)+" days")
+		keeps = append(keeps, "published in the last "+strconv.Itoa(rule.KeepDays)+" days")
 	}
-	row.Keeps = strings.Join(keeps, " and ")
+	if rule.KeepDownloadedDays > 0 {
+		keeps = append(keeps, "downloaded in the last "+strconv.Itoa(rule.KeepDownloadedDays)+" days")
+	}
+	// A version any criterion keeps stays.
+	row.Keeps = strings.Join(keeps, "; ")
 	var ex []string
 	for _, s := range rule.ExemptStatuses {
 		ex = append(ex, string(s))
