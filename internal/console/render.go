@@ -3,7 +3,6 @@ package console
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -11,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/artifactd/artifactd/internal/api/codeartifact"
 	"github.com/artifactd/artifactd/internal/domain"
 )
 
@@ -67,36 +67,19 @@ type crumb struct{ Label, Href string }
 // would answer with and its message, never a stack.
 type errView struct{ Type, Message string }
 
-var exceptions = []struct {
-	kind error
-	name string
-	code int
-}{
-	{domain.ErrNotFound, "ResourceNotFoundException", http.StatusNotFound},
-	{domain.ErrConflict, "ConflictException", http.StatusConflict},
-	{domain.ErrInvalid, "ValidationException", http.StatusBadRequest},
-	{domain.ErrDenied, "AccessDeniedException", http.StatusForbidden},
-	{domain.ErrQuota, "ServiceQuotaExceededException", http.StatusPaymentRequired},
-}
-
-// errorView classifies err; an unclassified error is logged, not shown.
+// errorView classifies err as the API would (its exception type); an
+// unclassified error is logged, not shown.
 func errorView(log *slog.Logger, err error) *errView {
-	for _, e := range exceptions {
-		if errors.Is(err, e.kind) {
-			return &errView{Type: e.name, Message: domain.TruncateMessage(err.Error())}
-		}
+	if name, _, ok := codeartifact.ExceptionOf(err); ok {
+		return &errView{Type: name, Message: domain.TruncateMessage(err.Error())}
 	}
 	log.Error("console: internal error", "err", err)
 	return &errView{Type: "InternalServerException", Message: "An internal error occurred"}
 }
 
 func errorStatus(err error) int {
-	for _, e := range exceptions {
-		if errors.Is(err, e.kind) {
-			return e.code
-		}
-	}
-	return http.StatusInternalServerError
+	_, status, _ := codeartifact.ExceptionOf(err)
+	return status
 }
 
 // render writes a page. rq is nil for pages shown signed out.

@@ -24,6 +24,18 @@ var exceptions = []struct {
 	{domain.ErrQuota, "ServiceQuotaExceededException", http.StatusPaymentRequired},
 }
 
+// ExceptionOf names the CodeArtifact exception a service error is answered
+// with, and its HTTP status; ok is false for an internal error. The web
+// console shows the same names.
+func ExceptionOf(err error) (name string, status int, ok bool) {
+	for _, e := range exceptions {
+		if errors.Is(err, e.kind) {
+			return e.name, e.status, true
+		}
+	}
+	return "", http.StatusInternalServerError, false
+}
+
 // apiError is an error with an explicit wire type, for the failures that
 // are not domain errors (authentication, unknown operations...).
 type apiError struct {
@@ -59,11 +71,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	case errors.As(err, &se):
 		body.Type, body.Message, status = se.Code, se.Message, se.Status
 	default:
-		for _, e := range exceptions {
-			if errors.Is(err, e.kind) {
-				body.Type, body.Message, status = e.name, err.Error(), e.status
-				break
-			}
+		if name, code, ok := ExceptionOf(err); ok {
+			body.Type, body.Message, status = name, err.Error(), code
 		}
 		if errors.As(err, &de) {
 			body.ResourceID, body.ResourceType = de.ResourceID, de.ResourceType
