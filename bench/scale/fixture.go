@@ -181,7 +181,7 @@ func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN, s3URL
 		var dsn string
 		if dsn, err = dbDSN(adminDSN, fx.Database); err == nil {
 			if st, err = postgres.Open(ctx, dsn); err == nil {
-				b, err = openBulk(kind, dsn)
+				b, err = openBulk("postgres", dsn)
 			}
 		}
 	default:
