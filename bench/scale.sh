@@ -27,8 +27,8 @@
 #      every response checked (a failed check fails the run);
 #   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
 #      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
-#      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-sqlite.png and
-#      docs/img/scale-postgres.png with gnuplot.
+#      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-STORE.png
+#      (generic and npm) and docs/img/scale-STORE-formats.png (the other formats) with gnuplot.
 #
 # Knobs: BENCH_DIR (/tmp/artifactd-scale), BENCH_OUT ($BENCH_DIR/out),
 # BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres;
@@ -175,9 +175,11 @@ if [ "$PLOTS" = 1 ]; then
   fi
   mkdir -p "$ROOT/docs/img"
   for st in "${store_list[@]}"; do
-    [ -f "$OUT/plot-$st.gp" ] || continue
-    (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$st.png'" "plot-$st.gp")
-    log "drew docs/img/scale-$st.png"
+    for p in "$st" "$st-formats"; do
+      [ -f "$OUT/plot-$p.gp" ] || continue
+      (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$p.png'" "plot-$p.gp")
+      log "drew docs/img/scale-$p.png"
+    done
   done
 fi
 log "results: $OUT/scale.tsv, $OUT/scale.md"

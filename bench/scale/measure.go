@@ -145,6 +145,7 @@ type server struct {
 	// assetSize is what DescribeDomain must answer: the fixture's assets
 	// and those of the small packages setup publishes in every format.
 	assetSize int64
+	fmts      []*fmtClient // the other formats' clients (not on postgres-s3)
 }
 
 func freePort() (string, error) {
@@ -295,8 +296,28 @@ func (s *server) setup(ctx context.Context) error {
 			return fmt.Errorf("dist-tag %s is %q, want %q", k, s.distTags[k], v)
 		}
 	}
+	if s.fx.Store == storePostgresS3 {
+		return nil
+	}
+	if err := s.setupFormats(ctx); err != nil {
+		return err
+	}
+	// DescribeDomain's answer from now on: the fixture's assets and the
+	// small packages' (their files, and any the formats add, such as
+	// Maven's checksum files), which must be within 1 MB of the fixture's.
+	dd, err := s.ca.DescribeDomain(ctx, &codeartifact.DescribeDomainInput{Domain: dom, DomainOwner: owner})
+	if err != nil {
+		return err
+	}
+	s.assetSize = dd.Domain.AssetSizeBytes
+	if s.assetSize < s.fx.AssetSizeBytes || s.assetSize > s.fx.AssetSizeBytes+1<<20 {
+		return fmt.Errorf("assetSizeBytes %d after setup, want the fixture's %d and less than 1 MB more", s.assetSize, s.fx.AssetSizeBytes)
+	}
 	return nil
 }
+
+// s3Ops are the rows measured on postgres-s3: those that move blob bytes.
+var s3Ops = map[string]bool{"GetPackageVersionAsset": true, "PublishPackageVersion": true, "npm tarball GET": true}
 
 // op is one measured operation: call does any setup, runs the operation
 // once and returns the time of the measured part, having checked the
@@ -337,6 +358,9 @@ func (s *server) ops() []op {
 
 func (s *server) measureAll(ctx context.Context) error {
 	for _, o := range s.ops() {
+		if s.fx.Store == storePostgresS3 && !s3Ops[o.name] {
+			continue
+		}
 		// One untimed call first: connections, caches, prepared statements.
 		if _, err := o.call(ctx); err != nil {
 			return fmt.Errorf("%s (warm-up): %w", o.name, err)
@@ -353,6 +377,14 @@ func (s *server) measureAll(ctx context.Context) error {
 				return fmt.Errorf("%s (cleanup): %w", o.name, err)
 			}
 		}
+	}
+	for _, c := range s.fmts {
+		if err := s.measureFormat(ctx, c); err != nil {
+			return err
+		}
+	}
+	if s.fx.Store == storePostgresS3 {
+		return nil
 	}
 	for _, abbreviated := range []bool{false, true} {
 		if err := s.npmLoad(ctx, abbreviated); err != nil {
