@@ -12,18 +12,22 @@
 #      use; 127.0.0.1 only, default durability settings), stopped at exit;
 #   3. builds the fixtures it does not have yet, directly through the store
 #      layer, one data directory per (store, N) under $BENCH_DIR and one
-#      PostgreSQL database per N (scale_N): a domain; one generic package
+#      PostgreSQL database per N (scale_N; scale_s3_N for postgres-s3,
+#      whose blobs go to the bucket artifactd-scale, prefix scale-N, again
+#      on every run since moto keeps them in memory): a domain; one generic package
 #      of N versions (one asset each, 10 Unlisted); N npm packages in
 #      another repository over four namespaces; one npm package of
 #      min(N, 20000) versions with ~1 KB manifests, dist-tags and one real
 #      tarball; and a repository per format (pypi, maven, cargo, ruby,
 #      nuget, swift) of N versions in packages of 10 (at most 100,000 for
-#      cargo, ruby, nuget and swift). Fixtures are reused by later runs (delete $BENCH_DIR to
-#      rebuild them; they are rebuilt when the generator changes);
+#      cargo, ruby, nuget and swift). Fixtures are reused by later runs
+#      (delete $BENCH_DIR to rebuild them; they are rebuilt when the
+#      generator changes);
 #   4. starts `artifactd serve` on every fixture (127.0.0.1, free ports) and
 #      measures each operation through the real API (aws-sdk-go-v2
 #      CodeArtifact client with the administrator's key; plain HTTP with a
-#      token for npm), sizes and stores interleaved, BENCH_ROUNDS rounds,
+#      token for npm and the other formats, as their clients send it),
+#      sizes and stores interleaved, BENCH_ROUNDS rounds,
 #      every response checked (a failed check fails the run);
 #   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
 #      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
