@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/scale.sh — the scale benchmark of issue #15: every operation's cost
 # from N = 100 to 1,000,000, on the embedded store (SQLite + file blobs) and
-# on PostgreSQL (+ file blobs). Run by hand (not in CI):
+# on PostgreSQL (+ file blobs), and for the rows that touch blobs on
+# PostgreSQL + S3 (postgres-s3, moto). Run by hand (not in CI):
 #
 #   bench/scale.sh
 #
@@ -11,27 +12,36 @@
 #      use; 127.0.0.1 only, default durability settings), stopped at exit;
 #   3. builds the fixtures it does not have yet, directly through the store
 #      layer, one data directory per (store, N) under $BENCH_DIR and one
-#      PostgreSQL database per N (scale_N): a domain; one generic package
+#      PostgreSQL database per N (scale_N; scale_s3_N for postgres-s3,
+#      whose blobs go to the bucket artifactd-scale, prefix scale-N, again
+#      on every run since moto keeps them in memory): a domain; one generic package
 #      of N versions (one asset each, 10 Unlisted); N npm packages in
 #      another repository over four namespaces; one npm package of
 #      min(N, 20000) versions with ~1 KB manifests, dist-tags and one real
-#      tarball. Fixtures are reused by later runs (delete $BENCH_DIR to
-#      rebuild them; they are rebuilt when the generator changes);
+#      tarball; and a repository per format (pypi, maven, cargo, ruby,
+#      nuget, swift) of N versions in packages of 10 (at most 100,000 for
+#      cargo, ruby, nuget and swift). Fixtures are reused by later runs
+#      (delete $BENCH_DIR to rebuild them; they are rebuilt when the
+#      generator changes);
 #   4. starts `artifactd serve` on every fixture (127.0.0.1, free ports) and
 #      measures each operation through the real API (aws-sdk-go-v2
 #      CodeArtifact client with the administrator's key; plain HTTP with a
-#      token for npm), sizes and stores interleaved, BENCH_ROUNDS rounds,
+#      token for npm and the other formats, as their clients send it),
+#      sizes and stores interleaved, BENCH_ROUNDS rounds,
 #      every response checked (a failed check fails the run);
 #   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
 #      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
-#      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-sqlite.png and
-#      docs/img/scale-postgres.png with gnuplot.
+#      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-STORE.png
+#      (generic and npm) and docs/img/scale-STORE-formats.png (the other formats) with gnuplot.
 #
 # Knobs: BENCH_DIR (/tmp/artifactd-scale), BENCH_OUT ($BENCH_DIR/out),
-# BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres),
+# BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres;
+# add postgres-s3 for the S3 blob store on scripts/start-s3's moto server),
+# BENCH_S3_SIZES (the sizes of postgres-s3: 100,10000,100000),
 # BENCH_ROUNDS (3), BENCH_LOAD_SECONDS (3: each warm-packument load),
 # BENCH_PLOTS (1: draw the PNGs into docs/img), BENCH_REV (the revision
-# written to $BENCH_OUT/run.txt when $ROOT is not a git checkout).
+# written to $BENCH_OUT/run.txt when $ROOT is not a git checkout),
+# BENCH_GEN_ONLY (1: build the fixtures and stop).
 # Needs: go, PostgreSQL (Debian's package is installed when missing, as
 # scripts/start-postgres does), gnuplot (apt-get install -y gnuplot-nox,
 # done here when missing).
@@ -42,6 +52,8 @@ BENCH_DIR="${BENCH_DIR:-/tmp/artifactd-scale}"
 OUT="${BENCH_OUT:-$BENCH_DIR/out}"
 SIZES="${BENCH_SIZES:-100,10000,100000,1000000}"
 STORES="${BENCH_STORES:-sqlite,postgres}"
+S3_SIZES="${BENCH_S3_SIZES:-100,10000,100000}"
+GEN_ONLY="${BENCH_GEN_ONLY:-0}"
 ROUNDS="${BENCH_ROUNDS:-3}"
 LOAD_SECONDS="${BENCH_LOAD_SECONDS:-3}"
 PLOTS="${BENCH_PLOTS:-1}"
@@ -53,6 +65,7 @@ mkdir -p "$BENCH_DIR" "$OUT"
 chmod 755 "$BENCH_DIR"
 PIDS=()       # background processes this script started
 PG_STOP=""    # how to stop the PostgreSQL cluster, once started
+S3_STOP=""    # how to stop the moto server, once started
 
 kill_tree() { # SIG PID: PID and its descendants, by id
   local sig=$1 pid=$2 child
@@ -71,6 +84,10 @@ cleanup() {
     kill_tree KILL "$pid"
     wait "$pid" 2>/dev/null || true
   done
+  if [ -n "$S3_STOP" ]; then
+    log "stopping the S3 server"
+    eval "$S3_STOP" >/dev/null 2>&1 || log "could not stop the S3 server ($S3_STOP)"
+  fi
   if [ -n "$PG_STOP" ]; then
     log "stopping PostgreSQL"
     eval "$PG_STOP" >/dev/null 2>&1 || log "could not stop PostgreSQL ($PG_STOP)"
@@ -90,7 +107,7 @@ log "building artifactd and the driver ($REV)"
 # PostgreSQL: a cluster of our own under $BENCH_DIR/pg, kept between runs
 # (the fixtures live in it), running only while this script does.
 DSN=""
-if [[ ",$STORES," == *,postgres,* ]]; then
+if [[ ",$STORES," == *,postgres,* || ",$STORES," == *,postgres-s3,* ]]; then
   pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
   bin="$(pg_bin)"
   if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
@@ -116,27 +133,43 @@ if [[ ",$STORES," == *,postgres,* ]]; then
   log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $PGDIR/data"
 fi
 
+# S3: scripts/start-s3's moto server (in memory: the fixtures' blobs are
+# uploaded again by every gen), bucket artifactd-scale, a prefix per N.
+S3_URL=""
+if [[ ",$STORES," == *,postgres-s3,* ]]; then
+  s3env="$("$ROOT/scripts/start-s3")" || die "scripts/start-s3 failed"
+  eval "$s3env"
+  S3_STOP="$ARTIFACTD_TEST_S3_STOP"
+  S3_URL="${ARTIFACTD_TEST_S3_URL/artifactd-test/artifactd-scale}"
+  log "S3 (moto): $S3_URL"
+fi
+
 # Fixtures, timed (cached ones are reported as such).
 IFS=, read -r -a size_list <<<"$SIZES"
 IFS=, read -r -a store_list <<<"$STORES"
 for n in "${size_list[@]}"; do
   for st in "${store_list[@]}"; do
+    if [ "$st" = postgres-s3 ] && [[ ",$S3_SIZES," != *,$n,* ]]; then continue; fi
     start=$(date +%s)
-    "$BENCH_DIR/scale" gen -store "$st" -n "$n" -dir "$BENCH_DIR/$st-$n" -dsn "$DSN"
+    "$BENCH_DIR/scale" gen -store "$st" -n "$n" -dir "$BENCH_DIR/$st-$n" -dsn "$DSN" -s3 "$S3_URL"
     log "fixture $st n=$n ready ($(($(date +%s) - start)) s)"
   done
 done
+if [ "$GEN_ONLY" = 1 ]; then
+  log "fixtures built (BENCH_GEN_ONLY=1)"
+  exit 0
+fi
 
 # Measurements, then the report.
 "$BENCH_DIR/scale" measure -bin "$BENCH_DIR/artifactd" -stores "$STORES" -sizes "$SIZES" -dir "$BENCH_DIR" \
-  -dsn "$DSN" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" &
+  -dsn "$DSN" -s3 "$S3_URL" -s3-sizes "$S3_SIZES" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" &
 PIDS+=($!)
 MEASURE_START="$(date -u +%FT%TZ)"
 wait "${PIDS[-1]}"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load average after: $LOAD_AFTER"
-printf 'revision\t%s\nmeasured\t%s to %s\nload average before\t%s\nload average after\t%s\nstores\t%s\nsizes\t%s\nrounds\t%s\n' \
-  "$REV" "$MEASURE_START" "$(date -u +%FT%TZ)" "$LOAD_BEFORE" "$LOAD_AFTER" "$STORES" "$SIZES" "$ROUNDS" >"$OUT/run.txt"
+printf 'revision\t%s\nmeasured\t%s to %s\nload average before\t%s\nload average after\t%s\nstores\t%s\nsizes\t%s\ns3 sizes\t%s\nrounds\t%s\n' \
+  "$REV" "$MEASURE_START" "$(date -u +%FT%TZ)" "$LOAD_BEFORE" "$LOAD_AFTER" "$STORES" "$SIZES" "$S3_SIZES" "$ROUNDS" >"$OUT/run.txt"
 "$BENCH_DIR/scale" report -in "$OUT/samples.tsv" -out "$OUT"
 
 if [ "$PLOTS" = 1 ]; then
@@ -146,9 +179,11 @@ if [ "$PLOTS" = 1 ]; then
   fi
   mkdir -p "$ROOT/docs/img"
   for st in "${store_list[@]}"; do
-    [ -f "$OUT/plot-$st.gp" ] || continue
-    (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$st.png'" "plot-$st.gp")
-    log "drew docs/img/scale-$st.png"
+    for p in "$st" "$st-formats"; do
+      [ -f "$OUT/plot-$p.gp" ] || continue
+      (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$p.png'" "plot-$p.gp")
+      log "drew docs/img/scale-$p.png"
+    done
   done
 fi
 log "results: $OUT/scale.tsv, $OUT/scale.md"

@@ -118,16 +118,21 @@ func (b *bulk) addVersions(ctx context.Context, domainID int64, rows []versionAs
 			v.EntryExternalConn, v.PublishedTime.UnixNano(), v.DisplayName, v.Summary, v.HomePage,
 			v.SourceCodeRepository, lic, deps, v.Readme, meta, v.SortKey}
 	}
-	ids := make(map[string]int64, len(rows))
+	// Versions are named by (package, version): rows may span packages.
+	type pv struct {
+		pkg     int64
+		version string
+	}
+	ids := make(map[pv]int64, len(rows))
 	err = b.insert(ctx, tx, "package_versions", `package_id, version, revision, status, origin_type, entry_repository,
 		entry_external_connection, published_ns, display_name, summary, home_page, source_code_repository,
-		licenses, dependencies, readme, metadata, sort_key`, vrows, "id, version", func(r *sql.Rows) error {
-		var id int64
+		licenses, dependencies, readme, metadata, sort_key`, vrows, "id, package_id, version", func(r *sql.Rows) error {
+		var id, pkg int64
 		var version string
-		if err := r.Scan(&id, &version); err != nil {
+		if err := r.Scan(&id, &pkg, &version); err != nil {
 			return err
 		}
-		ids[version] = id
+		ids[pv{pkg, version}] = id
 		return nil
 	})
 	if err != nil {
@@ -135,7 +140,7 @@ func (b *bulk) addVersions(ctx context.Context, domainID int64, rows []versionAs
 	}
 	arows := make([][]any, len(rows))
 	for i, r := range rows {
-		id, ok := ids[r.v.Version]
+		id, ok := ids[pv{r.v.PackageID, r.v.Version}]
 		if !ok {
 			return fmt.Errorf("no id returned for version %s", r.v.Version)
 		}
@@ -149,20 +154,29 @@ func (b *bulk) addVersions(ctx context.Context, domainID int64, rows []versionAs
 }
 
 // addPackages inserts packages in one transaction.
-func (b *bulk) addPackages(ctx context.Context, ps []domain.Package) error {
+func (b *bulk) addPackages(ctx context.Context, domainID int64, ps []domain.Package) error {
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rows := make([][]any, len(ps))
-	for i, p := range ps {
-		rows[i] = []any{p.RepositoryID, string(p.Format), p.Namespace, p.Name, string(p.Origin.Publish), string(p.Origin.Upstream)}
-	}
-	if err := b.insert(ctx, tx, "packages", "repository_id, format, namespace, name, origin_publish, origin_upstream", rows, "", nil); err != nil {
+	if err := b.insert(ctx, tx, "packages", packageCols, packageRows(domainID, ps), "", nil); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// packageCols are the columns packageRows fills. domain_id is the
+// package's domain, denormalised (migration 0006), as Packages().Create
+// writes it.
+const packageCols = "repository_id, domain_id, format, namespace, name, origin_publish, origin_upstream"
+
+func packageRows(domainID int64, ps []domain.Package) [][]any {
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		rows[i] = []any{p.RepositoryID, domainID, string(p.Format), p.Namespace, p.Name, string(p.Origin.Publish), string(p.Origin.Upstream)}
+	}
+	return rows
 }
 
 // jsonText is how the store keeps licenses and dependencies: JSON text,

@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to create the fixture databases
 
+	"github.com/artifactd/artifactd/internal/blob"
 	blobfs "github.com/artifactd/artifactd/internal/blob/fs"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/format/npm"
@@ -36,7 +37,7 @@ import (
 
 // fixtureVersion changes when what gen builds changes: a cached fixture
 // of another version is built again.
-const fixtureVersion = 3
+const fixtureVersion = 4
 
 // The fixture's names. The account is the server's default one.
 const (
@@ -81,6 +82,11 @@ type Fixture struct {
 	NpmTarballVersion string            `json:"npmTarballVersion"`
 	NpmTarballSHA1    string            `json:"npmTarballSHA1"`
 
+	// Repositories is the domain's repository count; FormatVersions the
+	// bulk versions of each format's repository (see formats.go).
+	Repositories   int            `json:"repositories"`
+	FormatVersions map[string]int `json:"formatVersions"`
+
 	AssetSizeBytes int64   `json:"assetSizeBytes"`
 	GenSeconds     float64 `json:"genSeconds"`
 }
@@ -90,14 +96,15 @@ func genCommand(args []string) error {
 	kind := fs.String("store", "sqlite", "sqlite or postgres")
 	n := fs.Int("n", 100, "size N")
 	dir := fs.String("dir", "", "fixture directory (the server's data directory)")
-	dsn := fs.String("dsn", "", "PostgreSQL administrator DSN (postgres store)")
+	dsn := fs.String("dsn", "", "PostgreSQL administrator DSN (postgres and postgres-s3 stores)")
+	s3URL := fs.String("s3", "", "S3 blob store URL s3://BUCKET?... (postgres-s3 store)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" || *n < 100 {
 		return errors.New("gen: -dir is required and -n must be at least 100")
 	}
-	_, err := ensureFixture(context.Background(), *kind, *n, *dir, *dsn)
+	_, err := ensureFixture(context.Background(), *kind, *n, *dir, *dsn, *s3URL)
 	return err
 }
 
@@ -123,9 +130,24 @@ func dbDSN(admin, name string) (string, error) {
 }
 
 // ensureFixture returns the fixture in dir, building it when it is missing.
-func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN string) (Fixture, error) {
+// On postgres-s3 the blobs go to the S3 store, again on every call: moto
+// keeps them in memory only.
+func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN, s3URL string) (Fixture, error) {
 	if fx, ok := loadFixture(dir); ok && fx.Store == kind && fx.N == n {
 		logf("%s n=%d: cached fixture in %s (built in %.0f s)", kind, n, dir, fx.GenSeconds)
+		if kind == storePostgresS3 {
+			bs, err := openS3(ctx, s3URL, n)
+			if err != nil {
+				return fx, err
+			}
+			contents, err := fixtureBlobs(n)
+			if err != nil {
+				return fx, err
+			}
+			if err := putBlobs(ctx, bs, contents); err != nil {
+				return fx, fmt.Errorf("blobs to S3: %w", err)
+			}
+		}
 		return fx, nil
 	}
 	start := time.Now()
@@ -145,18 +167,21 @@ func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN string
 		if st, err = sqlite.OpenExclusive(ctx, path); err == nil {
 			b, err = openBulk(kind, path)
 		}
-	case "postgres":
+	case "postgres", storePostgresS3:
 		if adminDSN == "" {
 			return fx, errors.New("postgres needs -dsn")
 		}
 		fx.Database = fmt.Sprintf("%s%d", pgDBPrefix, n)
+		if kind == storePostgresS3 {
+			fx.Database = fmt.Sprintf("%ss3_%d", pgDBPrefix, n)
+		}
 		if err := recreateDB(ctx, adminDSN, fx.Database); err != nil {
 			return fx, err
 		}
 		var dsn string
 		if dsn, err = dbDSN(adminDSN, fx.Database); err == nil {
 			if st, err = postgres.Open(ctx, dsn); err == nil {
-				b, err = openBulk(kind, dsn)
+				b, err = openBulk("postgres", dsn)
 			}
 		}
 	default:
@@ -167,7 +192,12 @@ func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN string
 	}
 	defer st.Close()
 	defer b.db.Close()
-	blobs, err := blobfs.New(filepath.Join(dir, "blobs"))
+	var blobs blob.Store
+	if kind == storePostgresS3 {
+		blobs, err = openS3(ctx, s3URL, n)
+	} else {
+		blobs, err = blobfs.New(filepath.Join(dir, "blobs"))
+	}
 	if err != nil {
 		return fx, err
 	}
@@ -175,18 +205,8 @@ func ensureFixture(ctx context.Context, kind string, n int, dir, adminDSN string
 	if err := g.run(ctx); err != nil {
 		return fx, fmt.Errorf("%s n=%d: %w", kind, n, err)
 	}
-	for digest, content := range g.blobs {
-		up, err := blobs.NewUpload(ctx)
-		if err != nil {
-			return fx, err
-		}
-		if _, err := up.Write(content); err != nil {
-			up.Abort()
-			return fx, err
-		}
-		if err := up.Commit(ctx, digest); err != nil {
-			return fx, err
-		}
+	if err := putBlobs(ctx, blobs, g.blobs); err != nil {
+		return fx, err
 	}
 	fx.GenSeconds = time.Since(start).Seconds()
 	meta, _ := json.MarshalIndent(fx, "", "  ")
@@ -296,10 +316,14 @@ func (g *generator) run(ctx context.Context) error {
 		return err
 	}
 	g.pkgRp = repos[1].ID
+	g.fx.Repositories = len(repos)
 	if err := g.generic(ctx); err != nil {
 		return err
 	}
 	if err := g.packages(ctx); err != nil {
+		return err
+	}
+	if err := g.formats(ctx); err != nil {
 		return err
 	}
 	return g.npm(ctx)
@@ -310,7 +334,7 @@ func (g *generator) run(ctx context.Context) error {
 func (g *generator) generic(ctx context.Context) error {
 	n := g.n
 	dl := n/2 + 1 // not one of the unlisted (multiples of n/10)
-	content := bytes.Repeat([]byte("artifactd scale fixture\n"), assetSize/24+1)[:assetSize]
+	content := genericContent()
 	dlAsset := sums(assetName, content)
 	g.blobs[dlAsset.SHA256] = content
 	g.fx.DownloadVersion, g.fx.DownloadSHA256 = genVersion(dl), dlAsset.SHA256
@@ -337,6 +361,21 @@ func (g *generator) generic(ctx context.Context) error {
 	})
 }
 
+// fixtureBlobs are the bytes the fixture of size n stores (what generic
+// and npm put in g.blobs), by SHA-256.
+func fixtureBlobs(n int) (map[string][]byte, error) {
+	content := genericContent()
+	tgz, err := tarball(npmVersion(min(n, maxNpm) - 1))
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{sums(assetName, content).SHA256: content, sums(tarballLabel, tgz).SHA256: tgz}, nil
+}
+
+func genericContent() []byte {
+	return bytes.Repeat([]byte("artifactd scale fixture\n"), assetSize/24+1)[:assetSize]
+}
+
 func genVersion(i int) string { return fmt.Sprintf("1.0.%d", i) }
 
 // packages: n npm packages of another repository over four namespaces.
@@ -349,7 +388,7 @@ func (g *generator) packages(ctx context.Context) error {
 			ps = append(ps, domain.Package{RepositoryID: g.pkgRp, Format: domain.FormatNpm,
 				Namespace: pkgNamespaces[i%len(pkgNamespaces)], Name: fmt.Sprintf("p%07d", i/len(pkgNamespaces)), Origin: origin})
 		}
-		return g.b.addPackages(ctx, ps)
+		return g.b.addPackages(ctx, g.domainID, ps)
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,8 @@ func measureCommand(args []string) error {
 	sizes := fs.String("sizes", "100,10000,100000,1000000", "sizes, comma-separated")
 	dir := fs.String("dir", "", "fixtures directory (BENCH_DIR)")
 	dsn := fs.String("dsn", "", "PostgreSQL administrator DSN")
+	s3URL := fs.String("s3", "", "S3 blob store URL (postgres-s3)")
+	s3Sizes := fs.String("s3-sizes", "100,10000,100000", "sizes of postgres-s3, comma-separated")
 	rounds := fs.Int("rounds", 3, "rounds (each visits every store and size)")
 	loadSeconds := fs.Float64("load-seconds", 3, "duration of each warm-packument load")
 	out := fs.String("out", "", "output directory")
@@ -66,6 +69,10 @@ func measureCommand(args []string) error {
 	if err != nil {
 		return err
 	}
+	s3ns, err := parseSizes(*s3Sizes)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	f, err := os.Create(filepath.Join(*out, "samples.tsv"))
@@ -75,7 +82,7 @@ func measureCommand(args []string) error {
 	defer f.Close()
 	w := bufio.NewWriter(f)
 	fmt.Fprintln(w, "store\top\tn\tround\tvalue\tunit")
-	m := &measurer{bin: *bin, dsn: *dsn, load: time.Duration(*loadSeconds * float64(time.Second)), w: w}
+	m := &measurer{bin: *bin, dsn: *dsn, s3: *s3URL, load: time.Duration(*loadSeconds * float64(time.Second)), w: w}
 	storeList := strings.Split(*stores, ",")
 	for r := 1; r <= *rounds; r++ {
 		// Sizes interleaved, starting one later each round, so that no size
@@ -83,6 +90,9 @@ func measureCommand(args []string) error {
 		for i := range ns {
 			n := ns[(i+r-1)%len(ns)]
 			for _, st := range storeList {
+				if st == storePostgresS3 && !slices.Contains(s3ns, n) {
+					continue
+				}
 				fx, ok := loadFixture(filepath.Join(*dir, fmt.Sprintf("%s-%d", st, n)))
 				if !ok {
 					return fmt.Errorf("no fixture for %s n=%d in %s (run gen first)", st, n, *dir)
@@ -114,6 +124,7 @@ func parseSizes(s string) ([]int, error) {
 type measurer struct {
 	bin  string
 	dsn  string
+	s3   string // S3 blob store URL of postgres-s3 (s3URLFor adds the prefix)
 	load time.Duration
 	w    io.Writer
 	seq  int // makes published versions unique within the run
@@ -131,6 +142,10 @@ type server struct {
 	round    int
 	m        *measurer
 	distTags map[string]string // what the npm package's dist-tags should be
+	// assetSize is what DescribeDomain must answer: the fixture's assets
+	// and those of the small packages setup publishes in every format.
+	assetSize int64
+	fmts      []*fmtClient // the other formats' clients (not on postgres-s3)
 }
 
 func freePort() (string, error) {
@@ -156,14 +171,29 @@ func (m *measurer) visit(ctx context.Context, dir string, fx Fixture, round int)
 		}
 		args = append(args, "--database", dsn)
 	}
+	env := append(os.Environ(), "ARTIFACTD_ACCOUNT_ID="+account,
+		"ARTIFACTD_ROOT_ACCESS_KEY_ID="+rootKeyID, "ARTIFACTD_ROOT_SECRET_ACCESS_KEY="+rootSecret)
+	if fx.Store == storePostgresS3 {
+		raw, err := s3URLFor(m.s3, fx.N)
+		if err != nil {
+			return err
+		}
+		// No memory cache in front of the bucket (--blob-cache-mb 0): by
+		// default downloads of up to 1 MiB are served from memory after
+		// the first, and would not reach S3.
+		args = append(args, "--blob-store", raw, "--blob-cache-mb", "0")
+		// As test/harness does: the credentials from the environment
+		// (scripts/start-s3's), no config files, no instance metadata.
+		env = append(env, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+			"AWS_EC2_METADATA_DISABLED=true")
+	}
 	logFile, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close()
 	cmd := exec.Command(m.bin, args...)
-	cmd.Env = append(os.Environ(), "ARTIFACTD_ACCOUNT_ID="+account,
-		"ARTIFACTD_ROOT_ACCESS_KEY_ID="+rootKeyID, "ARTIFACTD_ROOT_SECRET_ACCESS_KEY="+rootSecret)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return err
@@ -269,8 +299,28 @@ func (s *server) setup(ctx context.Context) error {
 			return fmt.Errorf("dist-tag %s is %q, want %q", k, s.distTags[k], v)
 		}
 	}
+	if s.fx.Store == storePostgresS3 {
+		return nil
+	}
+	if err := s.setupFormats(ctx); err != nil {
+		return err
+	}
+	// DescribeDomain's answer from now on: the fixture's assets and the
+	// small packages' (their files, and any the formats add, such as
+	// Maven's checksum files), which must be within 1 MB of the fixture's.
+	dd, err := s.ca.DescribeDomain(ctx, &codeartifact.DescribeDomainInput{Domain: dom, DomainOwner: owner})
+	if err != nil {
+		return err
+	}
+	s.assetSize = dd.Domain.AssetSizeBytes
+	if s.assetSize < s.fx.AssetSizeBytes || s.assetSize > s.fx.AssetSizeBytes+1<<20 {
+		return fmt.Errorf("assetSizeBytes %d after setup, want the fixture's %d and less than 1 MB more", s.assetSize, s.fx.AssetSizeBytes)
+	}
 	return nil
 }
+
+// s3Ops are the rows measured on postgres-s3: those that move blob bytes.
+var s3Ops = map[string]bool{"GetPackageVersionAsset": true, "PublishPackageVersion": true, "npm tarball GET": true}
 
 // op is one measured operation: call does any setup, runs the operation
 // once and returns the time of the measured part, having checked the
@@ -311,6 +361,9 @@ func (s *server) ops() []op {
 
 func (s *server) measureAll(ctx context.Context) error {
 	for _, o := range s.ops() {
+		if s.fx.Store == storePostgresS3 && !s3Ops[o.name] {
+			continue
+		}
 		// One untimed call first: connections, caches, prepared statements.
 		if _, err := o.call(ctx); err != nil {
 			return fmt.Errorf("%s (warm-up): %w", o.name, err)
@@ -327,6 +380,14 @@ func (s *server) measureAll(ctx context.Context) error {
 				return fmt.Errorf("%s (cleanup): %w", o.name, err)
 			}
 		}
+	}
+	for _, c := range s.fmts {
+		if err := s.measureFormat(ctx, c); err != nil {
+			return err
+		}
+	}
+	if s.fx.Store == storePostgresS3 {
+		return nil
 	}
 	for _, abbreviated := range []bool{false, true} {
 		if err := s.npmLoad(ctx, abbreviated); err != nil {
@@ -399,8 +460,8 @@ func (s *server) describeDomain(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return d, err
 	}
-	if got := out.Domain.AssetSizeBytes; got != s.fx.AssetSizeBytes || out.Domain.RepositoryCount != 3 {
-		return d, fmt.Errorf("assetSizeBytes %d, repositoryCount %d; want %d, 3", got, out.Domain.RepositoryCount, s.fx.AssetSizeBytes)
+	if got := out.Domain.AssetSizeBytes; got != s.assetSize || out.Domain.RepositoryCount != int32(s.fx.Repositories) {
+		return d, fmt.Errorf("assetSizeBytes %d, repositoryCount %d; want %d, %d", got, out.Domain.RepositoryCount, s.assetSize, s.fx.Repositories)
 	}
 	return d, nil
 }

@@ -13,8 +13,12 @@ import (
 	"strings"
 )
 
-// opOrder is the order of the rows in the table and of the plots' lines.
-var opOrder = []string{
+// opOrder is the order of the rows in the table and of the plots' lines:
+// coreOps, then the formats' rows (fmtOpOrder).
+var opOrder = append(append([]string(nil), coreOps...), fmtOpOrder()...)
+
+// coreOps are the rows of issue #15's table: generic and npm.
+var coreOps = []string{
 	"ListPackageVersions status=Unlisted",
 	"ListPackageVersions first page",
 	"DescribeDomain",
@@ -28,6 +32,16 @@ var opOrder = []string{
 	"npm packument after dist-tag change",
 	"npm GET /name/version",
 	"npm tarball GET",
+}
+
+// fmtOpOrder is every format's four rows, in fmtRepos order.
+func fmtOpOrder() []string {
+	var ops []string
+	for _, f := range fmtRepos {
+		o := fmtOps(f.format)
+		ops = append(ops, o[:]...)
+	}
+	return ops
 }
 
 type key struct {
@@ -172,12 +186,25 @@ func reportCommand(args []string) error {
 	}
 	fmt.Print(md.String())
 
-	// gnuplot data and scripts, one per store.
+	// gnuplot data and scripts, two per store: the core rows
+	// (plot-STORE.*) and the formats' (plot-STORE-formats.*).
+	for _, g := range []struct {
+		suffix string
+		ops    []string
+	}{{"", coreOps}, {"-formats", fmtOpOrder()}} {
+		if err := writePlot(*out, stats, sizes, stores, g.suffix, g.ops); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writePlot(out string, stats map[key]stat, sizes []int, stores []string, suffix string, group []string) error {
 	for _, st := range stores {
 		var dat, rat strings.Builder
 		dat.WriteString("N")
 		var ops []string
-		for _, op := range opOrder {
+		for _, op := range group {
 			if _, ok := stats[key{st, op, sizes[0]}]; ok {
 				ops = append(ops, op)
 				fmt.Fprintf(&dat, "\t%s", op)
@@ -200,13 +227,17 @@ func reportCommand(args []string) error {
 			dat.WriteString("\n")
 			rat.WriteString("\n")
 		}
-		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+".dat"), []byte(dat.String()), 0o644); err != nil {
+		if len(ops) == 0 {
+			continue
+		}
+		name := "plot-" + st + suffix
+		if err := os.WriteFile(filepath.Join(out, name+".dat"), []byte(dat.String()), 0o644); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+"-ratio.dat"), []byte(rat.String()), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name+"-ratio.dat"), []byte(rat.String()), 0o644); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(*out, "plot-"+st+".gp"), []byte(gnuplotScript(st, len(ops))), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name+".gp"), []byte(gnuplotScript(st, suffix, ops)), 0o644); err != nil {
 			return err
 		}
 	}
@@ -258,10 +289,25 @@ func ratioStr(r float64) string {
 // the same divided by its value at the smallest N, with the 1.5× target.
 // It reads plot-STORE.dat and plot-STORE-ratio.dat and writes the PNG
 // named by the variable out.
-func gnuplotScript(st string, nops int) string {
-	title := map[string]string{"sqlite": "embedded store (SQLite + file blobs)", "postgres": "PostgreSQL + file blobs"}[st]
+func gnuplotScript(st, suffix string, ops []string) string {
+	nops := len(ops)
+	title := map[string]string{"sqlite": "embedded store (SQLite + file blobs)", "postgres": "PostgreSQL + file blobs",
+		storePostgresS3: "PostgreSQL + S3 blobs (moto)"}[st]
 	if title == "" {
 		title = st
+	}
+	xlabel := "N (versions of the big package, packages of the repository; npm package: min(N, 20000) versions)"
+	styles := coreStyles
+	if suffix == "-formats" {
+		title += ", formats"
+		xlabel = "N (versions of the format's repository: PyPI, Maven N; Cargo, RubyGems, NuGet, Swift min(N, 100000))"
+		// A colour per format, a point and dash per row kind.
+		colours := []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"}
+		var b strings.Builder
+		for i := range ops {
+			fmt.Fprintf(&b, "set style line %d lc rgb %q lw 2 pt %d ps 1.2 dt %d\n", i+1, colours[(i/4)%len(colours)], []int{7, 5, 9, 11}[i%4], []int{1, 2, 3, 4}[i%4])
+		}
+		styles = b.String()
 	}
 	return fmt.Sprintf(`# Drawn by bench/scale.sh (scale report): gnuplot -e "out='FILE.png'" plot-%[1]s.gp
 set terminal pngcairo size 1400,1100 font "sans,11"
@@ -274,7 +320,23 @@ set xrange [70:1500000]
 set xtics ("100" 100, "1k" 1000, "10k" 10000, "100k" 100000, "1M" 1000000)
 set grid xtics ytics mytics lc rgb "#dddddd"
 set key outside right top vertical Left reverse width -2 font "sans,10"
-set style line 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.2
+%[4]sset lmargin at screen 0.07
+set rmargin at screen 0.70
+set multiplot layout 2,1 title "artifactd scale benchmark (issue #15): %[2]s" font "sans,14"
+set ylabel "median latency (ms, log scale)"
+set xlabel "%[5]s"
+plot for [i=2:%[3]d] "plot-%[1]s.dat" using 1:i with linespoints ls (i-1) title columnheader(i)
+set ylabel "median / median at N=100 (log scale)"
+set yrange [0.3:*]
+set key inside left top
+plot for [i=2:%[3]d] "plot-%[1]s-ratio.dat" using 1:i with linespoints ls (i-1) notitle, \
+     1.5 with lines dt 2 lw 2 lc rgb "#444444" title "1.5x (target)"
+unset multiplot
+`, st+suffix, title, nops+1, styles, xlabel)
+}
+
+// coreStyles are the line styles of the core rows' plot.
+var coreStyles = `set style line 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.2
 set style line 2 lc rgb "#ff7f0e" lw 2 pt 5 ps 1.2
 set style line 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.4
 set style line 4 lc rgb "#d62728" lw 2 pt 11 ps 1.4
@@ -287,17 +349,4 @@ set style line 10 lc rgb "#17becf" lw 2 pt 12 ps 1.2
 set style line 11 lc rgb "#000000" lw 2 pt 1 ps 1.5
 set style line 12 lc rgb "#ff9896" lw 2 pt 2 ps 1.5
 set style line 13 lc rgb "#98df8a" lw 2 pt 3 ps 1.5
-set lmargin at screen 0.07
-set rmargin at screen 0.70
-set multiplot layout 2,1 title "artifactd scale benchmark (issue #15): %[2]s" font "sans,14"
-set ylabel "median latency (ms, log scale)"
-set xlabel "N (versions of the big package, packages of the repository; npm package: min(N, 20000) versions)"
-plot for [i=2:%[3]d] "plot-%[1]s.dat" using 1:i with linespoints ls (i-1) title columnheader(i)
-set ylabel "median / median at N=100 (log scale)"
-set yrange [0.3:*]
-set key inside left top
-plot for [i=2:%[3]d] "plot-%[1]s-ratio.dat" using 1:i with linespoints ls (i-1) notitle, \
-     1.5 with lines dt 2 lw 2 lc rgb "#444444" title "1.5x (target)"
-unset multiplot
-`, st, title, nops+1)
-}
+`
