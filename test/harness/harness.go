@@ -35,6 +35,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
@@ -637,8 +639,27 @@ func (s *Server) ClientWithKeys(t testing.TB, accessKey, secretKey string, regio
 		Region:       r,
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
-		Retryer:      aws.NopRetryer{},
+		Retryer:      connectionRetryer(),
 		HTTPClient:   &http.Client{Timeout: 30 * time.Second, Transport: transport},
+	})
+}
+
+// connectionRetryer retries a call once when its connection broke under
+// it ("use of closed network connection", "connection reset": seen, rarely,
+// on a 200 whose body the client could not read) and never otherwise, so
+// that tests see every error the server answers. The SDK's default
+// retryer retries these too (aws-sdk-go-v2 #2737).
+func connectionRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 2
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if msg := err.Error(); strings.Contains(msg, "use of closed network connection") || strings.Contains(msg, "connection reset") {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
 	})
 }
 
