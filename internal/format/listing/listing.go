@@ -93,6 +93,3 @@ func (c *Cache[V]) Each(ctx context.Context, repo dataplane.Repo, fn func(domain
 		page.After = next
 	}
 }
-
-// Stats counts the cache's lookups (for metrics).
-func (c *Cache[V]) Stats() lru.Stats { return c.lru.Stats() }
