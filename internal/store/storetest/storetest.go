@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrphansQueue", testOrphansQueue},
 		{"Pins", testPins},
 		{"ListReferenced", testListReferenced},
+		{"InlineBlobs", testInlineBlobs},
 		{"DeleteLargeRepository", testDeleteLargeRepository},
 		{"AssetSizeBytes", testAssetSizeBytes},
 		{"AssetSizeCounter", testAssetSizeCounter},
