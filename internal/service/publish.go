@@ -76,15 +76,19 @@ func (s *Service) PublishPackageVersion(ctx context.Context, c Caller, ref Packa
 	return s.PublishVersion(ctx, c, VersionPublish{Package: ref, Version: version, Assets: []NewAsset{asset}, Unfinished: unfinished})
 }
 
-// staged is an asset whose bytes are uploaded but not yet committed.
+// staged is an asset whose bytes are received but not yet committed: in
+// memory (inline) when they fit Limits.InlineBlobBytes, otherwise in a blob
+// upload (up).
 type staged struct {
-	up    blob.Upload
-	asset domain.Asset
+	up     blob.Upload
+	inline []byte
+	asset  domain.Asset
 }
 
-// PublishVersion streams each asset into the blob store while hashing it,
-// checks the digests, commits the bytes, then records everything in one
-// transaction. Nothing becomes visible unless every step succeeds.
+// PublishVersion streams each asset into memory or the blob store while
+// hashing it, checks the digests, commits the uploaded bytes, then records
+// everything, with the bytes kept inline, in one transaction. Nothing
+// becomes visible unless every step succeeds.
 func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublish) (PublishResult, error) {
 	if err := s.authorizeData(ctx, c, "PublishPackageVersion", in.Package); err != nil {
 		return PublishResult{}, err
@@ -105,38 +109,43 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	var stage []staged
 	defer func() {
 		for _, st := range stage {
-			st.up.Abort()
+			if st.up != nil {
+				st.up.Abort()
+			}
 		}
 	}()
 	for _, a := range in.Assets {
 		st, err := s.stageAsset(ctx, a)
-		if st.up != nil {
-			stage = append(stage, st)
-		}
+		stage = append(stage, st)
 		if err != nil {
 			return PublishResult{}, err
 		}
 	}
 
-	digests := make([]string, len(stage))
-	for i, st := range stage {
-		digests[i] = st.asset.SHA256
-	}
-	// Pin the digests before their bytes become visible, so no collector,
-	// on any node, deletes them before the version references them.
-	var pins []int64
-	if err := s.store.Write(ctx, func(tx store.Tx) error {
-		pins = pins[:0]
-		for _, d := range digests {
-			id, err := tx.Orphans().Pin(ctx, d, s.now())
-			if err != nil {
-				return err
-			}
-			pins = append(pins, id)
+	var uploaded []string // digests of the bytes committed to the blob store
+	for _, st := range stage {
+		if st.up != nil {
+			uploaded = append(uploaded, st.asset.SHA256)
 		}
-		return nil
-	}); err != nil {
-		return PublishResult{}, err
+	}
+	// Pin the uploaded digests before their bytes become visible, so no
+	// collector, on any node, deletes them before the version references
+	// them. Inline bytes need none: they appear with their reference.
+	var pins []int64
+	if len(uploaded) > 0 {
+		if err := s.store.Write(ctx, func(tx store.Tx) error {
+			pins = pins[:0]
+			for _, d := range uploaded {
+				id, err := tx.Orphans().Pin(ctx, d, s.now())
+				if err != nil {
+					return err
+				}
+				pins = append(pins, id)
+			}
+			return nil
+		}); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	var res PublishResult
 	err := s.commitStaged(ctx, stage)
@@ -150,19 +159,21 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		})
 	}
 	if err != nil {
-		// Whatever bytes were committed may be unreferenced: hand them to
-		// the collector.
-		if cerr := s.store.Write(ctx, func(tx store.Tx) error {
-			for _, d := range digests {
-				if err := tx.Orphans().Queue(ctx, d); err != nil {
-					return err
+		if len(uploaded) > 0 {
+			// Whatever bytes were committed may be unreferenced: hand
+			// them to the collector.
+			if cerr := s.store.Write(ctx, func(tx store.Tx) error {
+				for _, d := range uploaded {
+					if err := tx.Orphans().Queue(ctx, d); err != nil {
+						return err
+					}
 				}
+				return unpin(ctx, tx, pins)
+			}); cerr != nil {
+				s.log.Error("releasing the bytes of a failed publish", "err", cerr)
 			}
-			return unpin(ctx, tx, pins)
-		}); cerr != nil {
-			s.log.Error("releasing the bytes of a failed publish", "err", cerr)
+			s.WakeCollector()
 		}
-		s.WakeCollector()
 		return PublishResult{}, err
 	}
 	s.obs.Published(in.Package.Format)
@@ -171,6 +182,9 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 
 func (s *Service) commitStaged(ctx context.Context, stage []staged) error {
 	for _, st := range stage {
+		if st.up == nil {
+			continue
+		}
 		if err := st.up.Commit(ctx, st.asset.SHA256); err != nil {
 			return err
 		}
@@ -187,22 +201,59 @@ func unpin(ctx context.Context, tx store.Tx, pins []int64) error {
 	return nil
 }
 
-// stageAsset uploads one asset's bytes and checks its digests.
-func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
-	up, err := s.blobs.NewUpload(ctx)
-	if err != nil {
-		return staged{}, err
+// spill receives an asset's bytes: in memory while they fit max, then,
+// from the first byte beyond it, in a blob upload it opens.
+type spill struct {
+	ctx   context.Context
+	blobs blob.Store
+	max   int64
+	buf   []byte
+	up    blob.Upload
+}
+
+func (w *spill) Write(p []byte) (int, error) {
+	if w.up == nil && int64(len(w.buf))+int64(len(p)) <= w.max {
+		w.buf = append(w.buf, p...)
+		return len(p), nil
 	}
-	st := staged{up: up}
+	if w.up == nil {
+		up, err := w.blobs.NewUpload(w.ctx)
+		if err != nil {
+			return 0, err
+		}
+		w.up = up
+		if _, err := up.Write(w.buf); err != nil {
+			return 0, err
+		}
+		w.buf = nil
+	}
+	return w.up.Write(p)
+}
+
+// stageAsset receives one asset's bytes and checks its digests.
+func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
+	w := &spill{ctx: ctx, blobs: s.blobs, max: s.limits.InlineBlobBytes}
+	if w.max <= 0 { // never inline, not even an empty asset
+		up, err := s.blobs.NewUpload(ctx)
+		if err != nil {
+			return staged{}, err
+		}
+		w.up = up
+	}
 	h := hashing.New()
 	body := &readErrors{r: a.Content}
 	limited := &io.LimitedReader{R: body, N: s.limits.MaxAssetBytes + 1}
-	if _, err := io.Copy(io.MultiWriter(up, h), limited); err != nil {
+	_, err := io.Copy(io.MultiWriter(w, h), limited)
+	st := staged{up: w.up, inline: w.buf}
+	if err != nil {
 		if body.err != nil {
 			// The client's side: it went away or stalled mid-body.
 			return st, domain.Invalid("The content of asset %s could not be read completely: %v", a.Name, body.err)
 		}
 		return st, fmt.Errorf("receiving asset %s: %w", a.Name, err)
+	}
+	if st.up == nil && st.inline == nil {
+		st.inline = []byte{} // an empty asset is kept inline too
 	}
 	sums := h.Sums()
 	if sums.Size > s.limits.MaxAssetBytes {
@@ -268,6 +319,11 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		a, isNew, err := s.addAsset(ctx, tx, v, open, st.asset)
 		if err != nil {
 			return PublishResult{}, err
+		}
+		if isNew && st.up == nil {
+			if err := tx.InlineBlobs().Put(ctx, a.SHA256, st.inline); err != nil {
+				return PublishResult{}, err
+			}
 		}
 		added = added || isNew
 		res.Assets = append(res.Assets, a)

@@ -43,7 +43,16 @@ type Limits struct {
 	TagsPerResource       int
 	AssetsPerVersion      int
 	MaxAssetBytes         int64
+	// InlineBlobBytes is the size up to which a published asset's bytes
+	// are kept in the database, written in the transaction that records
+	// the asset (store.InlineBlobs), instead of the blob store; 0 = never.
+	InlineBlobBytes int64
 }
+
+// DefaultInlineBlobBytes is the default of Limits.InlineBlobBytes: small
+// files (POMs, checksums, metadata, tiny packages) cost a row, not a file
+// and two fsyncs.
+const DefaultInlineBlobBytes = 16 << 10
 
 // DefaultLimits are CodeArtifact's default quotas.
 func DefaultLimits() Limits {
@@ -54,6 +63,7 @@ func DefaultLimits() Limits {
 		TagsPerResource:       200,
 		AssetsPerVersion:      150,
 		MaxAssetBytes:         5 << 30,
+		InlineBlobBytes:       DefaultInlineBlobBytes,
 	}
 }
 
