@@ -302,6 +302,7 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		v = domain.PackageVersion{
 			PackageID: pkg.ID, Version: in.Version, Status: domain.StatusPublished,
 			OriginType: domain.OriginInternal, EntryRepository: ri.Repository.Name, PublishedTime: s.now().UTC(),
+			SortKey: s.versionSortKey(ref.Format)(in.Version), // the format is known: no package read to key it
 		}
 		if in.Unfinished {
 			v.Status = domain.StatusUnfinished
@@ -314,12 +315,21 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	}
 
 	res := PublishResult{Repository: ri}
-	added := false
-	for _, st := range stage {
-		a, isNew, err := s.addAsset(ctx, tx, v, open, st.asset)
+	added, allNew := false, true
+	for i, st := range stage {
+		var a domain.Asset
+		var isNew bool
+		if created && i == 0 {
+			// The version was made just now: it has no asset to compare
+			// with or count.
+			a, isNew, err = st.asset, true, tx.Assets().Add(ctx, v.ID, st.asset)
+		} else {
+			a, isNew, err = s.addAsset(ctx, tx, v, open, st.asset)
+		}
 		if err != nil {
 			return PublishResult{}, err
 		}
+		allNew = allNew && isNew
 		if isNew && st.up == nil {
 			if err := tx.InlineBlobs().Put(ctx, a.SHA256, st.inline); err != nil {
 				return PublishResult{}, err
@@ -348,9 +358,12 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		v.Status = domain.StatusPublished
 		v.PublishedTime = s.now().UTC()
 	}
-	assets, err := allAssets(ctx, tx, v.ID)
-	if err != nil {
-		return PublishResult{}, err
+	// A version made by this publish has exactly the assets it added.
+	assets := res.Assets
+	if !created || !allNew {
+		if assets, err = allAssets(ctx, tx, v.ID); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	v.Revision = revision(v, assets)
 	if err := tx.Versions().Update(ctx, v); err != nil {

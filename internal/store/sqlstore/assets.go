@@ -23,21 +23,18 @@ func scanAsset(sc scanner) (domain.Asset, error) {
 // Add inserts the asset with the id of the domain it belongs to, found from
 // the version in the same transaction.
 func (x assetsTx) Add(ctx context.Context, versionID int64, a domain.Asset) error {
+	// One statement finds the version's domain and inserts: no row
+	// inserted means no such version.
 	var domainID int64
-	err := x.t.queryRow(ctx, `SELECT r.domain_id FROM package_versions v
-		JOIN packages p ON p.id = v.package_id
-		JOIN repositories r ON r.id = p.repository_id
-		WHERE v.id = ?`, versionID).Scan(&domainID)
+	err := x.t.queryRow(ctx, `INSERT INTO assets
+		(version_id, domain_id, name, size, md5, sha1, sha256, sha512)
+		SELECT v.id, p.domain_id, ?, ?, ?, ?, ?, ? FROM package_versions v
+		JOIN packages p ON p.id = v.package_id WHERE v.id = ?
+		RETURNING domain_id`,
+		a.Name, a.Size, a.MD5, a.SHA1, a.SHA256, a.SHA512, versionID).Scan(&domainID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return versionIDNotFound(versionID)
 	}
-	if err != nil {
-		return x.t.fail("add asset", err)
-	}
-	_, err = x.t.exec(ctx, `INSERT INTO assets
-		(version_id, domain_id, name, size, md5, sha1, sha256, sha512)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		versionID, domainID, a.Name, a.Size, a.MD5, a.SHA1, a.SHA256, a.SHA512)
 	if err != nil {
 		return x.t.conflict("add asset", err, domain.ResAsset, a.Name, "asset "+a.Name+" already exists")
 	}
