@@ -288,7 +288,7 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	if pkg.Origin.Publish == domain.AllowBlock {
 		return PublishResult{}, publishBlocked(ref)
 	}
-	if err := groupAllows(ctx, tx, ri.Repository, ref, domain.RestrictPublish); err != nil {
+	if err := s.cachedGroupAllows(ctx, tx, ri.Repository, ref, domain.RestrictPublish, false); err != nil {
 		return PublishResult{}, err
 	}
 
@@ -458,7 +458,7 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 	err := s.store.Read(ctx, func(tx store.Tx) error {
 		ri, pkg, err := s.getPackage(ctx, tx, c, ref)
 		if ri.Repository.ID != 0 {
-			if err := groupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish); err != nil {
+			if err := s.cachedGroupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish, true); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/iam"
 	"github.com/artifactd/artifactd/internal/store"
 )
@@ -84,6 +85,8 @@ type Service struct {
 
 	policies policyCache // compiled resource policies
 
+	groupDecisions *lru.Cache[groupDecisionKey, error] // groupAllows' answers for publishes (groupcheck.go)
+
 	ext     External          // external connections (UseExternal)
 	fetchMu sync.Mutex        // guards fetches
 	fetches map[string]*fetch // files being fetched through a connection
@@ -99,7 +102,8 @@ type Service struct {
 // formats that have them.
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	s := &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
-		collectWake: make(chan struct{}, 1), obs: noObserver{}, downloads: newDownloads()}
+		collectWake: make(chan struct{}, 1), obs: noObserver{}, downloads: newDownloads(),
+		groupDecisions: lru.New[groupDecisionKey, error](groupDecisionsBytes)}
 	s.store = withSortKeys(st, s)
 	return s
 }

@@ -221,6 +221,10 @@ type PackageGroups interface {
 	IsAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string) (bool, error)
 	// SetAllowed adds (allowed) or removes a repository name; it reports whether the list changed.
 	SetAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string, allowed bool) (bool, error)
+	// Stamp returns a number that every Create, Update, Delete and SetAllowed that changes something (in any
+	// domain) changes, in its transaction, to a value it never had: what is derived from groups stays right while
+	// it holds.
+	Stamp(ctx context.Context) (int64, error)
 }
 
 // RetentionRules stores retention rules (a few per repository).

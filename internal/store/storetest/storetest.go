@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListPackageGroups", testListPackageGroups},
 		{"AllowedRepositories", testAllowedRepositories},
 		{"PackageGroupsDomainDelete", testPackageGroupsDomainDelete},
+		{"GroupStamp", testGroupStamp},
 		{"ListCoordinates", testListCoordinates},
 		{"ListingStamp", testListingStamp},
 		{"RetentionRules", testRetentionRules},
