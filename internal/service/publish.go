@@ -102,7 +102,8 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	in.Package = s.normalize(in.Package)
 	// Fail fast on a missing domain or repository, or a publish the
 	// origin controls refuse, before reading any body.
-	if err := s.checkPublishOrigin(ctx, c, in.Package, in.Version); err != nil {
+	ri, err := s.checkPublishOrigin(ctx, c, in.Package, in.Version)
+	if err != nil {
 		return PublishResult{}, err
 	}
 
@@ -148,11 +149,11 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 		}
 	}
 	var res PublishResult
-	err := s.commitStaged(ctx, stage)
+	err = s.commitStaged(ctx, stage)
 	if err == nil {
 		err = s.store.Write(ctx, func(tx store.Tx) error {
 			var err error
-			if res, err = s.recordVersion(ctx, tx, c, in, stage); err != nil {
+			if res, err = s.recordVersion(ctx, tx, ri, in, stage); err != nil {
 				return err
 			}
 			return unpin(ctx, tx, pins)
@@ -272,14 +273,20 @@ func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
 }
 
 // recordVersion adds the staged assets to the version, creating package
-// and version as needed, and enforces the publishing rules.
-func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in VersionPublish, stage []staged) (PublishResult, error) {
+// and version as needed, and enforces the publishing rules. ri is the
+// repository the origin check found by name before the body was read: ids
+// are never reused, so if it was deleted since, the package is gone with
+// it and creating it again fails (NotFound); the write does not look the
+// domain and repository up again.
+func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryInfo, in VersionPublish, stage []staged) (PublishResult, error) {
 	ref := in.Package
-	ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+	pkg, err := tx.Packages().Get(ctx, ri.Repository.ID, ref.Format, ref.Namespace, ref.Package)
 	switch {
-	case errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0:
+	case errors.Is(err, domain.ErrNotFound):
 		pkg = domain.Package{RepositoryID: ri.Repository.ID, Format: ref.Format, Namespace: ref.Namespace, Name: ref.Package, Origin: defaultPublishOrigin}
-		if err := tx.Packages().Create(ctx, &pkg); err != nil {
+		if err := tx.Packages().Create(ctx, &pkg); errors.Is(err, domain.ErrNotFound) {
+			return PublishResult{}, domain.NotFound(domain.ResRepository, ref.Repository, "Repository not found. Repository: %s, Domain: %s", ref.Repository, ref.Domain)
+		} else if err != nil {
 			return PublishResult{}, err
 		}
 	case err != nil:
@@ -450,13 +457,16 @@ func publishBlocked(ref PackageRef) error {
 // that an upstream repository, or the registry behind an external
 // connection, already has (409). A new package is not checked: its first
 // publish sets upstream=BLOCK. It also fails on a missing domain or
-// repository.
-func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageRef, version string) error {
+// repository, and returns the repository.
+func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageRef, version string) (RepositoryInfo, error) {
 	var upstreamHas string
 	var conn connectionSource
 	var hasConn bool
+	var ri RepositoryInfo
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+		var pkg domain.Package
+		var err error
+		ri, pkg, err = s.getPackage(ctx, tx, c, ref)
 		if ri.Repository.ID != 0 {
 			if err := s.cachedGroupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish, true); err != nil {
 				return err
@@ -500,7 +510,7 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 		return err
 	})
 	if err != nil {
-		return err
+		return ri, err
 	}
 	if upstreamHas == "" && hasConn {
 		if rp, _ := s.remotePackage(ctx, conn.name, s.normalize(ref)); rp.Version(version) != nil {
@@ -508,11 +518,11 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 		}
 	}
 	if upstreamHas != "" {
-		return &domain.Error{Kind: domain.ErrConflict, Err: ErrVersionUpstream, ResourceType: domain.ResPackageVersion, ResourceID: version,
+		return ri, &domain.Error{Kind: domain.ErrConflict, Err: ErrVersionUpstream, ResourceType: domain.ResPackageVersion, ResourceID: version,
 			Msg: fmt.Sprintf("Version %s of package %s is available from %s: a package whose origin configuration "+
 				"allows upstreams (upstream=ALLOW) cannot take a direct publish of a version an upstream has", version, packageName(ref), upstreamHas)}
 	}
-	return nil
+	return ri, nil
 }
 
 // readErrors remembers the error of the reader it wraps, telling a
