@@ -13,8 +13,8 @@ import (
 
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/domain"
-	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/iam"
+	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
