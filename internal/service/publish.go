@@ -300,6 +300,7 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 	}
 
 	v, err := tx.Versions().Get(ctx, pkg.ID, in.Version)
+	complete := false // the version's row is final as created
 	// A version takes new assets while it is Unfinished, a new version
 	// takes its first ones, and some formats add files to Published ones.
 	open := v.Status == domain.StatusUnfinished || (in.AddToPublished && v.Status == domain.StatusPublished)
@@ -314,6 +315,18 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 		if in.Unfinished {
 			v.Status = domain.StatusUnfinished
 		}
+		// A new version whose assets have distinct names ends with
+		// exactly those: its row is written once, complete.
+		if complete = distinctNames(stage); complete {
+			if err := applyVersionInput(&v, in); err != nil {
+				return PublishResult{}, err
+			}
+			assets := make([]domain.Asset, len(stage))
+			for i, st := range stage {
+				assets[i] = st.asset
+			}
+			v.Revision = revision(v, assets)
+		}
 		if err := tx.Versions().Create(ctx, &v); err != nil {
 			return PublishResult{}, err
 		}
@@ -322,7 +335,7 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 	}
 
 	res := PublishResult{Repository: ri}
-	added, allNew := false, true
+	added := false
 	for i, st := range stage {
 		var a domain.Asset
 		var isNew bool
@@ -336,7 +349,6 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 		if err != nil {
 			return PublishResult{}, err
 		}
-		allNew = allNew && isNew
 		if isNew && st.up == nil {
 			if err := tx.InlineBlobs().Put(ctx, a.SHA256, st.inline); err != nil {
 				return PublishResult{}, err
@@ -351,30 +363,24 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 		res.Package, res.Version = pkg, v
 		return res, nil
 	}
-	if in.Metadata != nil && open {
-		m := in.Metadata
-		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
-		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
-	}
-	if in.UpdateVersion != nil && open {
-		if err := in.UpdateVersion(&v); err != nil {
+	if !complete {
+		if open {
+			if err := applyVersionInput(&v, in); err != nil {
+				return PublishResult{}, err
+			}
+		}
+		if v.Status == domain.StatusUnfinished && !in.Unfinished {
+			v.Status = domain.StatusPublished
+			v.PublishedTime = s.now().UTC()
+		}
+		assets, err := allAssets(ctx, tx, v.ID)
+		if err != nil {
 			return PublishResult{}, err
 		}
-	}
-	if v.Status == domain.StatusUnfinished && !in.Unfinished {
-		v.Status = domain.StatusPublished
-		v.PublishedTime = s.now().UTC()
-	}
-	// A version made by this publish has exactly the assets it added.
-	assets := res.Assets
-	if !created || !allNew {
-		if assets, err = allAssets(ctx, tx, v.ID); err != nil {
+		v.Revision = revision(v, assets)
+		if err := tx.Versions().Update(ctx, v); err != nil {
 			return PublishResult{}, err
 		}
-	}
-	v.Revision = revision(v, assets)
-	if err := tx.Versions().Update(ctx, v); err != nil {
-		return PublishResult{}, err
 	}
 	if in.UpdatePackage != nil {
 		if err := in.UpdatePackage(&pkg); err != nil {
@@ -386,6 +392,31 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryI
 	}
 	res.Package, res.Version = pkg, v
 	return res, nil
+}
+
+// applyVersionInput applies a publish's metadata and the format's edit to
+// a version taking the publish.
+func applyVersionInput(v *domain.PackageVersion, in VersionPublish) error {
+	if m := in.Metadata; m != nil {
+		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
+		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
+	}
+	if in.UpdateVersion != nil {
+		return in.UpdateVersion(v)
+	}
+	return nil
+}
+
+// distinctNames reports whether no two staged assets share a name.
+func distinctNames(stage []staged) bool {
+	for i := range stage {
+		for j := range i {
+			if stage[i].asset.Name == stage[j].asset.Name {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addAsset records one asset of version v and reports whether it is new.
