@@ -193,6 +193,25 @@ func storedBytes(db *sql.DB, dir, d string) ([]byte, error) {
 	return b, nil
 }
 
+// restoreAndOpen restores the backup in to into a fresh data directory,
+// checks that it holds want (see wantStore), opens it as the server does
+// (which runs any newer migrations), and returns it.
+func restoreAndOpen(t *testing.T, to string, want map[string][]byte, opts ...Option) string {
+	t.Helper()
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	if err := Restore(ctx, to, data, opts...); err != nil {
+		t.Fatal(err)
+	}
+	wantStore(t, data, want)
+	st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return data
+}
+
 // wantStore checks that dir holds exactly the versions of want (version →
 // bytes), each with its bytes (a file, or else inline in the database).
 func wantStore(t *testing.T, dir string, want map[string][]byte) {
@@ -322,23 +341,13 @@ func TestBackupRestore(t *testing.T) {
 				t.Errorf("left behind: %v", leftovers)
 			}
 
-			// Restore into a fresh directory, then open it as the server does.
-			data := filepath.Join(t.TempDir(), "data")
-			if err := Restore(ctx, to, data, opts...); err != nil {
-				t.Fatal(err)
-			}
-			wantStore(t, data, want)
+			data := restoreAndOpen(t, to, want, opts...)
 			if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
 				t.Errorf("credentials: %q, %v", b, err)
 			}
 			if b, err := os.ReadFile(filepath.Join(data, SecretsKeyFile)); err != nil || string(b) != "c2VjcmV0\n" {
 				t.Errorf("secrets key: %q, %v", b, err)
 			}
-			st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.Close()
 		})
 	}
 }
@@ -602,16 +611,7 @@ func TestBackupRestoreInline(t *testing.T) {
 			}
 			wantStore(t, to, want)
 
-			data := filepath.Join(t.TempDir(), "data")
-			if err := Restore(ctx, to, data, opts...); err != nil {
-				t.Fatal(err)
-			}
-			wantStore(t, data, want)
-			st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.Close()
+			restoreAndOpen(t, to, want, opts...)
 		})
 	}
 }
@@ -667,16 +667,7 @@ func TestBackupWithoutInlineTable(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 	wantStore(t, to, want)
-	data := filepath.Join(t.TempDir(), "data")
-	if err := Restore(ctx, to, data); err != nil {
-		t.Fatal(err)
-	}
-	wantStore(t, data, want)
-	st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	data := restoreAndOpen(t, to, want)
 	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(data, DatabaseFile))
 	if err != nil {
 		t.Fatal(err)
