@@ -1,5 +1,6 @@
 -- Small blobs kept in the database (issue #15).
--- The twin of the SQLite migration of the same name.
+-- The twin of the SQLite migration of the same name (which adds a rowid for
+-- SQLite's page layout; PostgreSQL keeps rows in a heap anyway).
 --
 -- A publish whose asset is at most the server's inline size (see
 -- service.Limits.InlineBlobBytes) writes the bytes here, in the transaction
