@@ -4,8 +4,9 @@
 //
 // A backup folder holds
 //
-//	artifactd.db             a consistent snapshot of the database (VACUUM INTO)
-//	blobs/sha256/ab/cd/<d>   the bytes of every asset the snapshot references, and only those
+//	artifactd.db             a consistent snapshot of the database (VACUUM INTO), with the
+//	                         bytes of small assets (its inline_blobs table)
+//	blobs/sha256/ab/cd/<d>   the bytes of every other asset the snapshot references, and only those
 //	credentials.json         the generated administrator key, when the data directory has one
 //	secrets.key              the generated key sealing IAM access-key secrets, when the data directory has one
 //	backup.json              the manifest (Manifest), written last
@@ -25,7 +26,11 @@
 // size (a blob deleted and published again in between can be missing: the
 // backup then fails, naming it, and is to be run again). Blobs the snapshot
 // does not reference (uploads being published, bytes being collected) are
-// left out.
+// left out. Bytes kept inline in the database need none of this: they are
+// written, and collected, in the transactions that add and remove their
+// references, so a snapshot that references inline bytes holds them
+// (check still verifies their length). A snapshot of a database from before
+// inline blobs (no inline_blobs table) is checked against files only.
 //
 // Blob files are hard-linked into the backup when it is on the same file
 // system (artifactd never writes to a blob file once it has its name: a
@@ -82,7 +87,12 @@ type Manifest struct {
 	Database  int64     `json:"database_bytes"`
 	Blobs     int64     `json:"blobs"`      // distinct blobs the snapshot references
 	BlobBytes int64     `json:"blob_bytes"` // their total size
-	Counts    Counts    `json:"counts"`
+	// InlineBlobs is how many of Blobs have their bytes in the snapshot
+	// itself (its inline_blobs table, so counted in Database too; a file
+	// of blobs/ may hold them as well). The others are files. 0 in a
+	// backup made before artifactd kept small blobs in the database.
+	InlineBlobs int64  `json:"inline_blobs"`
+	Counts      Counts `json:"counts"`
 	// Credentials reports whether credentials.json was copied.
 	Credentials bool `json:"credentials"`
 	// SecretsKey reports whether secrets.key was copied: without it (or
@@ -112,9 +122,9 @@ type Report struct {
 // String is a one-line summary.
 func (r Report) String() string {
 	return fmt.Sprintf("backup of %s in %s: %d domains, %d repositories, %d package versions, %d assets, "+
-		"%d blobs (%d bytes; %d linked, %d copied), database %d bytes",
+		"%d blobs (%d bytes; %d in the database, %d files linked, %d copied), database %d bytes",
 		r.Source, r.Dir, r.Counts.Domains, r.Counts.Repositories, r.Counts.PackageVersions, r.Counts.Assets,
-		r.Blobs, r.BlobBytes, r.Linked, r.Copied, r.Database)
+		r.Blobs, r.BlobBytes, r.InlineBlobs, r.Linked, r.Copied, r.Database)
 }
 
 type options struct{ copy bool }
@@ -190,7 +200,7 @@ func doBackup(ctx context.Context, dataDir, toDir string, opts []Option) (Report
 	if err != nil {
 		return Report{}, fmt.Errorf("%w (nothing was written to %s; run the backup again)", err, toDir)
 	}
-	r.Blobs, r.BlobBytes, r.Counts, r.Pruned = v.blobs, v.bytes, v.counts, v.pruned
+	r.Blobs, r.BlobBytes, r.InlineBlobs, r.Counts, r.Pruned = v.blobs, v.bytes, v.inline, v.counts, v.pruned
 
 	if r.Credentials, err = copyIfPresent(filepath.Join(src, CredentialsFile), filepath.Join(partial, CredentialsFile)); err != nil {
 		return Report{}, err
@@ -270,6 +280,8 @@ func doRestore(ctx context.Context, fromDir, dataDir string, opts []Option) erro
 	if err != nil {
 		return fmt.Errorf("%w", err)
 	}
+	// The totals, not the inline/file split: a manifest written before
+	// inline blobs existed says 0 inline.
 	if v.blobs != m.Blobs || v.bytes != m.BlobBytes || v.counts != m.Counts {
 		return fmt.Errorf("the backup does not match its manifest: %d blobs of %d bytes and %+v, "+
 			"the manifest says %d blobs of %d bytes and %+v", v.blobs, v.bytes, v.counts, m.Blobs, m.BlobBytes, m.Counts)
@@ -330,15 +342,17 @@ func writeManifest(dir string, m Manifest) error {
 
 // verified is what check found.
 type verified struct {
-	blobs, bytes int64
+	blobs, bytes int64 // referenced digests, wherever their bytes are
+	inline       int64 // of blobs, those whose bytes are in the database
 	counts       Counts
 	pruned       int64
 }
 
 // check verifies the database and blobs under dir (a backup or a data
 // directory): the database passes quick_check, and every (sha256, size)
-// its assets name is a blob file of that size. With prune, blob files no
-// asset names are removed first.
+// its assets name is a row of its inline_blobs of that length or a blob
+// file of that size. With prune, blob files no asset names are removed
+// first.
 func check(ctx context.Context, dir string, prune bool) (verified, error) {
 	var v verified
 	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(dir, DatabaseFile))
@@ -360,8 +374,23 @@ func check(ctx context.Context, dir string, prune bool) (verified, error) {
 		}
 	}
 
-	// Streamed: one row at a time, whatever the number of assets.
-	rows, err := db.QueryContext(ctx, "SELECT DISTINCT sha256, size FROM assets ORDER BY sha256")
+	hasInline, err := tableExists(ctx, db, "inline_blobs")
+	if err != nil {
+		return v, err
+	}
+	// Streamed: one row at a time, whatever the number of assets. The
+	// bytes of a digest may be in the snapshot itself (inline_blobs, from
+	// migration 0014), in a file, or both; a backup made before 0014 has
+	// no such table.
+	q := `SELECT DISTINCT sha256, size, NULL FROM assets ORDER BY sha256`
+	if hasInline {
+		// CAST: length() of a BLOB counts bytes, of a TEXT characters.
+		q = `SELECT a.sha256, a.size, length(CAST(i.content AS BLOB))
+			FROM (SELECT DISTINCT sha256, size FROM assets) a
+			LEFT JOIN inline_blobs i ON i.sha256 = a.sha256
+			ORDER BY a.sha256`
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return v, fmt.Errorf("listing assets: %w", err)
 	}
@@ -371,14 +400,21 @@ func check(ctx context.Context, dir string, prune bool) (verified, error) {
 	for rows.Next() {
 		var d string
 		var size int64
-		if err := rows.Scan(&d, &size); err != nil {
+		var inline sql.NullInt64 // the length of the inline bytes, if any
+		if err := rows.Scan(&d, &size, &inline); err != nil {
 			return v, fmt.Errorf("listing assets: %w", err)
 		}
 		problem := ""
 		if !isDigest(d) {
 			problem = fmt.Sprintf("%q (not a SHA-256 digest)", d)
+		} else if inline.Valid && inline.Int64 == size {
+			v.inline++
 		} else if info, err := os.Stat(filepath.Join(objects, d[0:2], d[2:4], d)); errors.Is(err, fs.ErrNotExist) {
-			problem = d + " (missing)"
+			if inline.Valid {
+				problem = fmt.Sprintf("%s (%d bytes in the database, the assets say %d; no file)", d, inline.Int64, size)
+			} else {
+				problem = d + " (missing)"
+			}
 		} else if err != nil {
 			return v, fmt.Errorf("checking blob %s: %w", d, err)
 		} else if !info.Mode().IsRegular() || info.Size() != size {
@@ -424,7 +460,8 @@ func check(ctx context.Context, dir string, prune bool) (verified, error) {
 }
 
 // pruneUnreferenced removes the blob files under objects that no asset of
-// db names.
+// db names. A file whose digest an asset names stays, even when the
+// database also holds its bytes inline: inline_blobs is not consulted.
 func pruneUnreferenced(ctx context.Context, db *sql.DB, objects string) (int64, error) {
 	stmt, err := db.PrepareContext(ctx, "SELECT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)")
 	if err != nil {
@@ -693,6 +730,16 @@ func syncDir(dir string) error {
 		return fmt.Errorf("syncing %s: %w", dir, err)
 	}
 	return nil
+}
+
+// tableExists reports whether the SQLite database has the table.
+func tableExists(ctx context.Context, db *sql.DB, name string) (bool, error) {
+	var ok bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)`, name).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("looking for table %s: %w", name, err)
+	}
+	return ok, nil
 }
 
 func readDir(dir string) ([]os.DirEntry, error) {

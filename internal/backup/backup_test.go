@@ -102,7 +102,24 @@ func (f *fixture) addVersion(t testing.TB, ver string, b []byte) string {
 	return d
 }
 
+// addInlineVersion publishes version ver with one asset whose bytes are
+// kept in the database, as a small publish does: the inline_blobs row is
+// written in the transaction of the version's rows, and no file.
+func (f *fixture) addInlineVersion(t testing.TB, ver string, b []byte) string {
+	t.Helper()
+	d := digestOf(b)
+	f.addRowsInline(t, ver, d, int64(len(b)), b)
+	return d
+}
+
 func (f *fixture) addRows(t testing.TB, ver, d string, size int64) {
+	t.Helper()
+	f.addRowsInline(t, ver, d, size, nil)
+}
+
+// addRowsInline adds the rows of version ver and, when inline is not nil,
+// the inline_blobs row for d with those bytes (kept if one is there).
+func (f *fixture) addRowsInline(t testing.TB, ver, d string, size int64, inline []byte) {
 	t.Helper()
 	tx, err := f.db.Begin()
 	if err != nil {
@@ -121,18 +138,38 @@ func (f *fixture) addRows(t testing.TB, ver, d string, size int64) {
 		VALUES (?, 1, 'file.bin', ?, '', '', ?, '')`, id, size, d); err != nil {
 		t.Fatal(err)
 	}
+	if inline != nil {
+		if _, err := tx.Exec(`INSERT INTO inline_blobs (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING`,
+			d, inline); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // deleteVersion deletes version ver, then its bytes when nothing else
-// references them (as the collector does).
+// references them (as the collector does: the inline row in the
+// transaction that finds the digest unreferenced, the file after it).
 func (f *fixture) deleteVersion(t testing.TB, ver, d string) {
 	t.Helper()
 	f.exec(t, `DELETE FROM package_versions WHERE package_id = ? AND version = ?`, f.pkg, ver)
+	tx, err := f.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
 	var used bool
-	if err := f.db.QueryRow(`SELECT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)`, d).Scan(&used); err != nil {
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)`, d).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if !used {
+		if _, err := tx.Exec(`DELETE FROM inline_blobs WHERE sha256 = ?`, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if !used {
@@ -140,8 +177,43 @@ func (f *fixture) deleteVersion(t testing.TB, ver, d string) {
 	}
 }
 
+// storedBytes reads the bytes of d in the data directory or backup dir
+// whose database is db: its blob file, or else its inline_blobs row.
+func storedBytes(db *sql.DB, dir, d string) ([]byte, error) {
+	b, err := os.ReadFile(blobPath(dir, d))
+	if !errors.Is(err, fs.ErrNotExist) {
+		return b, err
+	}
+	if qerr := db.QueryRow(`SELECT content FROM inline_blobs WHERE sha256 = ?`, d).Scan(&b); qerr != nil {
+		return nil, fmt.Errorf("%v, and not inline: %w", err, qerr)
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
+// restoreAndOpen restores the backup in to into a fresh data directory,
+// checks that it holds want (see wantStore), opens it as the server does
+// (which runs any newer migrations), and returns it.
+func restoreAndOpen(t *testing.T, to string, want map[string][]byte, opts ...Option) string {
+	t.Helper()
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	if err := Restore(ctx, to, data, opts...); err != nil {
+		t.Fatal(err)
+	}
+	wantStore(t, data, want)
+	st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return data
+}
+
 // wantStore checks that dir holds exactly the versions of want (version →
-// bytes), each with its bytes.
+// bytes), each with its bytes (a file, or else inline in the database).
 func wantStore(t *testing.T, dir string, want map[string][]byte) {
 	t.Helper()
 	db, err := sqlite.OpenReadOnly(context.Background(), filepath.Join(dir, DatabaseFile))
@@ -153,34 +225,39 @@ func wantStore(t *testing.T, dir string, want map[string][]byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	got := 0
+	type asset struct {
+		ver, d string
+		size   int64
+	}
+	var assets []asset // read first: the read-only pool has one connection
 	for rows.Next() {
-		var ver, d string
-		var size int64
-		if err := rows.Scan(&ver, &d, &size); err != nil {
+		var a asset
+		if err := rows.Scan(&a.ver, &a.d, &a.size); err != nil {
 			t.Fatal(err)
 		}
-		got++
-		w, ok := want[ver]
-		if !ok {
-			t.Errorf("%s: version %s should not be there", dir, ver)
-			continue
-		}
-		b, err := os.ReadFile(blobPath(dir, d))
-		if err != nil {
-			t.Errorf("%s: version %s: %v", dir, ver, err)
-			continue
-		}
-		if !bytes.Equal(b, w) || int64(len(b)) != size {
-			t.Errorf("%s: version %s: %d bytes differ from the %d published", dir, ver, len(b), len(w))
-		}
+		assets = append(assets, a)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if got != len(want) {
-		t.Errorf("%s: %d versions, want %d", dir, got, len(want))
+	rows.Close()
+	for _, a := range assets {
+		w, ok := want[a.ver]
+		if !ok {
+			t.Errorf("%s: version %s should not be there", dir, a.ver)
+			continue
+		}
+		b, err := storedBytes(db, dir, a.d)
+		if err != nil {
+			t.Errorf("%s: version %s: %v", dir, a.ver, err)
+			continue
+		}
+		if !bytes.Equal(b, w) || int64(len(b)) != a.size {
+			t.Errorf("%s: version %s: %d bytes differ from the %d published", dir, a.ver, len(b), len(w))
+		}
+	}
+	if len(assets) != len(want) {
+		t.Errorf("%s: %d versions, want %d", dir, len(assets), len(want))
 	}
 }
 
@@ -264,23 +341,13 @@ func TestBackupRestore(t *testing.T) {
 				t.Errorf("left behind: %v", leftovers)
 			}
 
-			// Restore into a fresh directory, then open it as the server does.
-			data := filepath.Join(t.TempDir(), "data")
-			if err := Restore(ctx, to, data, opts...); err != nil {
-				t.Fatal(err)
-			}
-			wantStore(t, data, want)
+			data := restoreAndOpen(t, to, want, opts...)
 			if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
 				t.Errorf("credentials: %q, %v", b, err)
 			}
 			if b, err := os.ReadFile(filepath.Join(data, SecretsKeyFile)); err != nil || string(b) != "c2VjcmV0\n" {
 				t.Errorf("secrets key: %q, %v", b, err)
 			}
-			st, err := sqlite.OpenExclusive(ctx, filepath.Join(data, DatabaseFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			st.Close()
 		})
 	}
 }
@@ -417,7 +484,11 @@ func TestBackupWhileWriting(t *testing.T) {
 			}
 			v := fmt.Sprintf("1.%d", i)
 			b := []byte(fmt.Sprintf("bytes %d", i%7)) // shared bytes: re-published after collection
-			f.addVersion(t, v, b)
+			if i%7%2 == 0 {
+				f.addInlineVersion(t, v, b) // some bytes kept in the database
+			} else {
+				f.addVersion(t, v, b)
+			}
 			if i%2 == 0 { // deleted at once, its bytes collected unless shared
 				f.deleteVersion(t, v, digestOf(b))
 				continue
@@ -462,7 +533,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			if err := db.QueryRow(`SELECT a.sha256 FROM assets a JOIN package_versions v ON v.id = a.version_id WHERE v.version = ?`, v).Scan(&d); err != nil {
 				t.Fatalf("backup %d (%v): version %s, published before it began: %v", n, r, v, err)
 			}
-			got, err := os.ReadFile(blobPath(data, d))
+			got, err := storedBytes(db, data, d)
 			if err != nil || !bytes.Equal(got, b) {
 				t.Fatalf("backup %d: version %s: %q, %v; want %q", n, v, got, err, b)
 			}
@@ -472,5 +543,137 @@ func TestBackupWhileWriting(t *testing.T) {
 	t.Logf("%d backups, %d failed for a blob collected meanwhile", ok+failed, failed)
 	if ok == 0 {
 		t.Fatal("no backup succeeded")
+	}
+}
+
+// TestBackupRestoreInline: bytes kept in the database (inline_blobs) need
+// no file, in the backup or the restored data directory, and a file whose
+// digest is also inline stays.
+func TestBackupRestoreInline(t *testing.T) {
+	for _, mode := range []string{"link", "copy"} {
+		t.Run(mode, func(t *testing.T) {
+			var opts []Option
+			if mode == "copy" {
+				opts = append(opts, WithCopy())
+			}
+			ctx := context.Background()
+			f := newFixture(t)
+			want := map[string][]byte{}
+			add := func(ver string, b []byte, inline bool) string {
+				want[ver] = b
+				if inline {
+					return f.addInlineVersion(t, ver, b)
+				}
+				return f.addVersion(t, ver, b)
+			}
+			var inlineOnly []string
+			for i := range 6 {
+				inlineOnly = append(inlineOnly, add(fmt.Sprintf("1.%d", i), bytes.Repeat([]byte{byte(i)}, 10+i), true))
+			}
+			add("1.6", want["1.2"], true) // the same inline bytes twice: one blob
+			add("2.0", []byte("a file"), false)
+			both := add("3.0", []byte("inline and a file"), true)
+			f.putBlob(t, want["3.0"])  // as after the inline size changed
+			add("4.0", []byte{}, true) // empty bytes are bytes too
+			inlineOnly = append(inlineOnly, digestOf(nil))
+			unreferenced := digestOf([]byte("collected later"))
+			f.exec(t, `INSERT INTO inline_blobs (sha256, content) VALUES (?, ?)`, unreferenced, []byte("collected later"))
+
+			to := filepath.Join(t.TempDir(), "b")
+			r, err := Backup(ctx, f.dir, to, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(r)
+			var bytesWant int64
+			for v, b := range want {
+				if v != "1.6" {
+					bytesWant += int64(len(b))
+				}
+			}
+			// 1.0-1.5, 4.0 and 3.0 inline (3.0 has a file too), 2.0 a file.
+			if r.Blobs != 9 || r.InlineBlobs != 8 || r.BlobBytes != bytesWant || r.Counts.Assets != 10 || r.Pruned != 0 {
+				t.Errorf("report %+v; want 9 blobs (8 inline) of %d bytes, 10 assets, none pruned", r, bytesWant)
+			}
+			if !strings.Contains(r.String(), "9 blobs (") || !strings.Contains(r.String(), "8 in the database") {
+				t.Errorf("summary %q", r)
+			}
+			if m, err := ReadManifest(to); err != nil || m != r.Manifest {
+				t.Errorf("manifest %+v, %v; report %+v", m, err, r.Manifest)
+			}
+			for _, d := range inlineOnly {
+				if _, err := os.Stat(blobPath(to, d)); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("inline blob %s has a file in the backup: %v", d, err)
+				}
+			}
+			if _, err := os.Stat(blobPath(to, both)); err != nil {
+				t.Errorf("the file of %s, referenced and inline, is not in the backup: %v", both, err)
+			}
+			wantStore(t, to, want)
+
+			restoreAndOpen(t, to, want, opts...)
+		})
+	}
+}
+
+// TestBackupInlineWrong: a referenced digest whose inline bytes have the
+// wrong length, or that is neither inline nor a file, fails the backup,
+// naming it; a wrong inline row does not matter when a file of the right
+// size is there.
+func TestBackupInlineWrong(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.addInlineVersion(t, "1", []byte("one"))
+	short := digestOf([]byte("two"))
+	f.addRowsInline(t, "2", short, 3, []byte("tw"))
+	gone := digestOf([]byte("three"))
+	f.addRows(t, "3", gone, 5)
+	parent := t.TempDir()
+	_, err := Backup(ctx, f.dir, filepath.Join(parent, "b"))
+	if err == nil || !strings.Contains(err.Error(), "2 blobs") ||
+		!strings.Contains(err.Error(), short+" (2 bytes in the database, the assets say 3; no file)") ||
+		!strings.Contains(err.Error(), gone+" (missing)") || !strings.Contains(err.Error(), "run the backup again") {
+		t.Fatalf("got %v, want an error naming %s and %s", err, short, gone)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+
+	f.putBlob(t, []byte("two"))
+	f.putBlob(t, []byte("three"))
+	if _, err := Backup(ctx, f.dir, filepath.Join(parent, "b")); err != nil {
+		t.Fatalf("with the files there: %v", err)
+	}
+}
+
+// TestBackupWithoutInlineTable: a database from before migration 0014 (no
+// inline_blobs) is backed up and restored against its files, and the
+// restored data directory migrates when a server opens it.
+func TestBackupWithoutInlineTable(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.exec(t, `DROP TABLE inline_blobs`)
+	f.exec(t, `DELETE FROM schema_migrations WHERE version = 14`)
+	want := map[string][]byte{"1": []byte("one"), "2": []byte("two")}
+	for v, b := range want {
+		f.addVersion(t, v, b)
+	}
+	to := filepath.Join(t.TempDir(), "b")
+	r, err := Backup(ctx, f.dir, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Blobs != 2 || r.InlineBlobs != 0 || r.BlobBytes != 6 {
+		t.Errorf("report %+v", r)
+	}
+	wantStore(t, to, want)
+	data := restoreAndOpen(t, to, want)
+	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(data, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if ok, err := tableExists(ctx, db, "inline_blobs"); err != nil || !ok {
+		t.Errorf("the restored database was not migrated: inline_blobs %v, %v", ok, err)
 	}
 }

@@ -5,6 +5,7 @@
 package blob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,6 +83,27 @@ type InMemory interface {
 	Object
 	Bytes() []byte
 }
+
+// Bytes is an object whose bytes are in memory (a cached object, or one
+// kept in the database). Its bytes are shared: they must not be modified.
+type Bytes struct {
+	*bytes.Reader
+	data []byte
+}
+
+var _ InMemory = (*Bytes)(nil)
+
+// NewBytes returns an object reading data, which it does not copy.
+func NewBytes(data []byte) *Bytes { return &Bytes{Reader: bytes.NewReader(data), data: data} }
+
+// Size returns the object's size in bytes.
+func (o *Bytes) Size() int64 { return int64(len(o.data)) }
+
+// Bytes returns the whole object.
+func (o *Bytes) Bytes() []byte { return o.data }
+
+// Close does nothing: there is nothing to release.
+func (o *Bytes) Close() error { return nil }
 
 // ErrInvalidDigest is returned (wrapped) for a digest that is not 64
 // lowercase hex characters. Backends check before building any path or key.

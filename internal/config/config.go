@@ -37,6 +37,10 @@ type Config struct {
 	// BlobCacheMB is how much memory (MiB) keeps recently downloaded small
 	// blobs; 0 turns the cache off.
 	BlobCacheMB int
+	// InlineBlobKB is the size (KiB) up to which a published asset's bytes
+	// are kept in the metadata database instead of the blob store; 0 keeps
+	// every asset in the blob store.
+	InlineBlobKB int
 	// PublicURL is the base of the data-plane endpoints that
 	// GetRepositoryEndpoint hands out (default: http://{addr}).
 	PublicURL string
@@ -99,6 +103,10 @@ func (r *regionList) Set(v string) error {
 	return nil
 }
 
+// MaxInlineBlobKB bounds --inline-blob-kb: larger assets belong in the blob
+// store, which streams them; an inline one is read whole into memory.
+const MaxInlineBlobKB = 1024
+
 // Parse reads the serve command's flags. getenv supplies defaults from the
 // environment (os.Getenv in production).
 func Parse(args []string, getenv func(string) string) (Config, error) {
@@ -124,6 +132,11 @@ func Parse(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("ARTIFACTD_BLOB_CACHE_MB: %w", err)
 	}
 	fs.IntVar(&c.BlobCacheMB, "blob-cache-mb", cacheMB, "memory for recently downloaded blobs of up to 1 MiB, in MiB; 0 = none [ARTIFACTD_BLOB_CACHE_MB]")
+	inlineKB, err := strconv.Atoi(env("INLINE_BLOB_KB", "16"))
+	if err != nil {
+		return c, fmt.Errorf("ARTIFACTD_INLINE_BLOB_KB: %w", err)
+	}
+	fs.IntVar(&c.InlineBlobKB, "inline-blob-kb", inlineKB, "keep published assets of up to this many KiB in the metadata database, written with the publish's one transaction, instead of the blob store; 0 = never, at most 1024 [ARTIFACTD_INLINE_BLOB_KB]")
 	fs.Var(&conns, "external-connection", "registry an external connection reaches: NAME=URL[;ttl=30m][;timeout=60s][;token-env=VAR|basic-env=VAR], e.g. public:npmjs=https://REGISTRY/; repeat for several [ARTIFACTD_EXTERNAL_CONNECTION, comma-separated]")
 	durationFlag := func(p *time.Duration, name, envName, def, usage string) {
 		d, err := time.ParseDuration(env(envName, def))
@@ -253,6 +266,9 @@ func (c Config) validate() error {
 	}
 	if c.BlobCacheMB < 0 {
 		return fmt.Errorf("--blob-cache-mb must not be negative")
+	}
+	if c.InlineBlobKB < 0 || c.InlineBlobKB > MaxInlineBlobKB {
+		return fmt.Errorf("--inline-blob-kb must be between 0 and %d", MaxInlineBlobKB)
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"aws"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64,
+	want := Config{Addr: "127.0.0.1:8700", DataDir: "./data", Regions: []string{"aws"}, Account: DefaultAccount, PublicURL: "http://127.0.0.1:8700", BlobCacheMB: 64, InlineBlobKB: 16,
 		IdleTimeout: 2 * time.Minute, BodyReadTimeout: time.Minute, MaxConnections: 4096, RetentionInterval: time.Hour,
 		DownloadFlushInterval: 5 * time.Second}
 	if !reflect.DeepEqual(c, want) {
@@ -51,6 +51,9 @@ func TestInvalid(t *testing.T) {
 		{nil, map[string]string{"ARTIFACTD_ROOT_ACCESS_KEY_ID": "AKID"}, "both"},
 		{[]string{"extra"}, nil, "unexpected"},
 		{[]string{"--blob-cache-mb", "-1"}, nil, "negative"},
+		{[]string{"--inline-blob-kb", "-1"}, nil, "between 0 and 1024"},
+		{[]string{"--inline-blob-kb", "1025"}, nil, "between 0 and 1024"},
+		{nil, map[string]string{"ARTIFACTD_INLINE_BLOB_KB": "x"}, "ARTIFACTD_INLINE_BLOB_KB"},
 		{[]string{"--public-url", "http://repo.*.example.com"}, nil, "wildcard"},
 		{[]string{"--public-url", "https://*.example.com/base"}, nil, "wildcard"},
 		{[]string{"--public-url", "ftp://example.com"}, nil, "public-url"},

@@ -120,7 +120,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	if err != nil {
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	svc := service.New(st, blobs, service.DefaultLimits(), log, formatRules())
+	limits := service.DefaultLimits()
+	limits.InlineBlobBytes = int64(cfg.InlineBlobKB) << 10
+	svc := service.New(st, blobs, limits, log, formatRules())
 	client := useExternal(svc, cfg, tmp, log)
 	keys := identity.NewKeyring(key)
 	svc.UseKeyDigests(keys)

@@ -68,7 +68,7 @@ func (s *Service) openAsset(ctx context.Context, c Caller, ref PackageRef, versi
 // and an open file stays readable after removal.
 func (s *Service) openContent(ctx context.Context, out AssetDownload) (AssetDownload, error) {
 	var err error
-	out.Content, err = s.blobs.Open(ctx, out.Asset.SHA256)
+	out.Content, err = s.openBlob(ctx, out.Asset.SHA256, out.Asset.Size)
 	if errors.Is(err, blob.ErrNotFound) {
 		// Deleted between the read and the open.
 		return out, domain.NotFound(domain.ResAsset, out.Asset.Name, "Asset %s not found in package version %s", out.Asset.Name, out.Version.Version.Version)
@@ -77,4 +77,39 @@ func (s *Service) openContent(ctx context.Context, out AssetDownload) (AssetDown
 		s.recordDownload(ctx, out.Version.Version)
 	}
 	return out, err
+}
+
+// openBlob opens the bytes of a digest of the given size wherever they
+// are: in the database (store.InlineBlobs) or the blob store. It looks
+// first where a publish today puts bytes of that size, then in the other
+// place (bytes published before the inline size changed);
+// blob.ErrNotFound when neither has them.
+func (s *Service) openBlob(ctx context.Context, sha256 string, size int64) (blob.Object, error) {
+	inlineFirst := size <= s.limits.InlineBlobBytes
+	if inlineFirst {
+		if o, err := s.openInline(ctx, sha256); !errors.Is(err, blob.ErrNotFound) {
+			return o, err
+		}
+	}
+	o, err := s.blobs.Open(ctx, sha256)
+	if inlineFirst || !errors.Is(err, blob.ErrNotFound) {
+		return o, err
+	}
+	return s.openInline(ctx, sha256)
+}
+
+// openInline reads the bytes the database keeps for sha256.
+func (s *Service) openInline(ctx context.Context, sha256 string) (blob.Object, error) {
+	var b []byte
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		b, err = tx.InlineBlobs().Get(ctx, sha256)
+		return err
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, blob.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return blob.NewBytes(b), nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
 )
@@ -35,13 +37,22 @@ type collectEnv struct {
 	writes *atomic.Int64
 }
 
-func newCollectEnv(t *testing.T) *collectEnv {
+// blobPlaces runs a test with small assets kept in the database (the
+// default) and with every asset in the blob store.
+func blobPlaces(t *testing.T, test func(t *testing.T, inline int64)) {
+	t.Run("inline", func(t *testing.T) { test(t, service.DefaultInlineBlobBytes) })
+	t.Run("files", func(t *testing.T) { test(t, 0) })
+}
+
+func newCollectEnv(t *testing.T, inline int64) *collectEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, bs, _ := newStorage(t)
 	writes := &atomic.Int64{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(countingStore{st, writes}, bs, service.DefaultLimits(), log, nil)
+	limits := service.DefaultLimits()
+	limits.InlineBlobBytes = inline
+	svc := service.New(countingStore{st, writes}, bs, limits, log, nil)
 	if _, err := svc.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +80,25 @@ func (e *collectEnv) delete(t *testing.T, versions ...string) {
 	}
 }
 
+// stored reports whether the bytes of sha are kept anywhere: in the blob
+// store or in the database.
 func (e *collectEnv) stored(t *testing.T, sha string) bool {
 	t.Helper()
-	_, err := e.bs.Stat(context.Background(), sha)
+	if _, err := e.bs.Stat(context.Background(), sha); err == nil {
+		return true
+	}
+	return storedInline(t, e.st, sha)
+}
+
+func storedInline(t *testing.T, st store.Store, sha string) bool {
+	t.Helper()
+	err := st.Read(context.Background(), func(tx store.Tx) error {
+		_, err := tx.InlineBlobs().Get(context.Background(), sha)
+		return err
+	})
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		t.Fatal(err)
+	}
 	return err == nil
 }
 
@@ -89,8 +116,10 @@ func (e *collectEnv) queued(t *testing.T) int {
 
 // A delete answers without collecting and wakes the collector, which then
 // removes the bytes in one write transaction per CollectBatch digests.
-func TestCollectOrphansInBatches(t *testing.T) {
-	e := newCollectEnv(t)
+func TestCollectOrphansInBatches(t *testing.T) { blobPlaces(t, testCollectOrphansInBatches) }
+
+func testCollectOrphansInBatches(t *testing.T, inline int64) {
+	e := newCollectEnv(t, inline)
 	const n = service.CollectBatch + 50
 	var shas []string
 	var versions []string
@@ -146,8 +175,12 @@ func TestCollectOrphansInBatches(t *testing.T) {
 // digest referenced again keeps its bytes and leaves the queue, and the
 // others lose their bytes; the pinned one goes once its pin does.
 func TestCollectOrphansKeepsPinnedAndReferenced(t *testing.T) {
+	blobPlaces(t, testCollectOrphansKeepsPinnedAndReferenced)
+}
+
+func testCollectOrphansKeepsPinnedAndReferenced(t *testing.T, inline int64) {
 	ctx := context.Background()
-	e := newCollectEnv(t)
+	e := newCollectEnv(t, inline)
 	pinnedSHA := e.publish(t, "1.0", []byte("pinned bytes"))
 	reusedSHA := e.publish(t, "2.0", []byte("reused bytes"))
 	var goneSHAs []string

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/artifactd/artifactd/internal/blob"
+	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
@@ -28,8 +29,8 @@ const FsckMaxListed = 1000
 // fsckMaxAssets is how many referencing assets a BlobIssue names.
 const fsckMaxAssets = 10
 
-// fsckPage is how many referenced digests Fsck reads per transaction (a
-// variable for tests).
+// fsckPage is how many referenced digests, or inline blobs, Fsck reads per
+// transaction (a variable for tests).
 var fsckPage = 1000
 
 // BlobIssue is one blob with a problem.
@@ -166,7 +167,7 @@ func (s *Service) Fsck(ctx context.Context, opt FsckOptions) (*FsckReport, error
 
 	refs := &refCursor{s: s}
 	prev := ""
-	err = walker.Walk(ctx, func(d string, size int64) error {
+	err = s.walkAllBlobs(ctx, walker, func(d string, size int64) error {
 		if d <= prev {
 			return fmt.Errorf("fsck: the blob store listed %s after %s (want ascending digest order)", d, prev)
 		}
@@ -228,6 +229,93 @@ func (s *Service) Fsck(ctx context.Context, opt FsckOptions) (*FsckReport, error
 	return r, nil
 }
 
+// walkAllBlobs lists every stored object in ascending digest order: the
+// blob store's (walker) merged with the database's inline blobs, read a
+// page at a time beside the walk. A digest stored in both places is listed
+// once, with the inline size when the two differ (either serves a
+// download).
+func (s *Service) walkAllBlobs(ctx context.Context, walker blob.Walker, fn func(d string, size int64) error) error {
+	var page []store.BlobRef
+	i, done := 0, false
+	// peek returns the next inline blob, reading the next page as needed.
+	peek := func() (store.BlobRef, bool, error) {
+		if i < len(page) {
+			return page[i], true, nil
+		}
+		if done {
+			return store.BlobRef{}, false, nil
+		}
+		after := ""
+		if len(page) > 0 {
+			after = page[len(page)-1].SHA256
+		}
+		err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+			page, err = tx.InlineBlobs().List(ctx, after, fsckPage)
+			return err
+		})
+		if err != nil {
+			return store.BlobRef{}, false, fmt.Errorf("fsck: listing inline blobs: %w", err)
+		}
+		i, done = 0, len(page) < fsckPage
+		if len(page) == 0 {
+			return store.BlobRef{}, false, nil
+		}
+		return page[0], true, nil
+	}
+	// inlineBefore emits the inline blobs before d ("" = all), and
+	// reports the inline size of d itself when it is inline too.
+	inlineBefore := func(d string) (int64, bool, error) {
+		for {
+			r, ok, err := peek()
+			if err != nil || !ok {
+				return 0, false, err
+			}
+			if d != "" && r.SHA256 > d {
+				return 0, false, nil
+			}
+			i++
+			if r.SHA256 == d {
+				return r.Size, true, nil
+			}
+			if err := fn(r.SHA256, r.Size); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	err := walker.Walk(ctx, func(d string, size int64) error {
+		inlineSize, both, err := inlineBefore(d)
+		if err != nil {
+			return err
+		}
+		if both {
+			size = inlineSize
+		}
+		return fn(d, size)
+	})
+	if err != nil {
+		return err
+	}
+	_, _, err = inlineBefore("")
+	return err
+}
+
+// statBlob returns the size of a digest's bytes wherever they are (the
+// inline copy's when there are two); blob.ErrNotFound when nowhere.
+func (s *Service) statBlob(ctx context.Context, d string) (int64, error) {
+	var b []byte
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		b, err = tx.InlineBlobs().Get(ctx, d)
+		return err
+	})
+	if err == nil {
+		return int64(len(b)), nil
+	}
+	if !errors.Is(err, domain.ErrNotFound) {
+		return 0, err
+	}
+	return s.blobs.Stat(ctx, d)
+}
+
 // refCursor reads the referenced digests page by page.
 type refCursor struct {
 	s    *Service
@@ -284,7 +372,7 @@ func (s *Service) assetsOf(ctx context.Context, d string) (refs []store.AssetRef
 // checks again: the object may have been committed since the walk passed
 // it, or its last asset deleted (and the bytes collected) meanwhile.
 func (s *Service) fsckMissing(ctx context.Context, r *FsckReport, ref store.BlobRef) error {
-	size, err := s.blobs.Stat(ctx, ref.SHA256)
+	size, err := s.statBlob(ctx, ref.SHA256)
 	switch {
 	case err == nil:
 		if size == ref.Size && size == ref.MaxSize {
@@ -325,7 +413,7 @@ func (s *Service) fsckPresent(ctx context.Context, r *FsckReport, ref store.Blob
 	if !opt.VerifyBytes {
 		return nil
 	}
-	actual, err := s.hashBlob(ctx, ref.SHA256)
+	actual, err := s.hashBlob(ctx, ref.SHA256, ref.Size)
 	if errors.Is(err, blob.ErrNotFound) {
 		return s.fsckMissing(ctx, r, ref) // deleted since the listing
 	}
@@ -346,8 +434,8 @@ func (s *Service) fsckPresent(ctx context.Context, r *FsckReport, ref store.Blob
 }
 
 // hashBlob returns the SHA-256 of an object's bytes.
-func (s *Service) hashBlob(ctx context.Context, d string) (string, error) {
-	o, err := s.blobs.Open(ctx, d)
+func (s *Service) hashBlob(ctx context.Context, d string, size int64) (string, error) {
+	o, err := s.openBlob(ctx, d, size)
 	if err != nil {
 		return "", err
 	}

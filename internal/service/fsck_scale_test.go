@@ -12,7 +12,7 @@ import (
 // TestFsckAssetSize: a domain's asset size counter damaged behind the
 // server's back is reported by fsck and recounted by a repair.
 func TestFsckAssetSize(t *testing.T) {
-	f := newFsckFixture(t)
+	f := newFsckFixture(t, 0)
 	f.publish(t, "1", []byte("twelve bytes"))
 	if r := f.fsck(t, service.FsckOptions{}); r.Problems() != 0 || len(r.AssetSizeDrift) != 0 {
 		t.Fatalf("clean store: %d problems, drift %+v", r.Problems(), r.AssetSizeDrift)

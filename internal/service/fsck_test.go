@@ -37,11 +37,16 @@ type fsckFixture struct {
 	blobs string // the blob folder
 }
 
-func newFsckFixture(t *testing.T) *fsckFixture {
+// newFsckFixture makes a service that keeps assets of up to inline bytes
+// in the database (0: every asset in the blob store, where the tests plant
+// their problems).
+func newFsckFixture(t *testing.T, inline int64) *fsckFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, bs, blobs := newStorage(t)
-	svc := service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	limits := service.DefaultLimits()
+	limits.InlineBlobBytes = inline
+	svc := service.New(st, bs, limits, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if _, err := svc.CreateDomain(ctx, fsckCaller, "fsck", "", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +134,7 @@ func wantIssues(t *testing.T, what string, got service.BlobIssues, want ...strin
 // make the merge of the two listings cross page boundaries.
 func TestFsck(t *testing.T) {
 	defer service.SetFsckPage(2)()
-	f := newFsckFixture(t)
+	f := newFsckFixture(t, 0)
 	shared, lost, short, rotten := []byte("shared bytes"), []byte("lost bytes"), []byte("short bytes"), []byte("rotten bytes")
 	f.publish(t, "1.0", shared)
 	f.publish(t, "1.1", shared)
@@ -225,7 +230,7 @@ func TestFsck(t *testing.T) {
 // TestFsckRepairSparesReferencedQueued: an orphan-queue entry whose digest
 // is referenced again is fine; a repair dequeues it and keeps its bytes.
 func TestFsckRepairSparesReferencedQueued(t *testing.T) {
-	f := newFsckFixture(t)
+	f := newFsckFixture(t, 0)
 	data := []byte("queued but referenced")
 	f.publish(t, "1.0", data)
 	if err := f.st.Write(context.Background(), func(tx store.Tx) error {

@@ -8,6 +8,43 @@ import (
 	"github.com/artifactd/artifactd/internal/store"
 )
 
+// groupDecisionsBytes bounds the memory of the publishes' cached group
+// decisions (a few hundred bytes each).
+const groupDecisionsBytes = 4 << 20
+
+// groupDecisionKey is what a group decision depends on: the groups as of a
+// stamp, the repository, the package and the kind of origin.
+type groupDecisionKey struct {
+	stamp           int64
+	domainID        int64
+	repository      string
+	format          domain.Format
+	namespace, name string
+	t               domain.RestrictionType
+}
+
+// cachedGroupAllows is groupAllows for the publish path, which asks twice
+// per publish (before the body, and in the write): the answer is kept under
+// the package group stamp, so while no group changes (on any node) a check
+// reads one row. Only answers read in a read transaction are kept (fill):
+// a write transaction may see, under a stamp of its own, groups that its
+// batch's commit could still lose. Backend errors are never kept.
+func (s *Service) cachedGroupAllows(ctx context.Context, tx store.Tx, repo domain.Repository, ref PackageRef, t domain.RestrictionType, fill bool) error {
+	stamp, err := tx.PackageGroups().Stamp(ctx)
+	if err != nil {
+		return err
+	}
+	k := groupDecisionKey{stamp, repo.DomainID, repo.Name, ref.Format, ref.Namespace, ref.Package, t}
+	if answer, ok := s.groupDecisions.Get(k); ok {
+		return answer
+	}
+	answer := groupAllows(ctx, tx, repo, ref, t)
+	if fill && (answer == nil || errors.Is(answer, domain.ErrDenied)) {
+		s.groupDecisions.Add(k, answer, int64(128+len(repo.Name)+len(ref.Namespace)+len(ref.Package)))
+	}
+	return answer
+}
+
 // groupAllows applies the package groups: whether repository repo may take
 // a version of ref by origin t (PUBLISH: a direct publish or a copy into
 // repo; INTERNAL_UPSTREAM: retaining from an upstream repository, judged

@@ -3,6 +3,9 @@ package service_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -106,5 +109,65 @@ func TestPackageGroupBlocksPublish(t *testing.T) {
 	if _, err := svc.PublishVersion(ctx, faultCaller, service.VersionPublish{Package: other, Version: "1.0",
 		Assets: []service.NewAsset{{Name: "lib-1.0.jar", Content: strings.NewReader("jar")}}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Publishes keep group decisions under the package group stamp: a change
+// made through another service on the same store (another node) binds the
+// next publish at once, whichever way it goes.
+func TestGroupDecisionsFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	st, bs, _ := newStorage(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := service.New(st, bs, service.DefaultLimits(), log, nil)
+	b := service.New(st, bs, service.DefaultLimits(), log, nil)
+	if _, err := a.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateRepository(ctx, faultCaller, "faults", "", "repo", "", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	publish := func(version string) error {
+		_, err := a.PublishPackageVersion(ctx, faultCaller, faultRef, version,
+			service.NewAsset{Name: "a.bin", Content: strings.NewReader("bytes of " + version)}, false)
+		return err
+	}
+	const pattern = "/generic/ns/p$"
+	set := func(mode domain.RestrictionMode, add, remove []service.AllowedRepository) {
+		t.Helper()
+		if _, _, err := b.UpdatePackageGroupOriginConfiguration(ctx, faultCaller, service.OriginConfigurationUpdate{
+			Domain: "faults", Pattern: pattern, Restrictions: map[domain.RestrictionType]domain.RestrictionMode{domain.RestrictPublish: mode},
+			Add: add, Remove: remove}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repo := []service.AllowedRepository{{Repository: "repo", Type: domain.RestrictPublish}}
+	steps := []struct {
+		change  func()
+		allowed bool
+	}{
+		{func() {}, true},
+		{func() {
+			if _, err := b.CreatePackageGroup(ctx, faultCaller, service.CreatePackageGroupInput{Domain: "faults", Pattern: pattern}); err != nil {
+				t.Fatal(err)
+			}
+			set(domain.ModeBlock, nil, nil)
+		}, false},
+		{func() { set(domain.ModeAllowSpecificRepositories, repo, nil) }, true},
+		{func() { set(domain.ModeAllowSpecificRepositories, nil, repo) }, false},
+		{func() {
+			if _, err := b.DeletePackageGroup(ctx, faultCaller, "faults", "", pattern); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for i, s := range steps {
+		s.change()
+		for try := range 2 { // the second answer comes from the cache
+			err := publish(fmt.Sprintf("1.%d.%d", i, try))
+			if s.allowed && err != nil || !s.allowed && !errors.Is(err, domain.ErrDenied) {
+				t.Errorf("step %d, publish %d: %v, want allowed %v", i, try, err, s.allowed)
+			}
+		}
 	}
 }

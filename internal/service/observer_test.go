@@ -31,7 +31,7 @@ func (o *recordingObserver) Collected(r service.CollectorRun) {
 // TestObserver: a publish is reported with its format, and a collector
 // run with the blobs and bytes it removed.
 func TestObserver(t *testing.T) {
-	e := newCollectEnv(t)
+	e := newCollectEnv(t, service.DefaultInlineBlobBytes)
 	obs := &recordingObserver{}
 	e.svc.UseObserver(obs)
 	e.publish(t, "1.0", []byte("twelve bytes"))

@@ -98,7 +98,8 @@ func (s *Service) collectOrphans(ctx context.Context, run *CollectorRun) error {
 // collectBatch settles queued digests in one write transaction, which
 // excludes the publish transactions that pin and reference digests: a
 // pinned digest is left queued; a referenced one is dequeued and keeps its
-// bytes; any other loses its bytes and is then dequeued. Bytes go before
+// bytes; any other loses its bytes (in the blob store, and in the
+// database's inline blobs in the same transaction) and is then dequeued. Bytes go before
 // the queue entries: if the commit then fails, the entries stay and a later
 // run retries (deleting missing bytes is not an error).
 func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued, deleted int, bytes int64, err error) {
@@ -126,6 +127,15 @@ func (s *Service) collectBatch(ctx context.Context, digests []string) (dequeued,
 		var err error
 		if bytes, err = s.deleteBytes(ctx, unused); err != nil {
 			return err
+		}
+		// Bytes kept in the database go in this transaction, with the
+		// queue entries.
+		for _, d := range unused {
+			n, err := tx.InlineBlobs().Delete(ctx, d)
+			if err != nil {
+				return err
+			}
+			bytes += n
 		}
 		for _, d := range settled {
 			if err := tx.Orphans().Remove(ctx, d); err != nil {

@@ -81,7 +81,11 @@ func newPinEnv(t *testing.T, open func(context.Context, string) (store.Store, er
 		t.Fatal(err)
 	}
 	bs := &gatedBlobs{Store: fs}
-	svc := service.New(st, bs, service.DefaultLimits(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	// Pins protect bytes uploaded to the blob store: keep every asset
+	// there (bytes kept inline need no pin; see inline_test.go).
+	limits := service.DefaultLimits()
+	limits.InlineBlobBytes = 0
+	svc := service.New(st, bs, limits, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if _, err := svc.CreateDomain(ctx, faultCaller, "faults", "", nil); err != nil {
 		t.Fatal(err)
 	}

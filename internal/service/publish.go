@@ -76,15 +76,19 @@ func (s *Service) PublishPackageVersion(ctx context.Context, c Caller, ref Packa
 	return s.PublishVersion(ctx, c, VersionPublish{Package: ref, Version: version, Assets: []NewAsset{asset}, Unfinished: unfinished})
 }
 
-// staged is an asset whose bytes are uploaded but not yet committed.
+// staged is an asset whose bytes are received but not yet committed: in
+// memory (inline) when they fit Limits.InlineBlobBytes, otherwise in a blob
+// upload (up).
 type staged struct {
-	up    blob.Upload
-	asset domain.Asset
+	up     blob.Upload
+	inline []byte
+	asset  domain.Asset
 }
 
-// PublishVersion streams each asset into the blob store while hashing it,
-// checks the digests, commits the bytes, then records everything in one
-// transaction. Nothing becomes visible unless every step succeeds.
+// PublishVersion streams each asset into memory or the blob store while
+// hashing it, checks the digests, commits the uploaded bytes, then records
+// everything, with the bytes kept inline, in one transaction. Nothing
+// becomes visible unless every step succeeds.
 func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublish) (PublishResult, error) {
 	if err := s.authorizeData(ctx, c, "PublishPackageVersion", in.Package); err != nil {
 		return PublishResult{}, err
@@ -98,71 +102,79 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 	in.Package = s.normalize(in.Package)
 	// Fail fast on a missing domain or repository, or a publish the
 	// origin controls refuse, before reading any body.
-	if err := s.checkPublishOrigin(ctx, c, in.Package, in.Version); err != nil {
+	ri, err := s.checkPublishOrigin(ctx, c, in.Package, in.Version)
+	if err != nil {
 		return PublishResult{}, err
 	}
 
 	var stage []staged
 	defer func() {
 		for _, st := range stage {
-			st.up.Abort()
+			if st.up != nil {
+				st.up.Abort()
+			}
 		}
 	}()
 	for _, a := range in.Assets {
 		st, err := s.stageAsset(ctx, a)
-		if st.up != nil {
-			stage = append(stage, st)
-		}
+		stage = append(stage, st)
 		if err != nil {
 			return PublishResult{}, err
 		}
 	}
 
-	digests := make([]string, len(stage))
-	for i, st := range stage {
-		digests[i] = st.asset.SHA256
-	}
-	// Pin the digests before their bytes become visible, so no collector,
-	// on any node, deletes them before the version references them.
-	var pins []int64
-	if err := s.store.Write(ctx, func(tx store.Tx) error {
-		pins = pins[:0]
-		for _, d := range digests {
-			id, err := tx.Orphans().Pin(ctx, d, s.now())
-			if err != nil {
-				return err
-			}
-			pins = append(pins, id)
+	var uploaded []string // digests of the bytes committed to the blob store
+	for _, st := range stage {
+		if st.up != nil {
+			uploaded = append(uploaded, st.asset.SHA256)
 		}
-		return nil
-	}); err != nil {
-		return PublishResult{}, err
+	}
+	// Pin the uploaded digests before their bytes become visible, so no
+	// collector, on any node, deletes them before the version references
+	// them. Inline bytes need none: they appear with their reference.
+	var pins []int64
+	if len(uploaded) > 0 {
+		if err := s.store.Write(ctx, func(tx store.Tx) error {
+			pins = pins[:0]
+			for _, d := range uploaded {
+				id, err := tx.Orphans().Pin(ctx, d, s.now())
+				if err != nil {
+					return err
+				}
+				pins = append(pins, id)
+			}
+			return nil
+		}); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	var res PublishResult
-	err := s.commitStaged(ctx, stage)
+	err = s.commitStaged(ctx, stage)
 	if err == nil {
 		err = s.store.Write(ctx, func(tx store.Tx) error {
 			var err error
-			if res, err = s.recordVersion(ctx, tx, c, in, stage); err != nil {
+			if res, err = s.recordVersion(ctx, tx, ri, in, stage); err != nil {
 				return err
 			}
 			return unpin(ctx, tx, pins)
 		})
 	}
 	if err != nil {
-		// Whatever bytes were committed may be unreferenced: hand them to
-		// the collector.
-		if cerr := s.store.Write(ctx, func(tx store.Tx) error {
-			for _, d := range digests {
-				if err := tx.Orphans().Queue(ctx, d); err != nil {
-					return err
+		if len(uploaded) > 0 {
+			// Whatever bytes were committed may be unreferenced: hand
+			// them to the collector.
+			if cerr := s.store.Write(ctx, func(tx store.Tx) error {
+				for _, d := range uploaded {
+					if err := tx.Orphans().Queue(ctx, d); err != nil {
+						return err
+					}
 				}
+				return unpin(ctx, tx, pins)
+			}); cerr != nil {
+				s.log.Error("releasing the bytes of a failed publish", "err", cerr)
 			}
-			return unpin(ctx, tx, pins)
-		}); cerr != nil {
-			s.log.Error("releasing the bytes of a failed publish", "err", cerr)
+			s.WakeCollector()
 		}
-		s.WakeCollector()
 		return PublishResult{}, err
 	}
 	s.obs.Published(in.Package.Format)
@@ -171,6 +183,9 @@ func (s *Service) PublishVersion(ctx context.Context, c Caller, in VersionPublis
 
 func (s *Service) commitStaged(ctx context.Context, stage []staged) error {
 	for _, st := range stage {
+		if st.up == nil {
+			continue
+		}
 		if err := st.up.Commit(ctx, st.asset.SHA256); err != nil {
 			return err
 		}
@@ -187,22 +202,59 @@ func unpin(ctx context.Context, tx store.Tx, pins []int64) error {
 	return nil
 }
 
-// stageAsset uploads one asset's bytes and checks its digests.
-func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
-	up, err := s.blobs.NewUpload(ctx)
-	if err != nil {
-		return staged{}, err
+// spill receives an asset's bytes: in memory while they fit max, then,
+// from the first byte beyond it, in a blob upload it opens.
+type spill struct {
+	ctx   context.Context
+	blobs blob.Store
+	max   int64
+	buf   []byte
+	up    blob.Upload
+}
+
+func (w *spill) Write(p []byte) (int, error) {
+	if w.up == nil && int64(len(w.buf))+int64(len(p)) <= w.max {
+		w.buf = append(w.buf, p...)
+		return len(p), nil
 	}
-	st := staged{up: up}
+	if w.up == nil {
+		up, err := w.blobs.NewUpload(w.ctx)
+		if err != nil {
+			return 0, err
+		}
+		w.up = up
+		if _, err := up.Write(w.buf); err != nil {
+			return 0, err
+		}
+		w.buf = nil
+	}
+	return w.up.Write(p)
+}
+
+// stageAsset receives one asset's bytes and checks its digests.
+func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
+	w := &spill{ctx: ctx, blobs: s.blobs, max: s.limits.InlineBlobBytes}
+	if w.max <= 0 { // never inline, not even an empty asset
+		up, err := s.blobs.NewUpload(ctx)
+		if err != nil {
+			return staged{}, err
+		}
+		w.up = up
+	}
 	h := hashing.New()
 	body := &readErrors{r: a.Content}
 	limited := &io.LimitedReader{R: body, N: s.limits.MaxAssetBytes + 1}
-	if _, err := io.Copy(io.MultiWriter(up, h), limited); err != nil {
+	_, err := io.Copy(io.MultiWriter(w, h), limited)
+	st := staged{up: w.up, inline: w.buf}
+	if err != nil {
 		if body.err != nil {
 			// The client's side: it went away or stalled mid-body.
 			return st, domain.Invalid("The content of asset %s could not be read completely: %v", a.Name, body.err)
 		}
 		return st, fmt.Errorf("receiving asset %s: %w", a.Name, err)
+	}
+	if st.up == nil && st.inline == nil {
+		st.inline = []byte{} // an empty asset is kept inline too
 	}
 	sums := h.Sums()
 	if sums.Size > s.limits.MaxAssetBytes {
@@ -221,14 +273,20 @@ func (s *Service) stageAsset(ctx context.Context, a NewAsset) (staged, error) {
 }
 
 // recordVersion adds the staged assets to the version, creating package
-// and version as needed, and enforces the publishing rules.
-func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in VersionPublish, stage []staged) (PublishResult, error) {
+// and version as needed, and enforces the publishing rules. ri is the
+// repository the origin check found by name before the body was read: ids
+// are never reused, so if it was deleted since, the package is gone with
+// it and creating it again fails (NotFound); the write does not look the
+// domain and repository up again.
+func (s *Service) recordVersion(ctx context.Context, tx store.Tx, ri RepositoryInfo, in VersionPublish, stage []staged) (PublishResult, error) {
 	ref := in.Package
-	ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+	pkg, err := tx.Packages().Get(ctx, ri.Repository.ID, ref.Format, ref.Namespace, ref.Package)
 	switch {
-	case errors.Is(err, domain.ErrNotFound) && ri.Repository.ID != 0:
+	case errors.Is(err, domain.ErrNotFound):
 		pkg = domain.Package{RepositoryID: ri.Repository.ID, Format: ref.Format, Namespace: ref.Namespace, Name: ref.Package, Origin: defaultPublishOrigin}
-		if err := tx.Packages().Create(ctx, &pkg); err != nil {
+		if err := tx.Packages().Create(ctx, &pkg); errors.Is(err, domain.ErrNotFound) {
+			return PublishResult{}, domain.NotFound(domain.ResRepository, ref.Repository, "Repository not found. Repository: %s, Domain: %s", ref.Repository, ref.Domain)
+		} else if err != nil {
 			return PublishResult{}, err
 		}
 	case err != nil:
@@ -237,11 +295,12 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	if pkg.Origin.Publish == domain.AllowBlock {
 		return PublishResult{}, publishBlocked(ref)
 	}
-	if err := groupAllows(ctx, tx, ri.Repository, ref, domain.RestrictPublish); err != nil {
+	if err := s.cachedGroupAllows(ctx, tx, ri.Repository, ref, domain.RestrictPublish, false); err != nil {
 		return PublishResult{}, err
 	}
 
 	v, err := tx.Versions().Get(ctx, pkg.ID, in.Version)
+	complete := false // the version's row is final as created
 	// A version takes new assets while it is Unfinished, a new version
 	// takes its first ones, and some formats add files to Published ones.
 	open := v.Status == domain.StatusUnfinished || (in.AddToPublished && v.Status == domain.StatusPublished)
@@ -251,9 +310,22 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		v = domain.PackageVersion{
 			PackageID: pkg.ID, Version: in.Version, Status: domain.StatusPublished,
 			OriginType: domain.OriginInternal, EntryRepository: ri.Repository.Name, PublishedTime: s.now().UTC(),
+			SortKey: s.versionSortKey(ref.Format)(in.Version), // the format is known: no package read to key it
 		}
 		if in.Unfinished {
 			v.Status = domain.StatusUnfinished
+		}
+		// A new version whose assets have distinct names ends with
+		// exactly those: its row is written once, complete.
+		if complete = distinctNames(stage); complete {
+			if err := applyVersionInput(&v, in); err != nil {
+				return PublishResult{}, err
+			}
+			assets := make([]domain.Asset, len(stage))
+			for i, st := range stage {
+				assets[i] = st.asset
+			}
+			v.Revision = revision(v, assets)
 		}
 		if err := tx.Versions().Create(ctx, &v); err != nil {
 			return PublishResult{}, err
@@ -264,10 +336,23 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 
 	res := PublishResult{Repository: ri}
 	added := false
-	for _, st := range stage {
-		a, isNew, err := s.addAsset(ctx, tx, v, open, st.asset)
+	for i, st := range stage {
+		var a domain.Asset
+		var isNew bool
+		if created && i == 0 {
+			// The version was made just now: it has no asset to compare
+			// with or count.
+			a, isNew, err = st.asset, true, tx.Assets().Add(ctx, v.ID, st.asset)
+		} else {
+			a, isNew, err = s.addAsset(ctx, tx, v, open, st.asset)
+		}
 		if err != nil {
 			return PublishResult{}, err
+		}
+		if isNew && st.up == nil {
+			if err := tx.InlineBlobs().Put(ctx, a.SHA256, st.inline); err != nil {
+				return PublishResult{}, err
+			}
 		}
 		added = added || isNew
 		res.Assets = append(res.Assets, a)
@@ -278,27 +363,24 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 		res.Package, res.Version = pkg, v
 		return res, nil
 	}
-	if in.Metadata != nil && open {
-		m := in.Metadata
-		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
-		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
-	}
-	if in.UpdateVersion != nil && open {
-		if err := in.UpdateVersion(&v); err != nil {
+	if !complete {
+		if open {
+			if err := applyVersionInput(&v, in); err != nil {
+				return PublishResult{}, err
+			}
+		}
+		if v.Status == domain.StatusUnfinished && !in.Unfinished {
+			v.Status = domain.StatusPublished
+			v.PublishedTime = s.now().UTC()
+		}
+		assets, err := allAssets(ctx, tx, v.ID)
+		if err != nil {
 			return PublishResult{}, err
 		}
-	}
-	if v.Status == domain.StatusUnfinished && !in.Unfinished {
-		v.Status = domain.StatusPublished
-		v.PublishedTime = s.now().UTC()
-	}
-	assets, err := allAssets(ctx, tx, v.ID)
-	if err != nil {
-		return PublishResult{}, err
-	}
-	v.Revision = revision(v, assets)
-	if err := tx.Versions().Update(ctx, v); err != nil {
-		return PublishResult{}, err
+		v.Revision = revision(v, assets)
+		if err := tx.Versions().Update(ctx, v); err != nil {
+			return PublishResult{}, err
+		}
 	}
 	if in.UpdatePackage != nil {
 		if err := in.UpdatePackage(&pkg); err != nil {
@@ -310,6 +392,31 @@ func (s *Service) recordVersion(ctx context.Context, tx store.Tx, c Caller, in V
 	}
 	res.Package, res.Version = pkg, v
 	return res, nil
+}
+
+// applyVersionInput applies a publish's metadata and the format's edit to
+// a version taking the publish.
+func applyVersionInput(v *domain.PackageVersion, in VersionPublish) error {
+	if m := in.Metadata; m != nil {
+		v.DisplayName, v.Summary, v.HomePage, v.SourceCodeRepository, v.Readme = m.DisplayName, m.Summary, m.HomePage, m.SourceCodeRepository, m.Readme
+		v.Licenses, v.Dependencies, v.Metadata = m.Licenses, m.Dependencies, m.Raw
+	}
+	if in.UpdateVersion != nil {
+		return in.UpdateVersion(v)
+	}
+	return nil
+}
+
+// distinctNames reports whether no two staged assets share a name.
+func distinctNames(stage []staged) bool {
+	for i := range stage {
+		for j := range i {
+			if stage[i].asset.Name == stage[j].asset.Name {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addAsset records one asset of version v and reports whether it is new.
@@ -381,15 +488,18 @@ func publishBlocked(ref PackageRef) error {
 // that an upstream repository, or the registry behind an external
 // connection, already has (409). A new package is not checked: its first
 // publish sets upstream=BLOCK. It also fails on a missing domain or
-// repository.
-func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageRef, version string) error {
+// repository, and returns the repository.
+func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageRef, version string) (RepositoryInfo, error) {
 	var upstreamHas string
 	var conn connectionSource
 	var hasConn bool
+	var ri RepositoryInfo
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		ri, pkg, err := s.getPackage(ctx, tx, c, ref)
+		var pkg domain.Package
+		var err error
+		ri, pkg, err = s.getPackage(ctx, tx, c, ref)
 		if ri.Repository.ID != 0 {
-			if err := groupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish); err != nil {
+			if err := s.cachedGroupAllows(ctx, tx, ri.Repository, s.normalize(ref), domain.RestrictPublish, true); err != nil {
 				return err
 			}
 		}
@@ -431,7 +541,7 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 		return err
 	})
 	if err != nil {
-		return err
+		return ri, err
 	}
 	if upstreamHas == "" && hasConn {
 		if rp, _ := s.remotePackage(ctx, conn.name, s.normalize(ref)); rp.Version(version) != nil {
@@ -439,11 +549,11 @@ func (s *Service) checkPublishOrigin(ctx context.Context, c Caller, ref PackageR
 		}
 	}
 	if upstreamHas != "" {
-		return &domain.Error{Kind: domain.ErrConflict, Err: ErrVersionUpstream, ResourceType: domain.ResPackageVersion, ResourceID: version,
+		return ri, &domain.Error{Kind: domain.ErrConflict, Err: ErrVersionUpstream, ResourceType: domain.ResPackageVersion, ResourceID: version,
 			Msg: fmt.Sprintf("Version %s of package %s is available from %s: a package whose origin configuration "+
 				"allows upstreams (upstream=ALLOW) cannot take a direct publish of a version an upstream has", version, packageName(ref), upstreamHas)}
 	}
-	return nil
+	return ri, nil
 }
 
 // readErrors remembers the error of the reader it wraps, telling a

@@ -14,6 +14,7 @@ import (
 	"github.com/artifactd/artifactd/internal/blob"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/iam"
+	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/store"
 )
 
@@ -43,7 +44,16 @@ type Limits struct {
 	TagsPerResource       int
 	AssetsPerVersion      int
 	MaxAssetBytes         int64
+	// InlineBlobBytes is the size up to which a published asset's bytes
+	// are kept in the database, written in the transaction that records
+	// the asset (store.InlineBlobs), instead of the blob store; 0 = never.
+	InlineBlobBytes int64
 }
+
+// DefaultInlineBlobBytes is the default of Limits.InlineBlobBytes: small
+// files (POMs, checksums, metadata, tiny packages) cost a row, not a file
+// and two fsyncs.
+const DefaultInlineBlobBytes = 16 << 10
 
 // DefaultLimits are CodeArtifact's default quotas.
 func DefaultLimits() Limits {
@@ -54,6 +64,7 @@ func DefaultLimits() Limits {
 		TagsPerResource:       200,
 		AssetsPerVersion:      150,
 		MaxAssetBytes:         5 << 30,
+		InlineBlobBytes:       DefaultInlineBlobBytes,
 	}
 }
 
@@ -74,6 +85,8 @@ type Service struct {
 
 	policies policyCache // compiled resource policies
 
+	groupDecisions *lru.Cache[groupDecisionKey, error] // groupAllows' answers for publishes (groupcheck.go)
+
 	ext     External          // external connections (UseExternal)
 	fetchMu sync.Mutex        // guards fetches
 	fetches map[string]*fetch // files being fetched through a connection
@@ -89,7 +102,8 @@ type Service struct {
 // formats that have them.
 func New(st store.Store, blobs blob.Store, limits Limits, log *slog.Logger, rules map[domain.Format]FormatRules) *Service {
 	s := &Service{store: st, blobs: blobs, limits: limits, log: log, now: time.Now, rules: rules,
-		collectWake: make(chan struct{}, 1), obs: noObserver{}, downloads: newDownloads()}
+		collectWake: make(chan struct{}, 1), obs: noObserver{}, downloads: newDownloads(),
+		groupDecisions: lru.New[groupDecisionKey, error](groupDecisionsBytes)}
 	s.store = withSortKeys(st, s)
 	return s
 }

@@ -68,6 +68,7 @@ type Tx interface {
 	PackageGroups() PackageGroups
 	Identities() Identities
 	RetentionRules() RetentionRules
+	InlineBlobs() InlineBlobs
 }
 
 // Page selects one page of a listing.
@@ -220,6 +221,10 @@ type PackageGroups interface {
 	IsAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string) (bool, error)
 	// SetAllowed adds (allowed) or removes a repository name; it reports whether the list changed.
 	SetAllowed(ctx context.Context, groupID int64, t domain.RestrictionType, repository string, allowed bool) (bool, error)
+	// Stamp returns a number that every Create, Update, Delete and SetAllowed that changes something (in any
+	// domain) changes, in its transaction, to a value it never had: what is derived from groups stays right while
+	// it holds.
+	Stamp(ctx context.Context) (int64, error)
 }
 
 // RetentionRules stores retention rules (a few per repository).
@@ -395,6 +400,26 @@ type Orphans interface {
 	// CountPins returns how many pins there are, and how many of them were
 	// made before t (expired, when t is now minus the pin lifetime).
 	CountPins(ctx context.Context, t time.Time) (all, before int, err error)
+}
+
+// InlineBlobs keeps small blobs in the database, keyed by the lowercase hex
+// SHA-256 of their bytes, so that a publish of a small asset writes its
+// bytes in the transaction that references them (one commit, no pin). A
+// digest may have bytes here, in the blob store, or both; the collector
+// removes them from both once no asset references the digest.
+type InlineBlobs interface {
+	// Put stores content under sha256 (the caller has checked the digest);
+	// a digest already stored keeps its (identical) bytes.
+	Put(ctx context.Context, sha256 string, content []byte) error
+	// Get returns the bytes stored under sha256; domain.ErrNotFound if none.
+	Get(ctx context.Context, sha256 string) ([]byte, error)
+	// Delete removes the bytes of sha256, returning how many bytes went (0
+	// when there were none).
+	Delete(ctx context.Context, sha256 string) (int64, error)
+	// List returns up to limit (> 0) stored digests with their sizes, in
+	// ascending digest order after the digest after ("" = from the first),
+	// for consistency checks (artifactd fsck).
+	List(ctx context.Context, after string, limit int) ([]BlobRef, error)
 }
 
 // BlobRef is a digest assets reference, with the size they record for it.

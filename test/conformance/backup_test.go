@@ -124,7 +124,9 @@ func TestBackupWhileServing(t *testing.T) {
 
 	// Meanwhile: a publisher that keeps publishing, and deletes every other
 	// version it publishes (so that the collector removes bytes during the
-	// backup).
+	// backup). Some of its assets are larger than the default
+	// --inline-blob-kb (16), so that files are published during the backup
+	// as well as bytes kept in the database.
 	var mu sync.Mutex
 	var acked []bkAsset // published, never deleted
 	stop := make(chan struct{})
@@ -139,8 +141,12 @@ func TestBackupWhileServing(t *testing.T) {
 				return
 			default:
 			}
+			data := []byte(fmt.Sprintf("live bytes %d", i%5))
+			if i%5%2 == 1 {
+				data = bytes.Repeat(data, 20<<10/len(data)+1) // > 16 KiB: a file
+			}
 			a := bkAsset{format: types.PackageFormatGeneric, namespace: "live", pkg: "live",
-				ver: fmt.Sprintf("2.%d.0", i), asset: "file.bin", data: []byte(fmt.Sprintf("live bytes %d", i%5))}
+				ver: fmt.Sprintf("2.%d.0", i), asset: "file.bin", data: data}
 			if err := bkPublishGeneric(c, t, e.domain, e.repo, a); err != nil {
 				mu.Lock()
 				pubErr = fmt.Errorf("publish %v: %w", a, err)

@@ -61,7 +61,9 @@ func (l *killLedger) set(f func()) {
 // reference (issue #11, "kill -9 under mixed load").
 func TestKillNineUnderLoad(t *testing.T) {
 	t.Parallel()
-	s := harness.Start(t)
+	// Assets of 5 bytes to 11 KB: with a 4 KiB inline size, some are kept
+	// in the database and some in the blob store, so kills hit both paths.
+	s := harness.Start(t, harness.WithArgs("--inline-blob-kb", "4"))
 	c := s.Client(t)
 	const dom, repo, ns, pkg = "crash", "repo", "ns", "load"
 	harness.CreateDomain(t, c, dom)

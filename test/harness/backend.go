@@ -41,6 +41,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+
+	"github.com/artifactd/artifactd/internal/store/sqlite"
 )
 
 // Backends, the values of ARTIFACTD_TEST_BACKEND.
@@ -430,8 +432,57 @@ func (s *Server) ListBlobs(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 	}
+	inline, err := s.inlineDigests(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, inline...)
 	slices.Sort(out)
-	return out, nil
+	return slices.Compact(out), nil
+}
+
+// inlineDigests lists the digests whose bytes the server keeps in its
+// database (--inline-blob-kb): they are blobs too, only stored elsewhere.
+func (s *Server) inlineDigests(ctx context.Context) ([]string, error) {
+	var db *sql.DB
+	if st := s.storage; st != nil {
+		v, ok := adminDBs.Load(st.dsn)
+		if !ok {
+			d, err := sql.Open("pgx", st.dsn)
+			if err != nil {
+				return nil, err
+			}
+			d.SetMaxOpenConns(2)
+			if v, ok = adminDBs.LoadOrStore(st.dsn, d); ok {
+				d.Close()
+			}
+		}
+		db = v.(*sql.DB)
+	} else {
+		p := filepath.Join(s.DataDir, "artifactd.db")
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil // no server has run here yet
+		}
+		var err error
+		if db, err = sqlite.OpenReadOnly(ctx, p); err != nil {
+			return nil, err
+		}
+		defer db.Close()
+	}
+	rows, err := db.QueryContext(ctx, "SELECT sha256 FROM inline_blobs")
+	if err != nil {
+		return nil, fmt.Errorf("listing inline blobs: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // blobDigest returns the digest of a path sha256/ab/cd/<digest> relative

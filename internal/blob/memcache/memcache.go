@@ -9,7 +9,6 @@
 package memcache
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -127,25 +126,7 @@ func (s *Store) evict(d string) {
 	s.cache.Remove(d)
 }
 
-// Object is a cached object. Its bytes are shared: Bytes must not be
-// modified.
-type Object struct {
-	*bytes.Reader
-	data []byte
-}
-
-var _ blob.InMemory = (*Object)(nil)
-
-func newObject(data []byte) *Object { return &Object{Reader: bytes.NewReader(data), data: data} }
-
-// Size returns the object's size in bytes.
-func (o *Object) Size() int64 { return int64(len(o.data)) }
-
-// Bytes returns the whole object.
-func (o *Object) Bytes() []byte { return o.data }
-
-// Close does nothing: there is nothing to release.
-func (o *Object) Close() error { return nil }
+func newObject(data []byte) *blob.Bytes { return blob.NewBytes(data) }
 
 // Stats counts the cache's lookups (every Open looks), for the metrics.
 func (s *Store) Stats() lru.Stats { return s.cache.Stats() }

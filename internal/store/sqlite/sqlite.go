@@ -8,8 +8,13 @@
 // SQLite's write lock up front, instead of failing with SQLITE_BUSY when a
 // deferred transaction tries to upgrade its lock), and a read pool of
 // several query_only connections that, thanks to WAL, never wait for the
-// writer. Every pragma is a DSN parameter, so it applies to every
-// connection either pool opens, including reconnections.
+// writer. The write pool keeps its temporary files in memory
+// (temp_store=MEMORY): group commit runs each Write in a SAVEPOINT, whose
+// journal of the pages it changes would otherwise go to a temp file, write
+// by write (12% of the server's CPU when publishing); the cost is memory
+// for the largest single write's changed pages while it runs. Every pragma
+// is a DSN parameter, so it applies to every connection either pool opens,
+// including reconnections.
 package sqlite
 
 import (
@@ -124,7 +129,7 @@ func open(ctx context.Context, path string) (*sqlstore.Store, *sql.DB, *sql.DB, 
 	uri := fileURI(abs)
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busyTimeoutMS)
 	writeDB, err := sql.Open("sqlite", uri+"?"+common+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sqlite: %w", err)
 	}

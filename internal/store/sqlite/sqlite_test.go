@@ -135,6 +135,7 @@ func TestPragmas(t *testing.T) {
 	}
 	check("write", wc, "journal_mode", "wal")
 	check("write", wc, "synchronous", "2") // FULL
+	check("write", wc, "temp_store", "2")  // MEMORY
 	check("write", wc, "foreign_keys", "1")
 	check("write", wc, "busy_timeout", "10000")
 	check("write", wc, "query_only", "0")

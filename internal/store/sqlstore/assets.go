@@ -23,21 +23,18 @@ func scanAsset(sc scanner) (domain.Asset, error) {
 // Add inserts the asset with the id of the domain it belongs to, found from
 // the version in the same transaction.
 func (x assetsTx) Add(ctx context.Context, versionID int64, a domain.Asset) error {
+	// One statement finds the version's domain and inserts: no row
+	// inserted means no such version.
 	var domainID int64
-	err := x.t.queryRow(ctx, `SELECT r.domain_id FROM package_versions v
-		JOIN packages p ON p.id = v.package_id
-		JOIN repositories r ON r.id = p.repository_id
-		WHERE v.id = ?`, versionID).Scan(&domainID)
+	err := x.t.queryRow(ctx, `INSERT INTO assets
+		(version_id, domain_id, name, size, md5, sha1, sha256, sha512)
+		SELECT v.id, p.domain_id, ?, ?, ?, ?, ?, ? FROM package_versions v
+		JOIN packages p ON p.id = v.package_id WHERE v.id = ?
+		RETURNING domain_id`,
+		a.Name, a.Size, a.MD5, a.SHA1, a.SHA256, a.SHA512, versionID).Scan(&domainID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return versionIDNotFound(versionID)
 	}
-	if err != nil {
-		return x.t.fail("add asset", err)
-	}
-	_, err = x.t.exec(ctx, `INSERT INTO assets
-		(version_id, domain_id, name, size, md5, sha1, sha256, sha512)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		versionID, domainID, a.Name, a.Size, a.MD5, a.SHA1, a.SHA256, a.SHA512)
 	if err != nil {
 		return x.t.conflict("add asset", err, domain.ResAsset, a.Name, "asset "+a.Name+" already exists")
 	}
@@ -49,29 +46,38 @@ func (x assetsTx) Add(ctx context.Context, versionID int64, a domain.Asset) erro
 // new to the domain or its largest size grows. Writers are serialized, so
 // reading the row before writing it is safe.
 func (t *tx) holdBlob(ctx context.Context, domainID int64, sha256 string, size int64) error {
-	var old int64
-	err := t.queryRow(ctx, `SELECT size FROM domain_blobs WHERE domain_id = ? AND sha256 = ?`,
-		domainID, sha256).Scan(&old)
-	delta := int64(0)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = t.exec(ctx, `INSERT INTO domain_blobs (domain_id, sha256, refs, size) VALUES (?, ?, 1, ?)`,
-			domainID, sha256, size)
-		delta = size
-	case err == nil:
-		grown := max(old, size)
-		_, err = t.exec(ctx, `UPDATE domain_blobs SET refs = refs + 1, size = ? WHERE domain_id = ? AND sha256 = ?`,
-			grown, domainID, sha256)
-		delta = grown - old
+	// The common case first, in one statement: a digest new to the domain
+	// (a row comes back only when the insert happened).
+	var inserted int64
+	err := t.queryRow(ctx, `INSERT INTO domain_blobs (domain_id, sha256, refs, size) VALUES (?, ?, 1, ?)
+		ON CONFLICT (domain_id, sha256) DO NOTHING RETURNING size`, domainID, sha256, size).Scan(&inserted)
+	if err == nil {
+		return t.moveAssetSize(ctx, domainID, size)
 	}
-	if err != nil {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return t.fail("count blob reference", err)
 	}
-	if delta != 0 {
-		if _, err := t.exec(ctx, `UPDATE domains SET asset_size_bytes = asset_size_bytes + ? WHERE id = ?`,
-			delta, domainID); err != nil {
-			return t.fail("count domain asset size", err)
-		}
+	var old int64
+	if err := t.queryRow(ctx, `SELECT size FROM domain_blobs WHERE domain_id = ? AND sha256 = ?`,
+		domainID, sha256).Scan(&old); err != nil {
+		return t.fail("count blob reference", err)
+	}
+	grown := max(old, size)
+	if _, err := t.exec(ctx, `UPDATE domain_blobs SET refs = refs + 1, size = ? WHERE domain_id = ? AND sha256 = ?`,
+		grown, domainID, sha256); err != nil {
+		return t.fail("count blob reference", err)
+	}
+	return t.moveAssetSize(ctx, domainID, grown-old)
+}
+
+// moveAssetSize adds delta to the domain's asset_size_bytes.
+func (t *tx) moveAssetSize(ctx context.Context, domainID, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	if _, err := t.exec(ctx, `UPDATE domains SET asset_size_bytes = asset_size_bytes + ? WHERE id = ?`,
+		delta, domainID); err != nil {
+		return t.fail("count domain asset size", err)
 	}
 	return nil
 }

@@ -89,9 +89,12 @@ func (x domainsTx) Delete(ctx context.Context, id int64) error {
 		}
 		return x.t.fail("delete domain", err)
 	}
-	return affected(res, func() error {
+	if err := affected(res, func() error {
 		return domain.NotFound(domain.ResDomain, strconv.FormatInt(id, 10), "domain %d not found", id)
-	})
+	}); err != nil {
+		return err
+	}
+	return x.t.renewGroupStamp(ctx) // its package groups went with it
 }
 
 // AssetSizeBytes reads the counter kept by the transactions that add and

@@ -107,7 +107,24 @@ func (x groupsTx) Create(ctx context.Context, g *domain.PackageGroup) error {
 			"package group "+g.Pattern+" already exists")
 	}
 	g.ID = id
+	return x.t.renewGroupStamp(ctx)
+}
+
+// renewGroupStamp changes the package group stamp, in the transaction of a
+// write that changes groups.
+func (t *tx) renewGroupStamp(ctx context.Context) error {
+	if _, err := t.exec(ctx, `UPDATE package_group_stamp SET stamp = stamp + 1`); err != nil {
+		return t.fail("renew package group stamp", err)
+	}
 	return nil
+}
+
+func (x groupsTx) Stamp(ctx context.Context) (int64, error) {
+	var stamp int64
+	if err := x.t.queryRow(ctx, `SELECT stamp FROM package_group_stamp`).Scan(&stamp); err != nil {
+		return 0, x.t.fail("read package group stamp", err)
+	}
+	return stamp, nil
 }
 
 func (x groupsTx) get(ctx context.Context, where string, notFound func() error, args ...any) (domain.PackageGroup, error) {
@@ -216,7 +233,10 @@ func (x groupsTx) Update(ctx context.Context, g domain.PackageGroup) error {
 		}
 		return x.t.fail("update package group", err)
 	}
-	return affected(res, func() error { return groupIDNotFound(g.ID) })
+	if err := affected(res, func() error { return groupIDNotFound(g.ID) }); err != nil {
+		return err
+	}
+	return x.t.renewGroupStamp(ctx)
 }
 
 // Delete removes the group; its allowed-repository lists go with it (ON
@@ -238,7 +258,10 @@ func (x groupsTx) Delete(ctx context.Context, id int64) error {
 		}
 		return x.t.fail("delete package group", err)
 	}
-	return affected(res, func() error { return groupIDNotFound(id) })
+	if err := affected(res, func() error { return groupIDNotFound(id) }); err != nil {
+		return err
+	}
+	return x.t.renewGroupStamp(ctx)
 }
 
 func (x groupsTx) Allowed(ctx context.Context, groupID int64, t domain.RestrictionType, p store.Page) ([]string, string, error) {
@@ -313,5 +336,8 @@ func (x groupsTx) SetAllowed(ctx context.Context, groupID int64, t domain.Restri
 	if err != nil {
 		return false, x.t.fail("set allowed repository", err)
 	}
-	return n > 0, nil
+	if n == 0 {
+		return false, nil
+	}
+	return true, x.t.renewGroupStamp(ctx)
 }
