@@ -1,6 +1,6 @@
 -- Small blobs kept in the database (issue #15).
--- The twin of the SQLite migration of the same name (which adds a rowid for
--- SQLite's page layout; PostgreSQL keeps rows in a heap anyway).
+-- The twin of the SQLite migration of the same name (the same columns; the
+-- rowid is there for SQLite's page layout).
 --
 -- A publish whose asset is at most the server's inline size (see
 -- service.Limits.InlineBlobBytes) writes the bytes here, in the transaction
@@ -8,6 +8,7 @@
 -- by the SHA-256 of their content, like the blob store's objects, and removed
 -- by the collector in the transaction that finds their digest unreferenced.
 CREATE TABLE inline_blobs (
-  sha256  TEXT COLLATE "C" PRIMARY KEY,
+  id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  sha256  TEXT COLLATE "C" NOT NULL UNIQUE,
   content BYTEA NOT NULL
 );
