@@ -193,6 +193,13 @@ func storedBytes(db *sql.DB, dir, d string) ([]byte, error) {
 	return b, nil
 }
 
+// forModes runs a test with the backup's blob files hard-linked (the
+// default) and copied (WithCopy).
+func forModes(t *testing.T, test func(t *testing.T, mode string, opts []Option)) {
+	t.Run("link", func(t *testing.T) { test(t, "link", nil) })
+	t.Run("copy", func(t *testing.T) { test(t, "copy", []Option{WithCopy()}) })
+}
+
 // restoreAndOpen restores the backup in to into a fresh data directory,
 // checks that it holds want (see wantStore), opens it as the server does
 // (which runs any newer migrations), and returns it.
@@ -262,94 +269,88 @@ func wantStore(t *testing.T, dir string, want map[string][]byte) {
 }
 
 func TestBackupRestore(t *testing.T) {
-	for _, mode := range []string{"link", "copy"} {
-		t.Run(mode, func(t *testing.T) {
-			var opts []Option
-			if mode == "copy" {
-				opts = append(opts, WithCopy())
+	forModes(t, func(t *testing.T, mode string, opts []Option) {
+		ctx := context.Background()
+		f := newFixture(t)
+		want := map[string][]byte{}
+		for i := range 20 {
+			b := bytes.Repeat([]byte{byte(i)}, 100+i)
+			if i == 7 {
+				b = want["1.0.3"] // the same bytes twice: one blob
 			}
-			ctx := context.Background()
-			f := newFixture(t)
-			want := map[string][]byte{}
-			for i := range 20 {
-				b := bytes.Repeat([]byte{byte(i)}, 100+i)
-				if i == 7 {
-					b = want["1.0.3"] // the same bytes twice: one blob
-				}
-				ver := fmt.Sprintf("1.0.%d", i)
-				f.addVersion(t, ver, b)
-				want[ver] = b
-			}
-			orphan := f.putBlob(t, []byte("not referenced"))
-			if err := os.WriteFile(filepath.Join(f.dir, "blobs", "tmp", "upload-x"), []byte("partial"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(f.dir, CredentialsFile), []byte(`{"k":"v"}`), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(f.dir, SecretsKeyFile), []byte("c2VjcmV0\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			ver := fmt.Sprintf("1.0.%d", i)
+			f.addVersion(t, ver, b)
+			want[ver] = b
+		}
+		orphan := f.putBlob(t, []byte("not referenced"))
+		if err := os.WriteFile(filepath.Join(f.dir, "blobs", "tmp", "upload-x"), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.dir, CredentialsFile), []byte(`{"k":"v"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(f.dir, SecretsKeyFile), []byte("c2VjcmV0\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 
-			to := filepath.Join(t.TempDir(), "b")
-			r, err := Backup(ctx, f.dir, to, opts...)
+		to := filepath.Join(t.TempDir(), "b")
+		r, err := Backup(ctx, f.dir, to, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		wantCounts := Counts{Domains: 1, Repositories: 1, Packages: 1, PackageVersions: 20, Assets: 20}
+		if r.Counts != wantCounts || r.Blobs != 19 || !r.Credentials || !r.SecretsKey || r.Pruned != 1 || r.Dir != to {
+			t.Errorf("report %+v", r)
+		}
+		if mode == "copy" && (r.Linked != 0 || r.Copied != 20) {
+			t.Errorf("copy: %d linked, %d copied; want 0, 20", r.Linked, r.Copied)
+		}
+		var bytesWant int64
+		for v, b := range want {
+			if v != "1.0.7" {
+				bytesWant += int64(len(b))
+			}
+		}
+		if r.BlobBytes != bytesWant {
+			t.Errorf("blob bytes %d, want %d", r.BlobBytes, bytesWant)
+		}
+		m, err := ReadManifest(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m != r.Manifest {
+			t.Errorf("manifest %+v, report %+v", m, r.Manifest)
+		}
+		if _, err := os.Stat(blobPath(to, orphan)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("unreferenced blob in the backup: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(to, "blobs", "tmp")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("blobs/tmp in the backup: %v", err)
+		}
+		for _, name := range []string{CredentialsFile, SecretsKeyFile, DatabaseFile, ManifestFile} {
+			info, err := os.Stat(filepath.Join(to, name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Log(r)
-			wantCounts := Counts{Domains: 1, Repositories: 1, Packages: 1, PackageVersions: 20, Assets: 20}
-			if r.Counts != wantCounts || r.Blobs != 19 || !r.Credentials || !r.SecretsKey || r.Pruned != 1 || r.Dir != to {
-				t.Errorf("report %+v", r)
+			if info.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v, want 0600", name, info.Mode().Perm())
 			}
-			if mode == "copy" && (r.Linked != 0 || r.Copied != 20) {
-				t.Errorf("copy: %d linked, %d copied; want 0, 20", r.Linked, r.Copied)
-			}
-			var bytesWant int64
-			for v, b := range want {
-				if v != "1.0.7" {
-					bytesWant += int64(len(b))
-				}
-			}
-			if r.BlobBytes != bytesWant {
-				t.Errorf("blob bytes %d, want %d", r.BlobBytes, bytesWant)
-			}
-			m, err := ReadManifest(to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m != r.Manifest {
-				t.Errorf("manifest %+v, report %+v", m, r.Manifest)
-			}
-			if _, err := os.Stat(blobPath(to, orphan)); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("unreferenced blob in the backup: %v", err)
-			}
-			if _, err := os.Stat(filepath.Join(to, "blobs", "tmp")); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("blobs/tmp in the backup: %v", err)
-			}
-			for _, name := range []string{CredentialsFile, SecretsKeyFile, DatabaseFile, ManifestFile} {
-				info, err := os.Stat(filepath.Join(to, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if info.Mode().Perm() != 0o600 {
-					t.Errorf("%s: mode %v, want 0600", name, info.Mode().Perm())
-				}
-			}
-			wantStore(t, to, want)
-			leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(to), ".*partial*"))
-			if len(leftovers) > 0 {
-				t.Errorf("left behind: %v", leftovers)
-			}
+		}
+		wantStore(t, to, want)
+		leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(to), ".*partial*"))
+		if len(leftovers) > 0 {
+			t.Errorf("left behind: %v", leftovers)
+		}
 
-			data := restoreAndOpen(t, to, want, opts...)
-			if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
-				t.Errorf("credentials: %q, %v", b, err)
-			}
-			if b, err := os.ReadFile(filepath.Join(data, SecretsKeyFile)); err != nil || string(b) != "c2VjcmV0\n" {
-				t.Errorf("secrets key: %q, %v", b, err)
-			}
-		})
-	}
+		data := restoreAndOpen(t, to, want, opts...)
+		if b, err := os.ReadFile(filepath.Join(data, CredentialsFile)); err != nil || string(b) != `{"k":"v"}` {
+			t.Errorf("credentials: %q, %v", b, err)
+		}
+		if b, err := os.ReadFile(filepath.Join(data, SecretsKeyFile)); err != nil || string(b) != "c2VjcmV0\n" {
+			t.Errorf("secrets key: %q, %v", b, err)
+		}
+	})
 }
 
 func TestRefuseNonEmpty(t *testing.T) {
@@ -550,70 +551,64 @@ func TestBackupWhileWriting(t *testing.T) {
 // no file, in the backup or the restored data directory, and a file whose
 // digest is also inline stays.
 func TestBackupRestoreInline(t *testing.T) {
-	for _, mode := range []string{"link", "copy"} {
-		t.Run(mode, func(t *testing.T) {
-			var opts []Option
-			if mode == "copy" {
-				opts = append(opts, WithCopy())
+	forModes(t, func(t *testing.T, mode string, opts []Option) {
+		ctx := context.Background()
+		f := newFixture(t)
+		want := map[string][]byte{}
+		add := func(ver string, b []byte, inline bool) string {
+			want[ver] = b
+			if inline {
+				return f.addInlineVersion(t, ver, b)
 			}
-			ctx := context.Background()
-			f := newFixture(t)
-			want := map[string][]byte{}
-			add := func(ver string, b []byte, inline bool) string {
-				want[ver] = b
-				if inline {
-					return f.addInlineVersion(t, ver, b)
-				}
-				return f.addVersion(t, ver, b)
-			}
-			var inlineOnly []string
-			for i := range 6 {
-				inlineOnly = append(inlineOnly, add(fmt.Sprintf("1.%d", i), bytes.Repeat([]byte{byte(i)}, 10+i), true))
-			}
-			add("1.6", want["1.2"], true) // the same inline bytes twice: one blob
-			add("2.0", []byte("a file"), false)
-			both := add("3.0", []byte("inline and a file"), true)
-			f.putBlob(t, want["3.0"])  // as after the inline size changed
-			add("4.0", []byte{}, true) // empty bytes are bytes too
-			inlineOnly = append(inlineOnly, digestOf(nil))
-			unreferenced := digestOf([]byte("collected later"))
-			f.exec(t, `INSERT INTO inline_blobs (sha256, content) VALUES (?, ?)`, unreferenced, []byte("collected later"))
+			return f.addVersion(t, ver, b)
+		}
+		var inlineOnly []string
+		for i := range 6 {
+			inlineOnly = append(inlineOnly, add(fmt.Sprintf("1.%d", i), bytes.Repeat([]byte{byte(i)}, 10+i), true))
+		}
+		add("1.6", want["1.2"], true) // the same inline bytes twice: one blob
+		add("2.0", []byte("a file"), false)
+		both := add("3.0", []byte("inline and a file"), true)
+		f.putBlob(t, want["3.0"])  // as after the inline size changed
+		add("4.0", []byte{}, true) // empty bytes are bytes too
+		inlineOnly = append(inlineOnly, digestOf(nil))
+		unreferenced := digestOf([]byte("collected later"))
+		f.exec(t, `INSERT INTO inline_blobs (sha256, content) VALUES (?, ?)`, unreferenced, []byte("collected later"))
 
-			to := filepath.Join(t.TempDir(), "b")
-			r, err := Backup(ctx, f.dir, to, opts...)
-			if err != nil {
-				t.Fatal(err)
+		to := filepath.Join(t.TempDir(), "b")
+		r, err := Backup(ctx, f.dir, to, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		var bytesWant int64
+		for v, b := range want {
+			if v != "1.6" {
+				bytesWant += int64(len(b))
 			}
-			t.Log(r)
-			var bytesWant int64
-			for v, b := range want {
-				if v != "1.6" {
-					bytesWant += int64(len(b))
-				}
+		}
+		// 1.0-1.5, 4.0 and 3.0 inline (3.0 has a file too), 2.0 a file.
+		if r.Blobs != 9 || r.InlineBlobs != 8 || r.BlobBytes != bytesWant || r.Counts.Assets != 10 || r.Pruned != 0 {
+			t.Errorf("report %+v; want 9 blobs (8 inline) of %d bytes, 10 assets, none pruned", r, bytesWant)
+		}
+		if !strings.Contains(r.String(), "9 blobs (") || !strings.Contains(r.String(), "8 in the database") {
+			t.Errorf("summary %q", r)
+		}
+		if m, err := ReadManifest(to); err != nil || m != r.Manifest {
+			t.Errorf("manifest %+v, %v; report %+v", m, err, r.Manifest)
+		}
+		for _, d := range inlineOnly {
+			if _, err := os.Stat(blobPath(to, d)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("inline blob %s has a file in the backup: %v", d, err)
 			}
-			// 1.0-1.5, 4.0 and 3.0 inline (3.0 has a file too), 2.0 a file.
-			if r.Blobs != 9 || r.InlineBlobs != 8 || r.BlobBytes != bytesWant || r.Counts.Assets != 10 || r.Pruned != 0 {
-				t.Errorf("report %+v; want 9 blobs (8 inline) of %d bytes, 10 assets, none pruned", r, bytesWant)
-			}
-			if !strings.Contains(r.String(), "9 blobs (") || !strings.Contains(r.String(), "8 in the database") {
-				t.Errorf("summary %q", r)
-			}
-			if m, err := ReadManifest(to); err != nil || m != r.Manifest {
-				t.Errorf("manifest %+v, %v; report %+v", m, err, r.Manifest)
-			}
-			for _, d := range inlineOnly {
-				if _, err := os.Stat(blobPath(to, d)); !errors.Is(err, fs.ErrNotExist) {
-					t.Errorf("inline blob %s has a file in the backup: %v", d, err)
-				}
-			}
-			if _, err := os.Stat(blobPath(to, both)); err != nil {
-				t.Errorf("the file of %s, referenced and inline, is not in the backup: %v", both, err)
-			}
-			wantStore(t, to, want)
+		}
+		if _, err := os.Stat(blobPath(to, both)); err != nil {
+			t.Errorf("the file of %s, referenced and inline, is not in the backup: %v", both, err)
+		}
+		wantStore(t, to, want)
 
-			restoreAndOpen(t, to, want, opts...)
-		})
-	}
+		restoreAndOpen(t, to, want, opts...)
+	})
 }
 
 // TestBackupInlineWrong: a referenced digest whose inline bytes have the

@@ -446,18 +446,11 @@ func (s *Server) ListBlobs(ctx context.Context) ([]string, error) {
 func (s *Server) inlineDigests(ctx context.Context) ([]string, error) {
 	var db *sql.DB
 	if st := s.storage; st != nil {
-		v, ok := adminDBs.Load(st.dsn)
-		if !ok {
-			d, err := sql.Open("pgx", st.dsn)
-			if err != nil {
-				return nil, err
-			}
-			d.SetMaxOpenConns(2)
-			if v, ok = adminDBs.LoadOrStore(st.dsn, d); ok {
-				d.Close()
-			}
+		var err error
+		if db, err = sql.Open("pgx", st.dsn); err != nil {
+			return nil, err
 		}
-		db = v.(*sql.DB)
+		defer db.Close()
 	} else {
 		p := filepath.Join(s.DataDir, "artifactd.db")
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
