@@ -76,6 +76,17 @@ func (c *Cache[K, V]) GetIf(k K, usable func(V) bool) (V, bool) {
 	return e.val, true
 }
 
+// Peek returns k's value without marking it used or counting a lookup.
+func (c *Cache[K, V]) Peek(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[k]; ok {
+		return el.Value.(*entry[K, V]).val, true
+	}
+	var zero V
+	return zero, false
+}
+
 // Add sets k's value, of size bytes, and evicts the least recently used
 // entries while the cache is over its budget. A value larger than the
 // whole budget is not kept.

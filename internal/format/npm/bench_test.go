@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,5 +213,38 @@ func BenchmarkPackumentRebuildOld(b *testing.B) {
 				b.SetBytes(int64(len(e.gz.bytes())))
 			}
 		})
+	}
+}
+
+// BenchmarkPackumentDistTag moves a dist-tag (as npm dist-tag add does),
+// then GETs the document: rendered from the cached one, no version read.
+func BenchmarkPackumentDistTag(b *testing.B) {
+	for _, n := range benchSizes {
+		sr, name := benchRepo(b, n)
+		for _, a := range benchAccepts {
+			for _, enc := range []string{"plain", "gzip"} {
+				getPackumentAs(b, sr, name, a.accept, enc == "gzip")
+				b.Run(fmt.Sprintf("%s/%s/versions=%d", a.name, enc, n), func(b *testing.B) {
+					var cpu time.Duration
+					for i := range b.N {
+						b.StopTimer()
+						target := "0.0.1"
+						if i%2 == 1 {
+							target = "0.0.2"
+						}
+						rec := sr.serve(http.MethodPut, "-/package/"+name.String()+"/dist-tags/bench", "", strings.NewReader(`"`+target+`"`))
+						if rec.Code != http.StatusOK {
+							b.Fatalf("dist-tag: %d %s", rec.Code, rec.Body)
+						}
+						start := processCPU()
+						b.StartTimer()
+						getPackumentAs(b, sr, name, a.accept, enc == "gzip")
+						b.StopTimer()
+						cpu += processCPU() - start
+					}
+					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+				})
+			}
+		}
 	}
 }

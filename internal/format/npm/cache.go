@@ -3,6 +3,7 @@ package npm
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/artifactd/artifactd/internal/flight"
 	"github.com/artifactd/artifactd/internal/lru"
@@ -27,6 +28,9 @@ type cacheEntry struct {
 	etag     string
 	gzEtag   string // etag of gz
 	notFound bool   // the package exists but npm sees no version
+	// lay locates what a change of dist-tags alone keeps (nil: rendered
+	// from more than the package's own state, never reused).
+	lay *docLayout
 }
 
 // packumentCache is a byte-bounded LRU of rendered packuments. Entries
@@ -49,11 +53,15 @@ type packumentCache struct {
 // that accepts gzip rather than by every rebuild (a 10 MB packument
 // costs 13-50 ms to compress on a loaded 2-core machine); the requests
 // that ask together wait for the one compression. It is shared by the
-// copies of a cache entry.
+// copies of a cache entry. A document with a layout is compressed in
+// three independent parts, head, versions and rest, so that the next
+// document with the same versions reuses that part's compressed bytes.
 type lazyGzip struct {
-	once sync.Once
-	body []byte
-	gz   []byte // nil when compressing does not shrink the body
+	once     sync.Once
+	body     []byte
+	versions *deflated // body's versions object (nil: body compressed whole)
+	split    [2]int    // where that object is in body
+	gz       []byte    // nil when compressing does not shrink the body
 }
 
 func newLazyGzip(body []byte) *lazyGzip {
@@ -63,17 +71,59 @@ func newLazyGzip(body []byte) *lazyGzip {
 	return &lazyGzip{body: body}
 }
 
+// newSplitGzip is newLazyGzip for a document whose versions object is at
+// lay.versions: its compressed form is prev's when prev holds the same
+// bytes and has already compressed them.
+func newSplitGzip(body []byte, lay docLayout, prev *lazyGzip) *lazyGzip {
+	z := newLazyGzip(body)
+	if z == nil {
+		return nil
+	}
+	z.split = lay.versions
+	if prev != nil && prev.versions != nil && prev.versions.ready() {
+		z.versions = prev.versions
+	} else {
+		z.versions = &deflated{src: body[lay.versions[0]:lay.versions[1]]}
+	}
+	return z
+}
+
 // bytes returns the gzipped body, nil when it is not worth sending.
 func (z *lazyGzip) bytes() []byte {
 	if z == nil {
 		return nil
 	}
 	z.once.Do(func() {
-		z.gz = gzipped(z.body)
+		if z.versions == nil {
+			z.gz = gzipped(z.body)
+		} else {
+			z.gz = gzipParts(z.body, z.body[:z.split[0]], z.versions.bytes(), z.body[z.split[1]:])
+		}
 		z.body = nil
 	})
 	return z.gz
 }
+
+// deflated is one part of a document, compressed on first use.
+type deflated struct {
+	once sync.Once
+	src  []byte
+	out  []byte
+	done atomic.Bool
+}
+
+func (d *deflated) bytes() []byte {
+	d.once.Do(func() {
+		d.out = deflatePart(d.src)
+		d.src = nil
+		d.done.Store(true)
+	})
+	return d.out
+}
+
+// ready reports whether the part is compressed (sharing one that is not
+// would keep its source alive).
+func (d *deflated) ready() bool { return d.done.Load() }
 
 // flightKey names one rebuild: a document at one package state. Callers
 // share a rebuild only when they read the same stamp, so none is
@@ -123,6 +173,14 @@ func (c *packumentCache) do(ctx context.Context, k cacheKey, pkgID int64, stamp 
 		return e, err
 	})
 	return e, err
+}
+
+// peek returns the entry for k whatever state it was rendered from.
+func (c *packumentCache) peek(k cacheKey) (cacheEntry, bool) {
+	if c == nil {
+		return cacheEntry{}, false
+	}
+	return c.lru.Peek(k)
 }
 
 // get returns the entry for k if it was rendered from the package state

@@ -27,21 +27,7 @@ func TestPackumentFragments(t *testing.T) {
 	ref := sr.repo.Ref(domain.FormatNpm, name.Scope, name.Name)
 	check := func(stage string) {
 		t.Helper()
-		cold := &storeRepo{f: New(sr.svc, sr.f.log, ""), svc: sr.svc, st: sr.st, repo: sr.repo}
-		for _, accept := range []string{"", abbreviatedType} {
-			for _, gz := range []bool{false, true} {
-				got, want := sr.get(name, accept, gz), cold.get(name, accept, gz)
-				if got.Code != http.StatusOK || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) ||
-					got.Header().Get("Etag") != want.Header().Get("Etag") ||
-					got.Header().Get("Content-Encoding") != want.Header().Get("Content-Encoding") {
-					t.Fatalf("%s (accept %q, gzip %v): warm %d %s %d bytes, cold %d %s %d bytes", stage, accept, gz,
-						got.Code, got.Header().Get("Etag"), got.Body.Len(), want.Code, want.Header().Get("Etag"), want.Body.Len())
-				}
-				if gz && got.Header().Get("Content-Encoding") != "gzip" {
-					t.Errorf("%s: a client that accepts gzip got %q", stage, got.Header().Get("Content-Encoding"))
-				}
-			}
-		}
+		sameAsCold(t, sr, name, stage)
 		// Every Published version's fragment is cached, prepared, at its
 		// current revision.
 		pkg, all, err := sr.svc.PackageVersions(ctx, sr.repo.Caller, ref)

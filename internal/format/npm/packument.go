@@ -198,7 +198,8 @@ func (v view) packument(abbreviated bool, all []domain.PackageVersion) (doc []by
 	if latest, ok := v.find(v.latest()); ok {
 		d.readme = latest.Readme
 	}
-	return d.render(abbreviated)
+	doc, _, ok = d.render(abbreviated)
+	return doc, ok
 }
 
 // docInput is what a packument is rendered from.
@@ -228,42 +229,33 @@ type docVersion struct {
 // one installers ask for. ok is false when no version is visible (the
 // package does not exist for npm). Each version's manifest is copied
 // from its prepared form; only the latest one is decoded, for the root
-// fields of the full document.
-func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
+// fields of the full document. lay locates in doc what a change of
+// dist-tags alone leaves as it is (rerender).
+func (d *docInput) render(abbreviated bool) (doc []byte, lay docLayout, ok bool) {
 	if len(d.versions) == 0 {
-		return nil, false
+		return nil, lay, false
 	}
 	// One buffer, sized once: the versions (the bulk of a large
 	// document) are written in place, not built apart and copied.
 	var b obj
 	b.buf = make([]byte, 0, d.versionsSize()+len(d.versions)*(len(npmTime)+24)+len(d.readme)+4096)
-	if abbreviated {
-		b.field("name", d.name.String())
-		b.field("modified", d.modified.UTC().Format(npmTime))
-		b.field("dist-tags", d.tags)
-		b.key("versions")
-		b.buf = d.appendVersions(b.buf, abbreviated)
-		return b.close(), true
-	}
-	name := d.name.String()
-	b.field("_id", name)
-	b.field("_rev", d.rev)
-	b.field("name", name)
-	b.field("dist-tags", d.tags)
-	b.key("versions")
+	d.head(&b, abbreviated)
+	lay.versions[0] = len(b.buf)
 	b.buf = d.appendVersions(b.buf, abbreviated)
-
-	var created time.Time
+	lay.versions[1] = len(b.buf)
+	lay.latest = d.tags["latest"]
+	if abbreviated {
+		return b.close(), lay, true
+	}
 	for _, dv := range d.versions {
-		if created.IsZero() || dv.published.Before(created) {
-			created = dv.published
+		if lay.created.IsZero() || dv.published.Before(lay.created) {
+			lay.created = dv.published
 		}
 	}
 	b.key("time")
-	times := append(b.buf, `{"created":`...)
-	times = appendTime(times, created)
-	times = append(times, `,"modified":`...)
-	times = appendTime(times, d.modified)
+	b.buf = appendTimeHead(b.buf, lay.created, d.modified)
+	lay.rest = len(b.buf)
+	times := b.buf
 	for _, dv := range d.versions {
 		times = append(times, ',')
 		times = appendJSONString(times, dv.version)
@@ -272,6 +264,7 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 	}
 	b.buf = append(times, '}')
 
+	name := d.name.String()
 	latest := d.tags["latest"]
 	for _, dv := range d.versions {
 		if dv.version != latest {
@@ -299,7 +292,69 @@ func (d *docInput) render(abbreviated bool) (doc []byte, ok bool) {
 		}
 		break
 	}
-	return b.close(), true
+	return b.close(), lay, true
+}
+
+// docLayout locates in a rendered document what a change of dist-tags
+// alone leaves as it is: the versions object and, in the full document,
+// what follows the time object's "modified" (each version's time, the
+// latest version's root fields and readme). It is valid for the package
+// state whose versions stamp it records, while latest names the same
+// version.
+type docLayout struct {
+	versions      [2]int // the versions object: body[versions[0]:versions[1]]
+	rest          int    // full document: body[rest:] is copied (0: abbreviated)
+	created       time.Time
+	lastPublished time.Time
+	latest        string
+	versionsStamp string
+}
+
+// head writes what comes before the versions object, and its key.
+func (d *docInput) head(b *obj, abbreviated bool) {
+	name := d.name.String()
+	if abbreviated {
+		b.field("name", name)
+		b.field("modified", d.modified.UTC().Format(npmTime))
+		b.field("dist-tags", d.tags)
+	} else {
+		b.field("_id", name)
+		b.field("_rev", d.rev)
+		b.field("name", name)
+		b.field("dist-tags", d.tags)
+	}
+	b.key("versions")
+}
+
+// rerender writes the document of a new package state whose versions are
+// those old was rendered from (lay its layout) and whose latest version
+// is the same: the head and the time object's first two fields are
+// written again, the rest copied. No version is read or decoded.
+func (d *docInput) rerender(old []byte, lay docLayout, abbreviated bool) ([]byte, docLayout) {
+	var b obj
+	b.buf = make([]byte, 0, len(old)+1024)
+	d.head(&b, abbreviated)
+	out := lay
+	out.versions[0] = len(b.buf)
+	b.buf = append(b.buf, old[lay.versions[0]:lay.versions[1]]...)
+	out.versions[1] = len(b.buf)
+	if abbreviated {
+		return b.close(), out
+	}
+	b.key("time")
+	b.buf = appendTimeHead(b.buf, lay.created, d.modified)
+	out.rest = len(b.buf)
+	// old[lay.rest:] closes the time object and the document.
+	return append(b.buf, old[lay.rest:]...), out
+}
+
+// appendTimeHead opens the time object with its created and modified
+// fields; each version's time follows, each after a comma.
+func appendTimeHead(dst []byte, created, modified time.Time) []byte {
+	dst = append(dst, `{"created":`...)
+	dst = appendTime(dst, created)
+	dst = append(dst, `,"modified":`...)
+	return appendTime(dst, modified)
 }
 
 // appendTime appends t as a JSON string in npm's format.

@@ -19,6 +19,10 @@ type state struct {
 	// package or its versions. Packument caches are keyed on it, so every
 	// node sharing the database sees a change at once.
 	Stamp string `json:"stamp,omitempty"`
+	// Versions changes with Stamp, except when only the dist-tags change:
+	// a packument rendered at one state is then copied for the next one
+	// but for its head (docLayout). Empty in states written before it.
+	Versions string `json:"versions,omitempty"`
 	// Modified is when Stamp last changed.
 	Modified time.Time `json:"modified,omitzero"`
 }
@@ -33,8 +37,19 @@ func loadState(p domain.Package) state {
 	return st
 }
 
-// save writes st into p with a new stamp.
+// save writes st into p with a new stamp, after a change that may touch
+// versions.
 func (st state) save(p *domain.Package, now time.Time) error {
+	st.Versions = domain.NewStamp()
+	return st.saveTags(p, now)
+}
+
+// saveTags writes st into p with a new stamp after a change of its
+// dist-tags alone: the versions stamp stays.
+func (st state) saveTags(p *domain.Package, now time.Time) error {
+	if st.Versions == "" {
+		st.Versions = domain.NewStamp()
+	}
 	st.Stamp = domain.NewStamp()
 	st.Modified = now.UTC()
 	return domain.SetPackageState(p, st)

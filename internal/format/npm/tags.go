@@ -86,7 +86,7 @@ func (f *Format) setTag(w http.ResponseWriter, r *http.Request, repo dataplane.R
 				return domain.NotFound("dist-tag", tag, "%s is not a dist-tag of %s", tag, name)
 			}
 			delete(st.DistTags, tag)
-			return st.save(p, time.Now())
+			return st.saveTags(p, time.Now())
 		}
 		v, err := versions.Get(version)
 		if errors.Is(err, domain.ErrNotFound) {
@@ -99,7 +99,7 @@ func (f *Format) setTag(w http.ResponseWriter, r *http.Request, repo dataplane.R
 			return domain.Invalid("Version %s of %s is %s; only Published versions can be tagged", version, name, v.Status)
 		}
 		st.DistTags[tag] = version
-		return st.save(p, time.Now())
+		return st.saveTags(p, time.Now())
 	})
 	if errors.Is(err, domain.ErrNotFound) && isPackageMissing(err) {
 		packageNotFound(w, name)

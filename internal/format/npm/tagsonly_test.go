@@ -1,0 +1,152 @@
+package npm
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+	"github.com/artifactd/artifactd/internal/servicetest"
+)
+
+// sameAsCold checks that sr answers every form of name's packument (full
+// and abbreviated, plain and gzipped) with the bytes, ETag and encoding
+// of a server started afresh on the same store, and that the gzipped
+// forms are one well-formed gzip member holding the plain one.
+func sameAsCold(t *testing.T, sr *storeRepo, name pkgName, stage string) {
+	t.Helper()
+	cold := &storeRepo{f: New(sr.svc, sr.f.log, ""), svc: sr.svc, st: sr.st, repo: sr.repo}
+	for _, accept := range []string{"", abbreviatedType} {
+		var plain []byte
+		for _, gz := range []bool{false, true} {
+			got, want := sr.get(name, accept, gz), cold.get(name, accept, gz)
+			if got.Code != http.StatusOK || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) ||
+				got.Header().Get("Etag") != want.Header().Get("Etag") ||
+				got.Header().Get("Content-Encoding") != want.Header().Get("Content-Encoding") {
+				t.Fatalf("%s (accept %q, gzip %v): warm %d %s %d bytes, cold %d %s %d bytes", stage, accept, gz,
+					got.Code, got.Header().Get("Etag"), got.Body.Len(), want.Code, want.Header().Get("Etag"), want.Body.Len())
+			}
+			if !gz {
+				plain = got.Body.Bytes()
+				continue
+			}
+			if got.Header().Get("Content-Encoding") != "gzip" {
+				t.Fatalf("%s: a client that accepts gzip got %q", stage, got.Header().Get("Content-Encoding"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(got.Body.Bytes()))
+			if err != nil {
+				t.Fatalf("%s: gzip header: %v", stage, err)
+			}
+			zr.Multistream(false)
+			unzipped, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(unzipped, plain) {
+				t.Fatalf("%s (accept %q): gunzipped %d bytes (%v), want the plain document's %d", stage, accept, len(unzipped), err, len(plain))
+			}
+			if rest, _ := io.ReadAll(zr); len(rest) != 0 || zr.Reset(bytes.NewReader(nil)) != io.EOF {
+				t.Fatalf("%s: bytes after the gzip member", stage)
+			}
+		}
+	}
+}
+
+// TestPackumentAfterDistTagChange checks that a change of dist-tags alone
+// renders the packuments from the cached ones (sharing their compressed
+// versions), that anything else rebuilds them, and that every answer is
+// what a server without a cache renders.
+func TestPackumentAfterDistTagChange(t *testing.T) {
+	sr := newStoreRepo(t)
+	name := pkgName{Scope: "acme", Name: "tags"}
+	sr.publish(t, name, "100.0.0")
+	sr.grow(t, name, 0, 300, 5, map[string]string{"next": "0.0.9"})
+	ctx := context.Background()
+	ref := sr.repo.Ref(domain.FormatNpm, name.Scope, name.Name)
+	keys := []cacheKey{
+		{endpoint: sr.repo.Endpoint, name: name.String()},
+		{endpoint: sr.repo.Endpoint, name: name.String(), abbreviated: true},
+	}
+	// versionsParts returns the compressed versions part of each cached
+	// document (nil: none cached).
+	versionsParts := func() []*deflated {
+		var out []*deflated
+		for _, k := range keys {
+			e, ok := sr.f.cache.peek(k)
+			if !ok || e.gz == nil {
+				out = append(out, nil)
+				continue
+			}
+			out = append(out, e.gz.versions)
+		}
+		return out
+	}
+	// change runs fn and checks the answers after it, and whether the
+	// documents kept their compressed versions.
+	change := func(stage string, reused bool, fn func() error) {
+		t.Helper()
+		before := versionsParts()
+		oldTag := sr.get(name, "", false).Header().Get("Etag")
+		if err := fn(); err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		sameAsCold(t, sr, name, stage)
+		after := versionsParts()
+		for i := range keys {
+			if before[i] == nil || after[i] == nil {
+				t.Fatalf("%s: no cached gzip of %+v", stage, keys[i])
+			}
+			if (before[i] == after[i]) != reused {
+				t.Errorf("%s (abbreviated %v): compressed versions reused %v, want %v", stage, keys[i].abbreviated, before[i] == after[i], reused)
+			}
+		}
+		tag := sr.get(name, "", false).Header().Get("Etag")
+		if tag == oldTag {
+			t.Errorf("%s: ETag %s unchanged", stage, tag)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("If-None-Match", tag)
+		if rec := servicetest.Serve(sr.f, sr.repo, req, name.String()); rec.Code != http.StatusNotModified {
+			t.Errorf("%s: If-None-Match of the current ETag: %d", stage, rec.Code)
+		}
+	}
+	tagReq := func(method, tag, version string) func() error {
+		return func() error {
+			var body io.Reader
+			if version != "" {
+				body = strings.NewReader(`"` + version + `"`)
+			}
+			rec := sr.serve(method, "-/package/"+name.String()+"/dist-tags/"+tag, "", body)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s dist-tag %s: %d %s", method, tag, rec.Code, rec.Body)
+			}
+			return nil
+		}
+	}
+	sameAsCold(t, sr, name, "grown")
+	change("tag added", true, tagReq(http.MethodPut, "beta", "0.0.2"))
+	change("tag moved", true, tagReq(http.MethodPut, "beta", "0.0.4"))
+	change("another tag added", true, tagReq(http.MethodPut, "next", "0.0.6"))
+	change("tag removed", true, tagReq(http.MethodDelete, "next", ""))
+	// latest's root fields and readme come from the version it names.
+	change("latest moved", false, tagReq(http.MethodPut, "latest", "0.0.7"))
+	change("tag after latest moved", true, tagReq(http.MethodPut, "rc", "0.0.8"))
+	change("unlisted", false, func() error {
+		_, err := sr.svc.UpdatePackageVersionsStatus(ctx, sr.repo.Caller, ref, service.BatchInput{Versions: []string{"0.0.2"}}, domain.StatusUnlisted)
+		return err
+	})
+	change("tag after unlisting", true, tagReq(http.MethodPut, "beta", "0.0.6"))
+	change("published", false, func() error { sr.publish(t, name, "101.0.0"); return nil })
+	change("tag after publishing", true, tagReq(http.MethodPut, "beta", "101.0.0"))
+	change("deprecated", false, func() error {
+		doc := `{"name":"@acme/tags","versions":{"0.0.1":{"deprecated":"no more"}}}`
+		if rec := sr.serve(http.MethodPut, name.String(), "", strings.NewReader(doc)); rec.Code != http.StatusOK {
+			t.Fatalf("deprecate: %d %s", rec.Code, rec.Body)
+		}
+		return nil
+	})
+	change("tag after deprecating", true, tagReq(http.MethodPut, "beta", "0.0.1"))
+}
