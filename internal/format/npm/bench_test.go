@@ -248,3 +248,29 @@ func BenchmarkPackumentDistTag(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPackumentPublish publishes a version under a dist-tag (as npm
+// publish --tag does), then GETs the document: the published version is
+// read, the others' fragments come from the cache.
+func BenchmarkPackumentPublish(b *testing.B) {
+	for _, n := range benchSizes {
+		sr, name := benchRepo(b, n)
+		for _, a := range benchAccepts {
+			getPackumentAs(b, sr, name, a.accept, false)
+			b.Run(fmt.Sprintf("%s/versions=%d", a.name, n), func(b *testing.B) {
+				var cpu time.Duration
+				for i := range b.N {
+					b.StopTimer()
+					v := fmt.Sprintf("900.%d.%d", len(a.name), i)
+					sr.publishTagged(b, name, v, map[string]string{"bench": v})
+					start := processCPU()
+					b.StartTimer()
+					getPackumentAs(b, sr, name, a.accept, false)
+					b.StopTimer()
+					cpu += processCPU() - start
+				}
+				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			})
+		}
+	}
+}

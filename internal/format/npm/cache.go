@@ -47,6 +47,22 @@ type packumentCache struct {
 	// frags keeps each version's rendering between rebuilds, so that a
 	// rebuild after a change reads the one version that changed.
 	frags *fragmentCache
+	// rebuilds counts the documents rendered, by how.
+	rebuilds [3]atomic.Int64
+}
+
+// How a document was rendered.
+const (
+	rebuiltTags    = iota // from the cached one, after a dist-tag change
+	rebuiltTouched        // from the cached one, after publishes
+	rebuiltFull           // from every Published version
+)
+
+// rebuilt counts a rendering of kind k.
+func (c *packumentCache) rebuilt(k int) {
+	if c != nil {
+		c.rebuilds[k].Add(1)
+	}
 }
 
 // lazyGzip is a document's gzipped form, compressed on the first request
@@ -210,7 +226,7 @@ func entrySize(e *cacheEntry) int {
 	if e.gz != nil {
 		gz = len(e.body) / 4
 	}
-	return len(e.body) + gz + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.gzEtag) + len(e.stamp) + 128
+	return len(e.body) + gz + e.lay.size() + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.gzEtag) + len(e.stamp) + 128
 }
 
 // len is the number of entries (for tests).

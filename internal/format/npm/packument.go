@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/store"
 
 	"github.com/artifactd/artifactd/internal/semver"
 )
@@ -308,6 +309,21 @@ type docLayout struct {
 	lastPublished time.Time
 	latest        string
 	versionsStamp string
+	// heads are the Published versions the document shows (in no
+	// order; shared, never modified), and readme and latestMeta what
+	// render took of the latest one: a publish's rebuild starts from
+	// them (Format.touchedChanged).
+	heads      []store.VersionHead
+	readme     string
+	latestMeta []byte
+}
+
+// size is what the layout costs a cache entry beyond the document.
+func (l *docLayout) size() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.heads)*80 + len(l.readme) + len(l.latestMeta)
 }
 
 // head writes what comes before the versions object, and its key.

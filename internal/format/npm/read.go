@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +71,14 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 	}
 	e, err := f.cache.do(r.Context(), key, cur.ID, stampOf(cur), func() (cacheEntry, error) {
 		if e, ok := f.tagsChanged(key, name, cur); ok {
+			f.cache.rebuilt(rebuiltTags)
 			return e, nil
 		}
+		if e, ok := f.touchedChanged(r.Context(), repo, ref, key, name, cur); ok {
+			f.cache.rebuilt(rebuiltTouched)
+			return e, nil
+		}
+		f.cache.rebuilt(rebuiltFull)
 		return f.buildPackument(r.Context(), repo, ref, name, key)
 	})
 	if f.loaded(w, name, err) {
@@ -135,7 +142,99 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 		return newCacheEntry(key, pm.Package, body, ok), nil
 	}
 	lay.lastPublished, lay.versionsStamp = pm.LastPublished, st.Versions
+	lay.heads, lay.readme, lay.latestMeta = pm.Heads, pm.Picked.Readme, pm.Picked.Metadata
 	return stampedEntry(key, pm.Package.ID, st, body, lay, nil), nil
+}
+
+// touchedChanged renders pkg's document after publishes from the cached
+// one of an earlier state whose versions differ by those publishes alone
+// (state.touchedSince): the published versions are read again, one row
+// each, and the others' heads and fragments taken from the cache, so the
+// rebuild reads no other version. ok is false when that cannot be done
+// (anything else changed, a fragment was evicted, latest moved to
+// another version): the caller then rebuilds from every version.
+func (f *Format) touchedChanged(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, key cacheKey, name pkgName, pkg domain.Package) (cacheEntry, bool) {
+	old, ok := f.cache.peek(key)
+	if !ok || old.lay == nil || old.lay.heads == nil || old.notFound || old.pkgID != pkg.ID {
+		return cacheEntry{}, false
+	}
+	st := loadState(pkg)
+	touched, ok := st.touchedSince(old.lay.versionsStamp)
+	if !ok || st.Stamp == "" {
+		return cacheEntry{}, false
+	}
+	heads := make([]store.VersionHead, 0, len(old.lay.heads)+len(touched))
+	for _, h := range old.lay.heads {
+		if !slices.Contains(touched, h.Version) {
+			heads = append(heads, h)
+		}
+	}
+	lay := docLayout{versionsStamp: st.Versions, lastPublished: old.lay.lastPublished}
+	read := map[int64]store.VersionManifest{}
+	rows := map[string]domain.PackageVersion{}
+	for _, v := range touched {
+		// Read as of the state the caller saw (its stamp), or not at all.
+		same := false
+		_, pv, found, err := f.svc.PackageVersion(ctx, repo.Caller, ref, func(p domain.Package) string {
+			same = p.ID == pkg.ID && stampOf(p) == st.Stamp
+			if !same {
+				return ""
+			}
+			return v
+		})
+		if err != nil || !same {
+			return cacheEntry{}, false
+		}
+		if !found {
+			continue
+		}
+		if pv.PublishedTime.After(lay.lastPublished) {
+			lay.lastPublished = pv.PublishedTime
+		}
+		if !visible(pv.Status) {
+			continue
+		}
+		rows[pv.Version] = pv
+		heads = append(heads, store.VersionHead{ID: pv.ID, Version: pv.Version, Revision: pv.Revision, PublishedTime: pv.PublishedTime})
+		read[pv.ID] = store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
+			PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata}
+	}
+	tags := headTags(st.DistTags, heads)
+	switch latest, ok := rows[tags["latest"]]; {
+	case ok:
+		lay.readme, lay.latestMeta = latest.Readme, latest.Metadata
+	case tags["latest"] == old.lay.latest:
+		lay.readme, lay.latestMeta = old.lay.readme, old.lay.latestMeta
+	default:
+		return cacheEntry{}, false // latest's readme and root fields are not at hand
+	}
+	frags := f.cache.fragments()
+	have, missing, _ := frags.lookup(pkg.ID, heads)
+	for _, id := range missing {
+		m, ok := read[id]
+		if !ok {
+			return cacheEntry{}, false // evicted: rebuilt from the store
+		}
+		for i, h := range heads {
+			if h.ID == id {
+				have[i] = newFragment(name, m)
+			}
+		}
+	}
+	frags.store(pkg.ID, heads, have)
+	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: tags,
+		modified: st.Modified, readme: lay.readme, latestMeta: lay.latestMeta}
+	if lay.lastPublished.After(d.modified) {
+		d.modified = lay.lastPublished
+	}
+	d.versions = sortedVersions(heads, have)
+	body, rendered, found := d.render(key.abbreviated)
+	if !found {
+		return cacheEntry{}, false
+	}
+	rendered.versionsStamp, rendered.lastPublished = lay.versionsStamp, lay.lastPublished
+	rendered.heads, rendered.readme, rendered.latestMeta = heads, lay.readme, lay.latestMeta
+	return stampedEntry(key, pkg.ID, st, body, rendered, nil), true
 }
 
 // tagsChanged renders pkg's document from the cached one of an earlier
@@ -159,7 +258,7 @@ func (f *Format) tagsChanged(key cacheKey, name pkgName, pkg domain.Package) (ca
 	if old.lay.lastPublished.After(d.modified) {
 		d.modified = old.lay.lastPublished
 	}
-	body, lay := d.rerender(old.body, *old.lay, key.abbreviated)
+	body, lay := d.rerender(old.body, *old.lay, key.abbreviated) // heads, readme, latestMeta kept
 	return stampedEntry(key, pkg.ID, st, body, lay, old.gz), true
 }
 

@@ -43,9 +43,16 @@ func (sr *storeRepo) serve(method, path, accept string, body io.Reader) *httptes
 // publish publishes name@version the way npm does.
 func (sr *storeRepo) publish(tb testing.TB, name pkgName, version string) {
 	tb.Helper()
+	sr.publishTagged(tb, name, version, nil)
+}
+
+// publishTagged publishes name@version with the given dist-tags (nil:
+// latest), as npm publish --tag does.
+func (sr *storeRepo) publishTagged(tb testing.TB, name pkgName, version string, tags map[string]string) {
+	tb.Helper()
 	tgz := makeTgz(tb, tarEntry{name: "package/package.json", body: fmt.Sprintf(`{"name":%q,"version":%q,"description":"published","scripts":{"install":"x"}}`, name, version)},
 		tarEntry{name: "package/README.md", body: "# readme " + version})
-	doc := publishDoc(tb, name.String(), version, tgz, nil)
+	doc := publishDoc(tb, name.String(), version, tgz, tags)
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPut, "/", nil)
 	repo := sr.repo

@@ -57,8 +57,9 @@ func sameAsCold(t *testing.T, sr *storeRepo, name pkgName, stage string) {
 
 // TestPackumentAfterDistTagChange checks that a change of dist-tags alone
 // renders the packuments from the cached ones (sharing their compressed
-// versions), that anything else rebuilds them, and that every answer is
-// what a server without a cache renders.
+// versions), that a publish reads only the versions it published, that
+// anything else rebuilds them from every version, and that every answer
+// is what a server without a cache renders.
 func TestPackumentAfterDistTagChange(t *testing.T) {
 	sr := newStoreRepo(t)
 	name := pkgName{Scope: "acme", Name: "tags"}
@@ -84,16 +85,31 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 		}
 		return out
 	}
-	// change runs fn and checks the answers after it, and whether the
-	// documents kept their compressed versions.
-	change := func(stage string, reused bool, fn func() error) {
+	// change runs fn and checks the answers after it, how the two
+	// documents were rendered, and whether they kept their compressed
+	// versions (after a dist-tag change only).
+	change := func(stage string, how int, fn func() error) {
 		t.Helper()
+		reused := how == rebuiltTags
+		var counts [3]int64
+		for i := range counts {
+			counts[i] = sr.f.cache.rebuilds[i].Load()
+		}
 		before := versionsParts()
 		oldTag := sr.get(name, "", false).Header().Get("Etag")
 		if err := fn(); err != nil {
 			t.Fatalf("%s: %v", stage, err)
 		}
 		sameAsCold(t, sr, name, stage)
+		for i := range counts {
+			want := int64(0)
+			if i == how {
+				want = 2 // full and abbreviated
+			}
+			if got := sr.f.cache.rebuilds[i].Load() - counts[i]; got != want {
+				t.Errorf("%s: %d documents rendered the way %d, want %d", stage, got, i, want)
+			}
+		}
 		after := versionsParts()
 		for i := range keys {
 			if before[i] == nil || after[i] == nil {
@@ -127,26 +143,45 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 		}
 	}
 	sameAsCold(t, sr, name, "grown")
-	change("tag added", true, tagReq(http.MethodPut, "beta", "0.0.2"))
-	change("tag moved", true, tagReq(http.MethodPut, "beta", "0.0.4"))
-	change("another tag added", true, tagReq(http.MethodPut, "next", "0.0.6"))
-	change("tag removed", true, tagReq(http.MethodDelete, "next", ""))
+	change("tag added", rebuiltTags, tagReq(http.MethodPut, "beta", "0.0.2"))
+	change("tag moved", rebuiltTags, tagReq(http.MethodPut, "beta", "0.0.4"))
+	change("another tag added", rebuiltTags, tagReq(http.MethodPut, "next", "0.0.6"))
+	change("tag removed", rebuiltTags, tagReq(http.MethodDelete, "next", ""))
 	// latest's root fields and readme come from the version it names.
-	change("latest moved", false, tagReq(http.MethodPut, "latest", "0.0.7"))
-	change("tag after latest moved", true, tagReq(http.MethodPut, "rc", "0.0.8"))
-	change("unlisted", false, func() error {
+	change("latest moved", rebuiltFull, tagReq(http.MethodPut, "latest", "0.0.7"))
+	change("tag after latest moved", rebuiltTags, tagReq(http.MethodPut, "rc", "0.0.8"))
+	change("unlisted", rebuiltFull, func() error {
 		_, err := sr.svc.UpdatePackageVersionsStatus(ctx, sr.repo.Caller, ref, service.BatchInput{Versions: []string{"0.0.2"}}, domain.StatusUnlisted)
 		return err
 	})
-	change("tag after unlisting", true, tagReq(http.MethodPut, "beta", "0.0.6"))
-	change("published", false, func() error { sr.publish(t, name, "101.0.0"); return nil })
-	change("tag after publishing", true, tagReq(http.MethodPut, "beta", "101.0.0"))
-	change("deprecated", false, func() error {
+	change("tag after unlisting", rebuiltTags, tagReq(http.MethodPut, "beta", "0.0.6"))
+	change("published", rebuiltTouched, func() error { sr.publish(t, name, "101.0.0"); return nil })
+	change("tag after publishing", rebuiltTags, tagReq(http.MethodPut, "beta", "101.0.0"))
+	// A publish that leaves latest where it is, two in a row, one of a
+	// version between others.
+	change("published under a tag", rebuiltTouched, func() error {
+		sr.publishTagged(t, name, "101.1.0-rc.1", map[string]string{"rc": "101.1.0-rc.1"})
+		return nil
+	})
+	change("published twice", rebuiltTouched, func() error {
+		sr.publishTagged(t, name, "0.0.5-beta.1", map[string]string{"old": "0.0.5-beta.1"})
+		sr.publish(t, name, "102.0.0")
+		return nil
+	})
+	// A document two publishes behind the state that is three.
+	sr.publishTagged(t, name, "102.0.1", map[string]string{"nightly": "102.0.1"})
+	sameAsCold(t, sr, name, "one more")
+	change("published twice more", rebuiltTouched, func() error {
+		sr.publish(t, name, "103.0.0")
+		sr.publishTagged(t, name, "103.0.1-rc.1", map[string]string{"nightly": "103.0.1-rc.1"})
+		return nil
+	})
+	change("deprecated", rebuiltFull, func() error {
 		doc := `{"name":"@acme/tags","versions":{"0.0.1":{"deprecated":"no more"}}}`
 		if rec := sr.serve(http.MethodPut, name.String(), "", strings.NewReader(doc)); rec.Code != http.StatusOK {
 			t.Fatalf("deprecate: %d %s", rec.Code, rec.Body)
 		}
 		return nil
 	})
-	change("tag after deprecating", true, tagReq(http.MethodPut, "beta", "0.0.1"))
+	change("tag after deprecating", rebuiltTags, tagReq(http.MethodPut, "beta", "0.0.1"))
 }

@@ -117,7 +117,7 @@ func (f *Format) publish(w http.ResponseWriter, r *http.Request, repo dataplane.
 			if _, ok := st.DistTags["latest"]; !ok {
 				st.DistTags["latest"] = pub.version
 			}
-			return st.save(p, now)
+			return st.saveTouched(p, now, pub.version)
 		},
 	})
 	if errors.Is(err, domain.ErrConflict) && !errors.Is(err, service.ErrVersionUpstream) {
