@@ -41,10 +41,12 @@
 # BENCH_ROUNDS (3), BENCH_LOAD_SECONDS (3: each warm-packument load),
 # BENCH_PLOTS (1: draw the PNGs into docs/img), BENCH_REV (the revision
 # written to $BENCH_OUT/run.txt when $ROOT is not a git checkout),
-# BENCH_GEN_ONLY (1: build the fixtures and stop).
+# BENCH_GEN_ONLY (1: build the fixtures and stop), BENCH_PEER (1: serve the
+# warm packuments' bytes with nginx too, the peer rows of the report).
 # Needs: go, PostgreSQL (Debian's package is installed when missing, as
 # scripts/start-postgres does), gnuplot (apt-get install -y gnuplot-nox,
-# done here when missing).
+# done here when missing), nginx (nginx-light, installed when missing
+# without starting Debian's own service).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -160,9 +162,28 @@ if [ "$GEN_ONLY" = 1 ]; then
   exit 0
 fi
 
+# The peer: nginx, on 127.0.0.1 with a configuration of the benchmark's own.
+NGINX=""
+if [ "${BENCH_PEER:-1}" = 1 ]; then
+  NGINX="$(command -v nginx || true)"
+  [ -n "$NGINX" ] || NGINX=/usr/sbin/nginx
+  if [ ! -x "$NGINX" ]; then
+    log "installing nginx-light from apt (its service is not started)"
+    made_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+    fi
+    installed=0
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >&2 && installed=1
+    [ "$made_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+    [ "$installed" = 1 ] || die "could not install nginx"
+  fi
+fi
+
 # Measurements, then the report.
 "$BENCH_DIR/scale" measure -bin "$BENCH_DIR/artifactd" -stores "$STORES" -sizes "$SIZES" -dir "$BENCH_DIR" \
-  -dsn "$DSN" -s3 "$S3_URL" -s3-sizes "$S3_SIZES" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" &
+  -dsn "$DSN" -s3 "$S3_URL" -s3-sizes "$S3_SIZES" -rounds "$ROUNDS" -load-seconds "$LOAD_SECONDS" -out "$OUT" \
+  -nginx "$NGINX" &
 PIDS+=($!)
 MEASURE_START="$(date -u +%FT%TZ)"
 wait "${PIDS[-1]}"

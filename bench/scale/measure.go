@@ -59,6 +59,7 @@ func measureCommand(args []string) error {
 	rounds := fs.Int("rounds", 3, "rounds (each visits every store and size)")
 	loadSeconds := fs.Float64("load-seconds", 3, "duration of each warm-packument load")
 	out := fs.String("out", "", "output directory")
+	nginx := fs.String("nginx", "", "nginx binary: serve the warm packuments' bytes with it too (the peer rows)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +84,12 @@ func measureCommand(args []string) error {
 	w := bufio.NewWriter(f)
 	fmt.Fprintln(w, "store\top\tn\tround\tvalue\tunit")
 	m := &measurer{bin: *bin, dsn: *dsn, s3: *s3URL, load: time.Duration(*loadSeconds * float64(time.Second)), w: w}
+	if *nginx != "" {
+		if m.peer, err = startNginx(ctx, *nginx, filepath.Join(*out, "nginx")); err != nil {
+			return err
+		}
+		defer m.peer.stop()
+	}
 	storeList := strings.Split(*stores, ",")
 	for r := 1; r <= *rounds; r++ {
 		// Sizes interleaved, starting one later each round, so that no size
@@ -126,6 +133,7 @@ type measurer struct {
 	dsn  string
 	s3   string // S3 blob store URL of postgres-s3 (s3URLFor adds the prefix)
 	load time.Duration
+	peer *nginxPeer // nil: no peer rows
 	w    io.Writer
 	seq  int // makes published versions unique within the run
 }
@@ -146,6 +154,7 @@ type server struct {
 	// and those of the small packages setup publishes in every format.
 	assetSize int64
 	fmts      []*fmtClient // the other formats' clients (not on postgres-s3)
+	warmingUp bool         // the untimed first call of an operation
 }
 
 func freePort() (string, error) {
@@ -286,6 +295,9 @@ func (s *server) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.deleteStaleNpmVersions(ctx); err != nil {
+		return err
+	}
 	// The dist-tags as they are now (earlier runs moved "bench").
 	body, _, err := s.npmGet(ctx, s.npmBase+"-/package/"+npmPkg+"/dist-tags", "")
 	if err != nil {
@@ -333,7 +345,7 @@ type op struct {
 }
 
 func (s *server) ops() []op {
-	var published []string
+	var published, npmPublished []string
 	return []op{
 		{name: "ListPackageVersions status=Unlisted", samples: 15, call: s.listUnlisted},
 		{name: "ListPackageVersions first page", samples: 15, call: s.listFirstPage},
@@ -356,6 +368,18 @@ func (s *server) ops() []op {
 		{name: "npm GET /name/version", samples: 5, call: s.npmVersionDoc},
 		{name: "npm tarball GET", samples: 15, call: s.npmTarball},
 		{name: "npm packument after dist-tag change", samples: 3, call: s.npmRebuild},
+		{name: "npm packument rebuild after dist-tag change (HEAD)", samples: 5, call: s.npmTagRebuild},
+		{name: "npm packument rebuild after publish (HEAD)", samples: 5, call: func(ctx context.Context) (time.Duration, error) {
+			d, v, err := s.npmPublishRebuild(ctx)
+			if v != "" {
+				npmPublished = append(npmPublished, v)
+			}
+			return d, err
+		}, after: func(ctx context.Context) error {
+			err := s.deleteNpmVersions(ctx, npmPublished)
+			npmPublished = nil
+			return err
+		}},
 	}
 }
 
@@ -365,7 +389,10 @@ func (s *server) measureAll(ctx context.Context) error {
 			continue
 		}
 		// One untimed call first: connections, caches, prepared statements.
-		if _, err := o.call(ctx); err != nil {
+		s.warmingUp = true
+		_, err := o.call(ctx)
+		s.warmingUp = false
+		if err != nil {
 			return fmt.Errorf("%s (warm-up): %w", o.name, err)
 		}
 		for range o.samples {
@@ -606,7 +633,7 @@ func (s *server) npmGet(ctx context.Context, url, accept string) ([]byte, http.H
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -677,27 +704,9 @@ func (s *server) checkPackument(body []byte) error {
 // npmRebuild moves the "bench" dist-tag (untimed) and times the next GET
 // of the full packument, which must show the move.
 func (s *server) npmRebuild(ctx context.Context) (time.Duration, error) {
-	target := npmVersion(0)
-	if s.distTags["bench"] == target {
-		target = npmVersion(1)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, s.npmBase+"-/package/"+npmPkg+"/dist-tags/bench",
-		strings.NewReader(strconv.Quote(target)))
-	if err != nil {
+	if err := s.moveBenchTag(ctx); err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return 0, fmt.Errorf("PUT dist-tag: %s", resp.Status)
-	}
-	s.distTags["bench"] = target
 	var body []byte
 	d, err := timed(func() (err error) {
 		body, _, err = s.npmGet(ctx, s.npmBase+npmPkg, "")
@@ -706,25 +715,52 @@ func (s *server) npmRebuild(ctx context.Context) (time.Duration, error) {
 	if err != nil {
 		return d, err
 	}
-	return d, s.checkPackument(body)
+	if err := s.checkPackument(body); err != nil {
+		return d, err
+	}
+	if s.m.peer == nil || s.warmingUp {
+		return d, nil
+	}
+	// The same bytes from nginx, by the same client: what the transfer
+	// alone costs.
+	url, err := s.m.peer.put(false, fmt.Sprintf("%s-%d-%s-changed", s.fx.Store, s.fx.N, npmPkg), body)
+	if err != nil {
+		return d, err
+	}
+	var same []byte
+	pd, err := timed(func() (err error) {
+		same, _, err = s.npmGet(ctx, url, "")
+		return err
+	})
+	if err != nil {
+		return d, err
+	}
+	if !bytes.Equal(same, body) {
+		return d, fmt.Errorf("nginx answered %d bytes, not the %d it was given", len(same), len(body))
+	}
+	s.record(peerOp("npm packument after dist-tag change"), float64(pd.Microseconds())/1000, "ms")
+	return d, nil
 }
 
 const abbreviatedAccept = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
 
 // npmLoad: 8 clients GET the packument for the load duration (after one
 // fully checked GET); every answer must be 200 with the checked bytes.
-// Records each request's latency and the rate.
+// Records each request's latency and the rate. With a peer, nginx then
+// serves the same bytes to the same clients, recorded as peerOp(name).
 func (s *server) npmLoad(ctx context.Context, abbreviated bool) error {
 	name, accept, enc := "npm packument warm (full)", "", ""
 	if abbreviated {
 		name, accept, enc = "npm packument warm (abbreviated, gzip)", abbreviatedAccept, "gzip"
 	}
-	get := func() ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.npmBase+npmPkg, nil)
+	get := func(url string, auth bool) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+s.token)
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+s.token)
+		}
 		if accept != "" {
 			req.Header.Set("Accept", accept)
 		}
@@ -736,7 +772,7 @@ func (s *server) npmLoad(ctx context.Context, abbreviated bool) error {
 			return nil, err
 		}
 		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
+		body, err := readBody(resp)
 		if err == nil && resp.StatusCode != 200 {
 			err = fmt.Errorf("%s: %s", name, resp.Status)
 		}
@@ -745,7 +781,7 @@ func (s *server) npmLoad(ctx context.Context, abbreviated bool) error {
 		}
 		return body, err
 	}
-	first, err := get()
+	first, err := get(s.npmBase+npmPkg, true)
 	if err != nil {
 		return err
 	}
@@ -758,7 +794,43 @@ func (s *server) npmLoad(ctx context.Context, abbreviated bool) error {
 	if err := s.checkPackument(plain); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	wantLen, wantCRC := len(first), crc32.ChecksumIEEE(first)
+	if err := s.load(name, first, func() ([]byte, error) { return get(s.npmBase+npmPkg, true) }); err != nil {
+		return err
+	}
+	if s.m.peer == nil {
+		return nil
+	}
+	url, err := s.m.peer.put(abbreviated, fmt.Sprintf("%s-%d-%s", s.fx.Store, s.fx.N, npmPkg), first)
+	if err != nil {
+		return err
+	}
+	return s.load(peerOp(name), first, func() ([]byte, error) { return get(url, false) })
+}
+
+// readBody reads a response into a buffer of its Content-Length, read
+// whole (io.ReadAll would copy a 24 MB packument into ever larger
+// buffers, a cost of the client that the rows would count).
+func readBody(resp *http.Response) ([]byte, error) {
+	if resp.ContentLength <= 0 {
+		return io.ReadAll(resp.Body)
+	}
+	body := make([]byte, resp.ContentLength)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	if n, _ := resp.Body.Read(make([]byte, 1)); n != 0 {
+		return nil, fmt.Errorf("%s: more than its Content-Length %d", resp.Request.URL, resp.ContentLength)
+	}
+	return body, nil
+}
+
+// peerOp names the row of nginx serving op's bytes.
+func peerOp(op string) string { return op + " — nginx, same bytes" }
+
+// load runs 8 clients of get for the load duration; every answer must be
+// want's bytes. Records each request's latency and the rate as name.
+func (s *server) load(name string, want []byte, get func() ([]byte, error)) error {
+	wantLen, wantCRC := len(want), crc32.ChecksumIEEE(want)
 	var mu sync.Mutex
 	var lat []float64
 	var firstErr error

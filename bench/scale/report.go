@@ -30,8 +30,77 @@ var coreOps = []string{
 	"npm packument warm (full)",
 	"npm packument warm (abbreviated, gzip)",
 	"npm packument after dist-tag change",
+	"npm packument rebuild after dist-tag change (HEAD)",
+	"npm packument rebuild after publish (HEAD)",
 	"npm GET /name/version",
 	"npm tarball GET",
+}
+
+// peeredOps are the rows measured against nginx serving the same bytes.
+var peeredOps = []string{"npm packument warm (full)", "npm packument warm (abbreviated, gzip)",
+	"npm packument after dist-tag change"}
+
+func peerOps() []string {
+	var out []string
+	for _, op := range peeredOps {
+		out = append(out, peerOp(op))
+	}
+	return out
+}
+
+// writePeerTables compares the npm packument rows with nginx serving the
+// bytes artifactd answered, through the same client, at each N: the warm
+// loads by requests/s (8 clients), the GET after a change by its median
+// latency. A document of 20,000 versions is 24 MB: its cost is that of
+// its bytes, and the question is whether artifactd's grows faster than a
+// static file server's on the same bytes. The verdict compares the cost
+// ratio (artifactd ÷ nginx) at each N with the one at the smallest N.
+func writePeerTables(md *strings.Builder, stats map[key]stat, stores []string, sizes []int) {
+	for _, st := range stores {
+		if _, ok := stats[key{st, peerOp(peeredOps[0]), sizes[0]}]; !ok {
+			continue
+		}
+		fmt.Fprintf(md, "**%s, against nginx serving the same bytes** — artifactd / nginx: requests/s of 8 clients (warm loads) or median ms (after a change); cost ratio artifactd ÷ nginx in brackets\n\n", st)
+		md.WriteString("| operation |")
+		for _, n := range sizes {
+			fmt.Fprintf(md, " N=%s |", human(n))
+		}
+		fmt.Fprintf(md, " cost ratio within 1.5× of N=%s's? |\n|---|", human(sizes[0]))
+		for range sizes {
+			md.WriteString("---:|")
+		}
+		md.WriteString("---|\n")
+		for _, op := range peeredOps {
+			fmt.Fprintf(md, "| %s |", op)
+			base, worst := 0.0, 0.0
+			for _, n := range sizes {
+				a, ok1 := stats[key{st, op, n}]
+				p, ok2 := stats[key{st, peerOp(op), n}]
+				if !ok1 || !ok2 {
+					md.WriteString(" — |")
+					continue
+				}
+				var cost float64
+				if a.rps > 0 && p.rps > 0 {
+					cost = p.rps / a.rps
+					fmt.Fprintf(md, " %s / %s (%s×) |", rate(a.rps), rate(p.rps), ratioStr(cost))
+				} else {
+					cost = a.median / p.median
+					fmt.Fprintf(md, " %s / %s ms (%s×) |", num(a.median), num(p.median), ratioStr(cost))
+				}
+				if base == 0 {
+					base = cost
+				}
+				worst = max(worst, cost/base)
+			}
+			verdict := "yes"
+			if worst > 1.5 {
+				verdict = fmt.Sprintf("**no** (%s×)", ratioStr(worst))
+			}
+			fmt.Fprintf(md, " %s |\n", verdict)
+		}
+		md.WriteString("\n")
+	}
 }
 
 // fmtOpOrder is every format's four rows, in fmtRepos order.
@@ -118,7 +187,7 @@ func reportCommand(args []string) error {
 	var tsv strings.Builder
 	tsv.WriteString("store\toperation\tN\tmedian_ms\tp90_ms\tsamples\treq_per_s\n")
 	for _, st := range stores {
-		for _, op := range opOrder {
+		for _, op := range append(append([]string(nil), opOrder...), peerOps()...) {
 			for _, n := range sizes {
 				s, ok := stats[key{st, op, n}]
 				if !ok {
@@ -181,6 +250,7 @@ func reportCommand(args []string) error {
 		}
 		md.WriteString("\n")
 	}
+	writePeerTables(&md, stats, stores, sizes)
 	if err := os.WriteFile(filepath.Join(*out, "scale.md"), []byte(md.String()), 0o644); err != nil {
 		return err
 	}
@@ -349,4 +419,6 @@ set style line 10 lc rgb "#17becf" lw 2 pt 12 ps 1.2
 set style line 11 lc rgb "#000000" lw 2 pt 1 ps 1.5
 set style line 12 lc rgb "#ff9896" lw 2 pt 2 ps 1.5
 set style line 13 lc rgb "#98df8a" lw 2 pt 3 ps 1.5
+set style line 14 lc rgb "#c5b0d5" lw 2 pt 7 ps 1.0 dt 2
+set style line 15 lc rgb "#c49c94" lw 2 pt 5 ps 1.0 dt 2
 `
