@@ -210,7 +210,8 @@ func BenchmarkPackumentRebuildOld(b *testing.B) {
 				}
 				body, _ := newView(name, sr.repo.Endpoint, pkg, all).oldPackument(false, all)
 				e := newCacheEntry(cacheKey{endpoint: sr.repo.Endpoint, name: name.String()}, pkg, body, true)
-				b.SetBytes(int64(len(e.gz.bytes())))
+				gz, _ := e.gz.bytes()
+				b.SetBytes(int64(gz.size))
 			}
 		})
 	}

@@ -23,13 +23,13 @@ type cacheEntry struct {
 	key      cacheKey
 	pkgID    int64
 	stamp    string
-	body     []byte
-	gz       *lazyGzip // body gzipped, for larger documents (nil: never)
+	doc      doc
+	gz       *lazyGzip // doc gzipped, for larger documents (nil: never)
 	etag     string
 	gzEtag   string // etag of gz
 	notFound bool   // the package exists but npm sees no version
-	// lay locates what a change of dist-tags alone keeps (nil: rendered
-	// from more than the package's own state, never reused).
+	// lay is what a rendering after a change reuses (nil: rendered from
+	// more than the package's own state, never reused).
 	lay *docLayout
 }
 
@@ -69,77 +69,63 @@ func (c *packumentCache) rebuilt(k int) {
 // that accepts gzip rather than by every rebuild (a 10 MB packument
 // costs 13-50 ms to compress on a loaded 2-core machine); the requests
 // that ask together wait for the one compression. It is shared by the
-// copies of a cache entry. A document with a layout is compressed in
-// three independent parts, head, versions and rest, so that the next
-// document with the same versions reuses that part's compressed bytes.
+// copies of a cache entry. Each part of the document is deflated on its
+// own (gzipParts), and a part an earlier document had too (a group of
+// versions a change left alone) is not compressed again.
 type lazyGzip struct {
-	once     sync.Once
-	body     []byte
-	versions *deflated // body's versions object (nil: body compressed whole)
-	split    [2]int    // where that object is in body
-	gz       []byte    // nil when compressing does not shrink the body
+	once sync.Once
+	src  doc       // until compressed
+	prev *lazyGzip // an earlier document's, until compressed
+	gz   []byte    // nil when compressing does not shrink the document
+	// index finds a source part's compressed bytes in gz, for the next
+	// document's compression.
+	index  map[partKey][2]int
+	reused int // parts whose compression was prev's
+	done   atomic.Bool
 }
 
-func newLazyGzip(body []byte) *lazyGzip {
-	if len(body) < gzipMin {
-		return nil
-	}
-	return &lazyGzip{body: body}
+// partKey names a part by its bytes' address and length: documents share
+// parts, never copies of them.
+type partKey struct {
+	at *byte
+	n  int
 }
 
-// newSplitGzip is newLazyGzip for a document whose versions object is at
-// lay.versions: its compressed form is prev's when prev holds the same
-// bytes and has already compressed them.
-func newSplitGzip(body []byte, lay docLayout, prev *lazyGzip) *lazyGzip {
-	z := newLazyGzip(body)
-	if z == nil {
+// newLazyGzip returns d's lazy compression (nil when d is too small to be
+// worth it), reusing what prev compressed of the parts they share.
+func newLazyGzip(d doc, prev *lazyGzip) *lazyGzip {
+	if d.size < gzipMin {
 		return nil
 	}
-	z.split = lay.versions
-	if prev != nil && prev.versions != nil && prev.versions.ready() {
-		z.versions = prev.versions
-	} else {
-		z.versions = &deflated{src: body[lay.versions[0]:lay.versions[1]]}
+	z := &lazyGzip{src: d}
+	if prev != nil && prev.done.Load() && prev.index != nil {
+		z.prev = prev
 	}
 	return z
 }
 
-// bytes returns the gzipped body, nil when it is not worth sending.
-func (z *lazyGzip) bytes() []byte {
+// bytes returns the gzipped document; ok is false when it is not worth
+// sending.
+func (z *lazyGzip) bytes() (d doc, ok bool) {
 	if z == nil {
-		return nil
+		return doc{}, false
 	}
 	z.once.Do(func() {
-		if z.versions == nil {
-			z.gz = gzipped(z.body)
-		} else {
-			z.gz = gzipParts(z.body, z.body[:z.split[0]], z.versions.bytes(), z.body[z.split[1]:])
-		}
-		z.body = nil
+		z.gz, z.index, z.reused = gzipParts(z.src, z.prev)
+		z.src, z.prev = doc{}, nil
+		z.done.Store(true)
 	})
-	return z.gz
+	return wholeDoc(z.gz), z.gz != nil
 }
 
-// deflated is one part of a document, compressed on first use.
-type deflated struct {
-	once sync.Once
-	src  []byte
-	out  []byte
-	done atomic.Bool
+// find returns where part k's compressed bytes are in z.gz (z compressed).
+func (z *lazyGzip) find(k partKey) ([2]int, bool) {
+	if z == nil {
+		return [2]int{}, false
+	}
+	r, ok := z.index[k]
+	return r, ok
 }
-
-func (d *deflated) bytes() []byte {
-	d.once.Do(func() {
-		d.out = deflatePart(d.src)
-		d.src = nil
-		d.done.Store(true)
-	})
-	return d.out
-}
-
-// ready reports whether the part is compressed (sharing one that is not
-// would keep its source alive).
-func (d *deflated) ready() bool { return d.done.Load() }
 
 // flightKey names one rebuild: a document at one package state. Callers
 // share a rebuild only when they read the same stamp, so none is
@@ -224,9 +210,9 @@ func (c *packumentCache) put(e cacheEntry) {
 func entrySize(e *cacheEntry) int {
 	gz := 0
 	if e.gz != nil {
-		gz = len(e.body) / 4
+		gz = e.doc.size / 4
 	}
-	return len(e.body) + gz + e.lay.size() + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.gzEtag) + len(e.stamp) + 128
+	return e.doc.size + gz + e.lay.size() + len(e.key.endpoint) + len(e.key.name) + len(e.etag) + len(e.gzEtag) + len(e.stamp) + 128
 }
 
 // len is the number of entries (for tests).

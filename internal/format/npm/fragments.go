@@ -156,6 +156,45 @@ func (c *fragmentCache) store(pkgID int64, heads []store.VersionHead, have []*fr
 	c.lru.Add(pkgID, pf, size)
 }
 
+// get returns the fragment of version row id at revision, if cached.
+func (c *fragmentCache) get(pkgID, id int64, revision, version string) (*fragment, bool) {
+	if c == nil || revision == "" {
+		return nil, false
+	}
+	pf, _ := c.lru.Get(pkgID)
+	if pf == nil {
+		return nil, false
+	}
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	fr, ok := pf.byID[id]
+	return fr, ok && fr.revision == revision && fr.version == version
+}
+
+// add keeps one more fragment of a package (a version just published),
+// when the package's fragments are cached.
+func (c *fragmentCache) add(pkgID, id int64, fr *fragment) {
+	if c == nil || fr.revision == "" {
+		return
+	}
+	pf, _ := c.lru.Get(pkgID)
+	if pf == nil {
+		return
+	}
+	pf.mu.Lock()
+	if pf.byID == nil {
+		pf.byID = map[int64]*fragment{}
+	}
+	if old, ok := pf.byID[id]; ok {
+		pf.size -= old.size()
+	}
+	pf.byID[id] = fr // read under mu only
+	pf.size += fr.size()
+	size := pf.size
+	pf.mu.Unlock()
+	c.lru.Add(pkgID, pf, size)
+}
+
 // sortedVersions returns the versions of the fragments (nil ones
 // skipped, heads[i] is have[i]'s) in compareVersions order, comparing
 // the versions parsed once in the fragments.
@@ -170,7 +209,8 @@ func sortedVersions(heads []store.VersionHead, have []*fragment) []docVersion {
 	out := make([]docVersion, len(idx))
 	for i, j := range idx {
 		fr := have[j]
-		out[i] = docVersion{version: fr.version, published: heads[j].PublishedTime, summary: fr.summary, meta: fr.meta}
+		out[i] = docVersion{id: heads[j].ID, revision: fr.revision, version: fr.version, published: heads[j].PublishedTime,
+			summary: fr.summary, meta: fr.meta}
 	}
 	return out
 }

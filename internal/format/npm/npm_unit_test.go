@@ -513,8 +513,8 @@ func TestDeprecation(t *testing.T) {
 func TestPackumentCache(t *testing.T) {
 	c := newPackumentCache(4096)
 	k := cacheKey{endpoint: "e/", name: "a"}
-	c.put(cacheEntry{key: k, pkgID: 1, stamp: "s1", body: []byte("one")})
-	if e, ok := c.get(k, 1, "s1"); !ok || string(e.body) != "one" {
+	c.put(cacheEntry{key: k, pkgID: 1, stamp: "s1", doc: wholeDoc([]byte("one"))})
+	if e, ok := c.get(k, 1, "s1"); !ok || string(e.doc.bytes()) != "one" {
 		t.Errorf("hit missed")
 	}
 	if _, ok := c.get(k, 1, "s2"); ok {
@@ -526,17 +526,17 @@ func TestPackumentCache(t *testing.T) {
 	if _, ok := c.get(k, 2, "s1"); ok {
 		t.Errorf("served an entry of another package id (recreated package)")
 	}
-	c.put(cacheEntry{key: k, pkgID: 1, stamp: "s2", body: []byte("two")})
-	if e, ok := c.get(k, 1, "s2"); !ok || string(e.body) != "two" || c.len() != 1 {
+	c.put(cacheEntry{key: k, pkgID: 1, stamp: "s2", doc: wholeDoc([]byte("two"))})
+	if e, ok := c.get(k, 1, "s2"); !ok || string(e.doc.bytes()) != "two" || c.len() != 1 {
 		t.Errorf("a newer rendering did not replace the old one")
 	}
-	c.put(cacheEntry{key: cacheKey{name: "other"}, pkgID: 1, body: []byte("no stamp")})
+	c.put(cacheEntry{key: cacheKey{name: "other"}, pkgID: 1, doc: wholeDoc([]byte("no stamp"))})
 	if c.len() != 1 {
 		t.Errorf("cached an entry without a stamp")
 	}
 	// Eviction keeps the budget.
 	for i := 0; i < 100; i++ {
-		c.put(cacheEntry{key: cacheKey{name: strings.Repeat("n", i)}, pkgID: 1, stamp: "s", body: make([]byte, 200)})
+		c.put(cacheEntry{key: cacheKey{name: strings.Repeat("n", i)}, pkgID: 1, stamp: "s", doc: wholeDoc(make([]byte, 200))})
 	}
 	if c.bytes() > c.maxBytes || c.len() == 0 {
 		t.Errorf("cache holds %d bytes in %d entries, budget %d", c.bytes(), c.len(), c.maxBytes)
@@ -560,11 +560,11 @@ func TestGzip(t *testing.T) {
 			t.Errorf("acceptsGzip(%q) = %v", header, got)
 		}
 	}
-	if gzipped([]byte("small")) != nil {
+	if newLazyGzip(wholeDoc([]byte("small")), nil) != nil {
 		t.Errorf("a small document was compressed")
 	}
 	big := []byte(strings.Repeat(`{"name":"x"}`, 200))
-	if z := gzipped(big); z == nil || len(z) >= len(big) {
+	if z, ok := newLazyGzip(wholeDoc(big), nil).bytes(); !ok || z.size >= len(big) {
 		t.Errorf("a large document was not compressed")
 	}
 }
@@ -612,7 +612,7 @@ func TestPackumentCacheConcurrent(t *testing.T) {
 				if e, ok := c.get(k, 1, stamp); ok && e.stamp != stamp {
 					t.Errorf("got stamp %s for %s", e.stamp, stamp)
 				}
-				c.put(cacheEntry{key: k, pkgID: 1, stamp: stamp, body: make([]byte, 100)})
+				c.put(cacheEntry{key: k, pkgID: 1, stamp: stamp, doc: wholeDoc(make([]byte, 100))})
 			}
 		}(g)
 	}

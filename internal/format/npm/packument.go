@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
-	"github.com/artifactd/artifactd/internal/store"
 
 	"github.com/artifactd/artifactd/internal/semver"
 )
@@ -190,17 +190,18 @@ func (v view) modified(all []domain.PackageVersion) time.Time {
 
 // packument renders the package document from loaded versions (the
 // path through upstreams, and packages without a stamp).
-func (v view) packument(abbreviated bool, all []domain.PackageVersion) (doc []byte, ok bool) {
+func (v view) packument(abbreviated bool, all []domain.PackageVersion) (body []byte, ok bool) {
 	d := docInput{name: v.name, endpoint: v.endpoint, rev: v.rev, tags: v.tags, modified: v.modified(all)}
 	d.versions = make([]docVersion, len(v.versions))
 	for i, pv := range v.versions {
-		d.versions[i] = docVersion{version: pv.Version, published: pv.PublishedTime, summary: pv.Summary, meta: pv.Metadata}
+		d.versions[i] = docVersion{id: pv.ID, revision: pv.Revision, version: pv.Version, published: pv.PublishedTime,
+			summary: pv.Summary, meta: pv.Metadata}
 	}
 	if latest, ok := v.find(v.latest()); ok {
 		d.readme = latest.Readme
 	}
-	doc, _, ok = d.render(abbreviated)
-	return doc, ok
+	out, _, ok, _ := d.render(abbreviated, nil) // every manifest at hand: no error
+	return out.bytes(), ok
 }
 
 // docInput is what a packument is rendered from.
@@ -216,67 +217,181 @@ type docInput struct {
 	// (nil: its docVersion's), whose own bytes the root fields of a
 	// legacy row are copied from.
 	latestMeta []byte
+	// tail, when set, is the end of the full document as an earlier
+	// rendering wrote it with the same latest version (docLayout.tail).
+	tail []byte
+	// fetch fills in a pending version's manifest, when its group must be
+	// rendered (errNoFragment: not at hand).
+	fetch func(*docVersion) error
 }
 
 // docVersion is one visible version.
 type docVersion struct {
+	id        int64 // 0 (and revision "") when not a row of its own: never reused
+	revision  string
 	version   string
 	published time.Time
 	summary   string
 	meta      []byte // stored manifest, prepared or legacy
+	pending   bool   // meta and summary not read yet (docInput.fetch)
 }
+
+// errNoFragment: a version's manifest was needed and is not at hand.
+var errNoFragment = errors.New("npm: a version's manifest is not at hand")
 
 // render writes the package document: the full one, or the abbreviated
 // one installers ask for. ok is false when no version is visible (the
-// package does not exist for npm). Each version's manifest is copied
-// from its prepared form; only the latest one is decoded, for the root
-// fields of the full document. lay locates in doc what a change of
-// dist-tags alone leaves as it is (rerender).
-func (d *docInput) render(abbreviated bool) (doc []byte, lay docLayout, ok bool) {
+// package does not exist for npm). The versions are written in groups
+// (verGroup); a group that renders the same versions as one of old (the
+// groups of an earlier rendering of this document) is that group, bytes
+// and all, so a change renders the head and the groups it touched. Each
+// version's manifest is copied from its prepared form; only the latest
+// one is decoded, for the root fields of the full document.
+func (d *docInput) render(abbreviated bool, old []verGroup) (out doc, lay docLayout, ok bool, err error) {
 	if len(d.versions) == 0 {
-		return nil, lay, false
+		return doc{}, lay, false, nil
 	}
-	// One buffer, sized once: the versions (the bulk of a large
-	// document) are written in place, not built apart and copied.
-	var b obj
-	b.buf = make([]byte, 0, d.versionsSize()+len(d.versions)*(len(npmTime)+24)+len(d.readme)+4096)
-	d.head(&b, abbreviated)
-	lay.versions[0] = len(b.buf)
-	b.buf = d.appendVersions(b.buf, abbreviated)
-	lay.versions[1] = len(b.buf)
-	lay.latest = d.tags["latest"]
-	if abbreviated {
-		return b.close(), lay, true
-	}
-	for _, dv := range d.versions {
-		if lay.created.IsZero() || dv.published.Before(lay.created) {
-			lay.created = dv.published
+	byFirst := make(map[int64]*verGroup, len(old))
+	for i := range old {
+		if len(old[i].heads) > 0 {
+			byFirst[old[i].heads[0].id] = &old[i]
 		}
 	}
-	b.key("time")
-	b.buf = appendTimeHead(b.buf, lay.created, d.modified)
-	lay.rest = len(b.buf)
-	times := b.buf
-	for _, dv := range d.versions {
-		times = append(times, ',')
-		times = appendJSONString(times, dv.version)
-		times = append(times, ':')
-		times = appendTime(times, dv.published)
+	// Tarball URLs are prefix + version + ".tgz"; when both are plain
+	// JSON string text (the rule) they are copied without building the
+	// URL.
+	prefix := tarballURL(d.endpoint, d.name, "")
+	prefix = prefix[:len(prefix)-len(".tgz")]
+	plainPrefix := plainJSON(prefix)
+	start := 0
+	for i := range d.versions {
+		if i < len(d.versions)-1 && !endsGroup(d.versions[i].version) {
+			continue
+		}
+		run := d.versions[start : i+1]
+		start = i + 1
+		if g, ok := byFirst[run[0].id]; ok && (g.times == nil) == abbreviated && g.sameHeads(run) {
+			lay.groups = append(lay.groups, *g)
+			continue
+		}
+		g, err := d.renderGroup(run, abbreviated, prefix, plainPrefix)
+		if err != nil {
+			return doc{}, docLayout{}, false, err
+		}
+		lay.groups = append(lay.groups, g)
 	}
-	b.buf = append(times, '}')
+	lay.latest = d.tags["latest"]
 
+	var b obj
+	d.head(&b, abbreviated)
+	out.add(append(b.buf, '{'))
+	for i, g := range lay.groups {
+		if i == 0 {
+			out.add(g.items[1:]) // no comma before the first version
+		} else {
+			out.add(g.items)
+		}
+	}
+	if abbreviated {
+		out.add([]byte("}}"))
+		return out, lay, true, nil
+	}
+	var created time.Time
+	for _, dv := range d.versions {
+		if created.IsZero() || dv.published.Before(created) {
+			created = dv.published
+		}
+	}
+	out.add(appendTimeHead([]byte(`},"time":`), created, d.modified))
+	for _, g := range lay.groups {
+		out.add(g.times)
+	}
+	if lay.tail = d.tail; lay.tail == nil {
+		if lay.tail, err = d.renderTail(); err != nil {
+			return doc{}, docLayout{}, false, err
+		}
+	}
+	out.add(lay.tail)
+	return out, lay, true, nil
+}
+
+// renderGroup renders a run of versions.
+func (d *docInput) renderGroup(run []docVersion, abbreviated bool, prefix string, plainPrefix bool) (verGroup, error) {
+	g := verGroup{heads: make([]groupHead, len(run))}
+	size := 0
+	for i := range run {
+		dv := &run[i]
+		if dv.pending {
+			if d.fetch == nil {
+				return g, errNoFragment
+			}
+			if err := d.fetch(dv); err != nil {
+				return g, err
+			}
+			dv.pending = false
+		}
+		g.heads[i] = groupHead{id: dv.id, revision: dv.revision, version: dv.version, published: dv.published}
+		size += len(dv.meta) + 2*len(dv.version) + len(prefix) + 24
+	}
+	items := make([]byte, 0, size)
+	for i := range run {
+		dv := &run[i]
+		items = append(items, ',')
+		items = appendJSONString(items, dv.version)
+		items = append(items, ':')
+		if body, at, ok := preparedParts(dv.meta, abbreviated); ok && plainPrefix && plainJSON(dv.version) {
+			items = append(items, body[:at]...)
+			items = append(items, '"')
+			items = append(items, prefix...)
+			items = append(items, dv.version...)
+			items = append(items, `.tgz"`...)
+			items = append(items, body[at:]...)
+			continue
+		}
+		items = appendManifest(items, d.name, dv.meta, dv.version, dv.summary, abbreviated, tarballURL(d.endpoint, d.name, dv.version))
+	}
+	g.items = items
+	if abbreviated {
+		return g, nil
+	}
+	times := make([]byte, 0, len(run)*(len(npmTime)+24))
+	for i := range run {
+		times = append(times, ',')
+		times = appendJSONString(times, run[i].version)
+		times = append(times, ':')
+		times = appendTime(times, run[i].published)
+	}
+	g.times = times
+	return g, nil
+}
+
+// renderTail writes the end of the full document: the time object's
+// close, the root fields of the latest version and its readme, and the
+// document's close.
+func (d *docInput) renderTail() ([]byte, error) {
+	b := obj{buf: []byte("}"), n: 1} // after the time object: fields follow with commas
 	name := d.name.String()
 	latest := d.tags["latest"]
-	for _, dv := range d.versions {
+	for i := range d.versions {
+		dv := &d.versions[i]
 		if dv.version != latest {
 			continue
 		}
+		meta := d.latestMeta
+		if meta == nil {
+			if dv.pending {
+				if d.fetch == nil {
+					return nil, errNoFragment
+				}
+				if err := d.fetch(dv); err != nil {
+					return nil, err
+				}
+				dv.pending = false
+			}
+			meta = dv.meta
+		}
 		m := map[string]json.RawMessage{}
 		url := tarballURL(d.endpoint, d.name, dv.version)
-		meta := dv.meta
-		if d.latestMeta != nil {
-			meta = d.latestMeta
-		}
 		if isPrepared(meta) {
 			_ = json.Unmarshal(appendManifest(nil, d.name, meta, dv.version, dv.summary, false, url), &m)
 		} else {
@@ -293,37 +408,32 @@ func (d *docInput) render(abbreviated bool) (doc []byte, lay docLayout, ok bool)
 		}
 		break
 	}
-	return b.close(), lay, true
+	return append(b.buf, '}'), nil
 }
 
-// docLayout locates in a rendered document what a change of dist-tags
-// alone leaves as it is: the versions object and, in the full document,
-// what follows the time object's "modified" (each version's time, the
-// latest version's root fields and readme). It is valid for the package
-// state whose versions stamp it records, while latest names the same
-// version.
+// docLayout is what a later rendering of a document reuses: its groups
+// of versions, and the end of the full document (which depends on the
+// latest version alone). It is valid for the package state whose
+// versions stamp it records.
 type docLayout struct {
-	versions      [2]int // the versions object: body[versions[0]:versions[1]]
-	rest          int    // full document: body[rest:] is copied (0: abbreviated)
-	created       time.Time
+	groups        []verGroup
+	tail          []byte // full document
 	lastPublished time.Time
 	latest        string
 	versionsStamp string
-	// heads are the Published versions the document shows (in no
-	// order; shared, never modified), and readme and latestMeta what
-	// render took of the latest one: a publish's rebuild starts from
-	// them (Format.touchedChanged).
-	heads      []store.VersionHead
-	readme     string
-	latestMeta []byte
 }
 
-// size is what the layout costs a cache entry beyond the document.
+// size is what the layout costs a cache entry beyond the document's
+// bytes.
 func (l *docLayout) size() int {
 	if l == nil {
 		return 0
 	}
-	return len(l.heads)*80 + len(l.readme) + len(l.latestMeta)
+	n := 0
+	for _, g := range l.groups {
+		n += len(g.heads)*80 + 64
+	}
+	return n
 }
 
 // head writes what comes before the versions object, and its key.
@@ -342,28 +452,6 @@ func (d *docInput) head(b *obj, abbreviated bool) {
 	b.key("versions")
 }
 
-// rerender writes the document of a new package state whose versions are
-// those old was rendered from (lay its layout) and whose latest version
-// is the same: the head and the time object's first two fields are
-// written again, the rest copied. No version is read or decoded.
-func (d *docInput) rerender(old []byte, lay docLayout, abbreviated bool) ([]byte, docLayout) {
-	var b obj
-	b.buf = make([]byte, 0, len(old)+1024)
-	d.head(&b, abbreviated)
-	out := lay
-	out.versions[0] = len(b.buf)
-	b.buf = append(b.buf, old[lay.versions[0]:lay.versions[1]]...)
-	out.versions[1] = len(b.buf)
-	if abbreviated {
-		return b.close(), out
-	}
-	b.key("time")
-	b.buf = appendTimeHead(b.buf, lay.created, d.modified)
-	out.rest = len(b.buf)
-	// old[lay.rest:] closes the time object and the document.
-	return append(b.buf, old[lay.rest:]...), out
-}
-
 // appendTimeHead opens the time object with its created and modified
 // fields; each version's time follows, each after a comma.
 func appendTimeHead(dst []byte, created, modified time.Time) []byte {
@@ -378,49 +466,6 @@ func appendTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
 	dst = t.UTC().AppendFormat(dst, npmTime)
 	return append(dst, '"')
-}
-
-// versionsSize bounds the size of the versions object.
-func (d *docInput) versionsSize() int {
-	prefix := len(tarballURL(d.endpoint, d.name, ""))
-	size := 2
-	for _, dv := range d.versions {
-		size += len(dv.meta) + 2*len(dv.version) + prefix + 16
-	}
-	return size
-}
-
-// appendVersions appends the versions object.
-func (d *docInput) appendVersions(out []byte, abbreviated bool) []byte {
-	if len(d.versions) == 0 {
-		return append(out, "{}"...)
-	}
-	// Tarball URLs are prefix + version + ".tgz"; when both are plain
-	// JSON string text (the rule) they are copied without building the
-	// URL.
-	prefix := tarballURL(d.endpoint, d.name, "")
-	prefix = prefix[:len(prefix)-len(".tgz")]
-	plainPrefix := plainJSON(prefix)
-	for i, dv := range d.versions {
-		if i == 0 {
-			out = append(out, '{')
-		} else {
-			out = append(out, ',')
-		}
-		out = appendJSONString(out, dv.version)
-		out = append(out, ':')
-		if doc, at, ok := preparedParts(dv.meta, abbreviated); ok && plainPrefix && plainJSON(dv.version) {
-			out = append(out, doc[:at]...)
-			out = append(out, '"')
-			out = append(out, prefix...)
-			out = append(out, dv.version...)
-			out = append(out, `.tgz"`...)
-			out = append(out, doc[at:]...)
-			continue
-		}
-		out = appendManifest(out, d.name, dv.meta, dv.version, dv.summary, abbreviated, tarballURL(d.endpoint, d.name, dv.version))
-	}
-	return append(out, '}')
 }
 
 // obj writes a JSON object with fields in insertion order.

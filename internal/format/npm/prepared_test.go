@@ -140,7 +140,7 @@ func TestCacheSingleFlight(t *testing.T) {
 	build := func() (cacheEntry, error) {
 		builds.Add(1)
 		<-release
-		return cacheEntry{key: k, pkgID: 1, stamp: "s", body: []byte("doc")}, nil
+		return cacheEntry{key: k, pkgID: 1, stamp: "s", doc: wholeDoc([]byte("doc"))}, nil
 	}
 	const n = 8
 	var wg sync.WaitGroup
@@ -151,7 +151,7 @@ func TestCacheSingleFlight(t *testing.T) {
 			defer wg.Done()
 			e, err := c.do(context.Background(), k, 1, "s", build)
 			if err == nil {
-				results <- string(e.body)
+				results <- string(e.doc.bytes())
 			}
 		}()
 	}
@@ -179,12 +179,12 @@ func TestCacheSingleFlight(t *testing.T) {
 
 func TestCacheKeepsLargeEntries(t *testing.T) {
 	c := newPackumentCache(1000)
-	big := cacheEntry{key: cacheKey{name: "big"}, pkgID: 1, stamp: "s", body: make([]byte, 700)}
+	big := cacheEntry{key: cacheKey{name: "big"}, pkgID: 1, stamp: "s", doc: wholeDoc(make([]byte, 700))}
 	c.put(big)
 	if _, ok := c.get(big.key, 1, "s"); !ok {
 		t.Errorf("an entry of 70%% of the budget is not cached")
 	}
-	huge := cacheEntry{key: cacheKey{name: "huge"}, pkgID: 1, stamp: "s", body: make([]byte, 1001)}
+	huge := cacheEntry{key: cacheKey{name: "huge"}, pkgID: 1, stamp: "s", doc: wholeDoc(make([]byte, 1001))}
 	c.put(huge)
 	if _, ok := c.get(huge.key, 1, "s"); ok {
 		t.Errorf("an entry over the budget is cached")

@@ -1,8 +1,6 @@
 package npm
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -70,12 +68,8 @@ func (f *Format) getPackument(w http.ResponseWriter, r *http.Request, repo datap
 		return
 	}
 	e, err := f.cache.do(r.Context(), key, cur.ID, stampOf(cur), func() (cacheEntry, error) {
-		if e, ok := f.tagsChanged(key, name, cur); ok {
-			f.cache.rebuilt(rebuiltTags)
-			return e, nil
-		}
-		if e, ok := f.touchedChanged(r.Context(), repo, ref, key, name, cur); ok {
-			f.cache.rebuilt(rebuiltTouched)
+		if e, how, ok := f.fromCached(r.Context(), repo, ref, key, name, cur); ok {
+			f.cache.rebuilt(how)
 			return e, nil
 		}
 		f.cache.rebuilt(rebuiltFull)
@@ -137,41 +131,56 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 		d.modified = pm.LastPublished
 	}
 	d.versions = sortedVersions(pm.Heads, have)
-	body, lay, ok := d.render(key.abbreviated)
-	if !ok {
-		return newCacheEntry(key, pm.Package, body, ok), nil
+	// Groups of versions that are as the cached document has them are
+	// its bytes.
+	var groups []verGroup
+	if old, ok := f.cache.peek(key); ok && old.lay != nil && old.pkgID == pm.Package.ID {
+		groups = old.lay.groups
+	}
+	out, lay, ok, err := d.render(key.abbreviated, groups)
+	if err != nil || !ok {
+		return newCacheEntry(key, pm.Package, out.bytes(), ok), err
 	}
 	lay.lastPublished, lay.versionsStamp = pm.LastPublished, st.Versions
-	lay.heads, lay.readme, lay.latestMeta = pm.Heads, pm.Picked.Readme, pm.Picked.Metadata
-	return stampedEntry(key, pm.Package.ID, st, body, lay, nil), nil
+	return stampedEntry(key, pm.Package.ID, st, out, lay, f.cachedGzip(key)), nil
 }
 
-// touchedChanged renders pkg's document after publishes from the cached
-// one of an earlier state whose versions differ by those publishes alone
-// (state.touchedSince): the published versions are read again, one row
-// each, and the others' heads and fragments taken from the cache, so the
-// rebuild reads no other version. ok is false when that cannot be done
-// (anything else changed, a fragment was evicted, latest moved to
-// another version): the caller then rebuilds from every version.
-func (f *Format) touchedChanged(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, key cacheKey, name pkgName, pkg domain.Package) (cacheEntry, bool) {
+// cachedGzip is the gzip of the cached document of key, if any.
+func (f *Format) cachedGzip(key cacheKey) *lazyGzip {
+	if old, ok := f.cache.peek(key); ok {
+		return old.gz
+	}
+	return nil
+}
+
+// fromCached renders pkg's document from the cached one of an earlier
+// state whose versions differ by publishes alone (state.touchedSince) or
+// not at all (only dist-tags changed): the published versions are read
+// again, one row each, every other version's rendering is the cached
+// document's (its group of versions, bytes and all) or, in a group a
+// publish changed, its cached fragment. Nothing else is read from the
+// store. ok is false when that cannot be done (anything else changed, a
+// fragment was evicted, latest moved to a version not at hand): the
+// caller then renders from every version. how says which change it was.
+func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, key cacheKey, name pkgName, pkg domain.Package) (e cacheEntry, how int, ok bool) {
 	old, ok := f.cache.peek(key)
-	if !ok || old.lay == nil || old.lay.heads == nil || old.notFound || old.pkgID != pkg.ID {
-		return cacheEntry{}, false
+	if !ok || old.lay == nil || old.notFound || old.pkgID != pkg.ID {
+		return cacheEntry{}, 0, false
 	}
 	st := loadState(pkg)
-	touched, ok := st.touchedSince(old.lay.versionsStamp)
-	if !ok || st.Stamp == "" {
-		return cacheEntry{}, false
+	if st.Stamp == "" || st.Versions == "" {
+		return cacheEntry{}, 0, false
 	}
-	heads := make([]store.VersionHead, 0, len(old.lay.heads)+len(touched))
-	for _, h := range old.lay.heads {
-		if !slices.Contains(touched, h.Version) {
-			heads = append(heads, h)
+	how = rebuiltTags
+	var touched []string
+	if st.Versions != old.lay.versionsStamp {
+		if touched, ok = st.touchedSince(old.lay.versionsStamp); !ok {
+			return cacheEntry{}, 0, false
 		}
+		how = rebuiltTouched
 	}
-	lay := docLayout{versionsStamp: st.Versions, lastPublished: old.lay.lastPublished}
-	read := map[int64]store.VersionManifest{}
-	rows := map[string]domain.PackageVersion{}
+	lastPublished := old.lay.lastPublished
+	rows := map[string]domain.PackageVersion{} // the touched versions now Published
 	for _, v := range touched {
 		// Read as of the state the caller saw (its stamp), or not at all.
 		same := false
@@ -183,102 +192,112 @@ func (f *Format) touchedChanged(ctx context.Context, repo dataplane.Repo, ref se
 			return v
 		})
 		if err != nil || !same {
-			return cacheEntry{}, false
+			return cacheEntry{}, 0, false
 		}
 		if !found {
 			continue
 		}
-		if pv.PublishedTime.After(lay.lastPublished) {
-			lay.lastPublished = pv.PublishedTime
+		if pv.PublishedTime.After(lastPublished) {
+			lastPublished = pv.PublishedTime
 		}
-		if !visible(pv.Status) {
-			continue
+		if visible(pv.Status) {
+			rows[pv.Version] = pv
 		}
-		rows[pv.Version] = pv
-		heads = append(heads, store.VersionHead{ID: pv.ID, Version: pv.Version, Revision: pv.Revision, PublishedTime: pv.PublishedTime})
-		read[pv.ID] = store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
-			PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata}
 	}
-	tags := headTags(st.DistTags, heads)
-	switch latest, ok := rows[tags["latest"]]; {
-	case ok:
-		lay.readme, lay.latestMeta = latest.Readme, latest.Metadata
-	case tags["latest"] == old.lay.latest:
-		lay.readme, lay.latestMeta = old.lay.readme, old.lay.latestMeta
-	default:
-		return cacheEntry{}, false // latest's readme and root fields are not at hand
+	// The versions: the cached document's (in order) but the touched
+	// ones, which go where SemVer puts them.
+	n := len(rows)
+	for _, g := range old.lay.groups {
+		n += len(g.heads)
 	}
-	frags := f.cache.fragments()
-	have, missing, _ := frags.lookup(pkg.ID, heads)
-	for _, id := range missing {
-		m, ok := read[id]
-		if !ok {
-			return cacheEntry{}, false // evicted: rebuilt from the store
-		}
-		for i, h := range heads {
-			if h.ID == id {
-				have[i] = newFragment(name, m)
+	versions := make([]docVersion, 0, n)
+	for _, g := range old.lay.groups {
+		for _, h := range g.heads {
+			if !slices.Contains(touched, h.version) {
+				versions = append(versions, docVersion{id: h.id, revision: h.revision, version: h.version, published: h.published, pending: true})
 			}
 		}
 	}
-	frags.store(pkg.ID, heads, have)
-	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: tags,
-		modified: st.Modified, readme: lay.readme, latestMeta: lay.latestMeta}
-	if lay.lastPublished.After(d.modified) {
-		d.modified = lay.lastPublished
+	frags := f.cache.fragments()
+	for _, pv := range rows {
+		fr := newFragment(name, store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
+			PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata})
+		frags.add(pkg.ID, pv.ID, fr)
+		i, _ := slices.BinarySearchFunc(versions, fr.order, func(dv docVersion, k versionKey) int {
+			dk := newVersionKey(dv.version)
+			return dk.compare(&k)
+		})
+		versions = slices.Insert(versions, i, docVersion{id: pv.ID, revision: pv.Revision, version: pv.Version,
+			published: pv.PublishedTime, summary: fr.summary, meta: fr.meta})
 	}
-	d.versions = sortedVersions(heads, have)
-	body, rendered, found := d.render(key.abbreviated)
-	if !found {
-		return cacheEntry{}, false
+	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: visibleTags(st.DistTags, versions),
+		modified: st.Modified, versions: versions}
+	if lastPublished.After(d.modified) {
+		d.modified = lastPublished
 	}
-	rendered.versionsStamp, rendered.lastPublished = lay.versionsStamp, lay.lastPublished
-	rendered.heads, rendered.readme, rendered.latestMeta = heads, lay.readme, lay.latestMeta
-	return stampedEntry(key, pkg.ID, st, body, rendered, nil), true
+	switch latest, ok := rows[d.tags["latest"]]; {
+	case ok:
+		d.readme, d.latestMeta = latest.Readme, latest.Metadata
+	case d.tags["latest"] == old.lay.latest:
+		d.tail = old.lay.tail // the latest version's root fields and readme, as they were
+	default:
+		return cacheEntry{}, 0, false // latest's readme is not at hand
+	}
+	d.fetch = func(dv *docVersion) error {
+		fr, ok := frags.get(pkg.ID, dv.id, dv.revision, dv.version)
+		if !ok {
+			return errNoFragment
+		}
+		dv.meta, dv.summary = fr.meta, fr.summary
+		return nil
+	}
+	out, lay, found, err := d.render(key.abbreviated, old.lay.groups)
+	if err != nil || !found {
+		return cacheEntry{}, 0, false
+	}
+	lay.versionsStamp, lay.lastPublished = st.Versions, lastPublished
+	return stampedEntry(key, pkg.ID, st, out, lay, old.gz), how, true
 }
 
-// tagsChanged renders pkg's document from the cached one of an earlier
-// state when only its dist-tags changed since (the same versions stamp,
-// latest on the same version): nothing is read from the store, only the
-// document's head is written anew. A dist-tag write costs then about a
-// copy of the document, not a read of every Published version.
-func (f *Format) tagsChanged(key cacheKey, name pkgName, pkg domain.Package) (cacheEntry, bool) {
-	old, ok := f.cache.peek(key)
-	if !ok || old.lay == nil || old.notFound || old.pkgID != pkg.ID {
-		return cacheEntry{}, false
+// visibleTags is publishedTags for versions (all Published), looking
+// only for the tagged ones unless latest must fall back to the highest.
+func visibleTags(tags map[string]string, versions []docVersion) map[string]string {
+	tagged := make(map[string]bool, len(tags))
+	for _, v := range tags {
+		tagged[v] = false
 	}
-	st := loadState(pkg)
-	if st.Stamp == "" || st.Versions == "" || st.Versions != old.lay.versionsStamp || st.DistTags["latest"] != old.lay.latest {
-		return cacheEntry{}, false
+	for i := range versions {
+		if _, ok := tagged[versions[i].version]; ok {
+			tagged[versions[i].version] = true
+		}
 	}
-	// Every save keeps the dist-tags on Published versions (fixTagsIn),
-	// so they are the document's as they stand.
-	d := docInput{name: name, endpoint: key.endpoint, rev: revision(st, nil), tags: st.DistTags,
-		modified: st.Modified}
-	if old.lay.lastPublished.After(d.modified) {
-		d.modified = old.lay.lastPublished
+	if tagged[tags["latest"]] {
+		return publishedTags(tags, tagged)
 	}
-	body, lay := d.rerender(old.body, *old.lay, key.abbreviated) // heads, readme, latestMeta kept
-	return stampedEntry(key, pkg.ID, st, body, lay, old.gz), true
+	published := make(map[string]bool, len(versions))
+	for i := range versions {
+		published[versions[i].version] = true
+	}
+	return publishedTags(tags, published)
 }
 
 // stampedEntry wraps a document rendered from the package state st alone
 // (its versions and dist-tags): its ETag follows from the state's stamp
 // rather than from hashing the document (~18 ms for 24 MB), since one
 // stamp never names two states. prevGz is an earlier document's gzip,
-// whose versions part is reused when it is the same.
-func stampedEntry(key cacheKey, pkgID int64, st state, body []byte, lay docLayout, prevGz *lazyGzip) cacheEntry {
+// whose compressed parts are reused for the parts the two share.
+func stampedEntry(key cacheKey, pkgID int64, st state, d doc, lay docLayout, prevGz *lazyGzip) cacheEntry {
 	h := sha256.New()
 	// renderVersion changes when the rendering does, so that a client's
 	// cached copy from an older build is not confirmed by a 304.
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%t\x00%d\x00%s", renderVersion, key.endpoint, key.name, key.abbreviated, pkgID, st.Stamp)
 	etag := `"s` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
-	return cacheEntry{key: key, pkgID: pkgID, stamp: st.Stamp, body: body, etag: etag,
-		gzEtag: strings.TrimSuffix(etag, `"`) + `-gz"`, gz: newSplitGzip(body, lay, prevGz), lay: &lay}
+	return cacheEntry{key: key, pkgID: pkgID, stamp: st.Stamp, doc: d, etag: etag,
+		gzEtag: strings.TrimSuffix(etag, `"`) + `-gz"`, gz: newLazyGzip(d, prevGz), lay: &lay}
 }
 
 // renderVersion names the packument rendering in stamp-derived ETags.
-const renderVersion = "1"
+const renderVersion = "2"
 
 // headTags is publishedTags for the heads of the Published versions,
 // without a set of every version: only the tagged ones are looked for,
@@ -306,11 +325,11 @@ func headTags(tags map[string]string, heads []store.VersionHead) map[string]stri
 // newCacheEntry wraps a rendered packument (found false: none to show)
 // with its ETags and its gzipped form, made when first asked for.
 func newCacheEntry(key cacheKey, pkg domain.Package, body []byte, found bool) cacheEntry {
-	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: body, notFound: !found}
+	e := cacheEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, doc: wholeDoc(body), notFound: !found}
 	if found {
 		sum := sha256.Sum256(body)
 		e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		e.gz = newLazyGzip(body)
+		e.gz = newLazyGzip(e.doc, nil)
 		e.gzEtag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
 	}
 	return e
@@ -351,44 +370,30 @@ func servePackument(w http.ResponseWriter, r *http.Request, e cacheEntry, name p
 	}
 	h["Vary"] = hdrVary
 	h["Cache-Control"] = hdrNoCache
-	body, etag := e.body, e.etag
+	body, etag := e.doc, e.etag
 	if e.gz != nil && acceptsGzip(r) {
-		if gz := e.gz.bytes(); gz != nil {
+		if gz, ok := e.gz.bytes(); ok {
 			body, etag = gz, e.gzEtag
 			h["Content-Encoding"] = hdrGzip
 		}
 	}
 	h["Etag"] = []string{etag}
 	if !dataplane.PlainGet(r) {
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		http.ServeContent(w, r, "", time.Time{}, body.reader())
 		return
 	}
-	// The common case, in one write: the whole cached document with its
-	// length.
+	// The common case: the whole cached document with its length, part
+	// after part (the large ones go straight to the connection).
 	h["Accept-Ranges"] = hdrBytes
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = []string{strconv.Itoa(body.size)}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		body.writeTo(w)
 	}
 }
 
 // gzipMin is the size from which packuments are also kept gzipped.
 const gzipMin = 1024
-
-// gzipped compresses a document worth compressing (nil otherwise).
-func gzipped(b []byte) []byte {
-	if len(b) < gzipMin {
-		return nil
-	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Write(b)
-	if zw.Close() != nil || buf.Len() >= len(b) {
-		return nil
-	}
-	return buf.Bytes()
-}
 
 // acceptsGzip reports whether Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {

@@ -21,13 +21,13 @@ type state struct {
 	// node sharing the database sees a change at once.
 	Stamp string `json:"stamp,omitempty"`
 	// Versions changes with Stamp, except when only the dist-tags change:
-	// a packument rendered at one state is then copied for the next one
-	// but for its head (docLayout). Empty in states written before it.
+	// a packument rendered at one state is then the next one's but for
+	// its head (Format.fromCached). Empty in states written before it.
 	Versions string `json:"versions,omitempty"`
 	// Touched names the versions that publishes changed since the
 	// versions stamp TouchedFrom, each with the versions stamp it left:
 	// a packument of an earlier stamp of the chain becomes the current
-	// one by reading these versions again (Format.touchedChanged). Every
+	// one by reading these versions again (Format.fromCached). Every
 	// other change of versions clears it.
 	TouchedFrom string  `json:"touchedFrom,omitempty"`
 	Touched     []touch `json:"touched,omitempty"`

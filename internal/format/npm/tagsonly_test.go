@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/service"
@@ -71,31 +72,29 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 		{endpoint: sr.repo.Endpoint, name: name.String()},
 		{endpoint: sr.repo.Endpoint, name: name.String(), abbreviated: true},
 	}
-	// versionsParts returns the compressed versions part of each cached
-	// document (nil: none cached).
-	versionsParts := func() []*deflated {
-		var out []*deflated
+	// cached returns the cached entry of each document.
+	cached := func() []cacheEntry {
+		var out []cacheEntry
 		for _, k := range keys {
 			e, ok := sr.f.cache.peek(k)
-			if !ok || e.gz == nil {
-				out = append(out, nil)
-				continue
+			if !ok || e.lay == nil || e.gz == nil {
+				t.Fatalf("%+v: not cached with its groups and gzip", k)
 			}
-			out = append(out, e.gz.versions)
+			out = append(out, e)
 		}
 		return out
 	}
 	// change runs fn and checks the answers after it, how the two
-	// documents were rendered, and whether they kept their compressed
-	// versions (after a dist-tag change only).
+	// documents were rendered, that every group of versions the change
+	// left alone is the earlier document's (its bytes and their gzip)
+	// and that a dist-tag change or a publish rendered at most 2 groups.
 	change := func(stage string, how int, fn func() error) {
 		t.Helper()
-		reused := how == rebuiltTags
 		var counts [3]int64
 		for i := range counts {
 			counts[i] = sr.f.cache.rebuilds[i].Load()
 		}
-		before := versionsParts()
+		before := cached()
 		oldTag := sr.get(name, "", false).Header().Get("Etag")
 		if err := fn(); err != nil {
 			t.Fatalf("%s: %v", stage, err)
@@ -110,13 +109,28 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 				t.Errorf("%s: %d documents rendered the way %d, want %d", stage, got, i, want)
 			}
 		}
-		after := versionsParts()
+		after := cached()
 		for i := range keys {
-			if before[i] == nil || after[i] == nil {
-				t.Fatalf("%s: no cached gzip of %+v", stage, keys[i])
+			oldItems := map[*byte]bool{}
+			for _, g := range before[i].lay.groups {
+				oldItems[unsafe.SliceData(g.items)] = true
 			}
-			if (before[i] == after[i]) != reused {
-				t.Errorf("%s (abbreviated %v): compressed versions reused %v, want %v", stage, keys[i].abbreviated, before[i] == after[i], reused)
+			rendered := 0
+			for _, g := range after[i].lay.groups {
+				if !oldItems[unsafe.SliceData(g.items)] {
+					rendered++
+				}
+			}
+			// Every shared group's items and times (and the document's
+			// unchanged parts) were not compressed again.
+			if shared := len(after[i].lay.groups) - rendered; after[i].gz.reused < shared {
+				t.Errorf("%s: %d parts' gzip reused, %d groups shared", stage, after[i].gz.reused, shared)
+			}
+			if how == rebuiltTags && rendered != 0 || how == rebuiltTouched && rendered > 2 {
+				t.Errorf("%s (abbreviated %v): %d of %d groups rendered", stage, keys[i].abbreviated, rendered, len(after[i].lay.groups))
+			}
+			if len(after[i].lay.groups) < 3 {
+				t.Fatalf("%s: %d groups of versions, too few to tell", stage, len(after[i].lay.groups))
 			}
 		}
 		tag := sr.get(name, "", false).Header().Get("Etag")
