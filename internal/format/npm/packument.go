@@ -251,41 +251,76 @@ func (d *docInput) render(abbreviated bool, old []verGroup) (out doc, lay docLay
 	if len(d.versions) == 0 {
 		return doc{}, lay, false, nil
 	}
-	byFirst := make(map[int64]*verGroup, len(old))
-	for i := range old {
-		if len(old[i].heads) > 0 {
-			byFirst[old[i].heads[0].id] = &old[i]
-		}
-	}
-	// Tarball URLs are prefix + version + ".tgz"; when both are plain
-	// JSON string text (the rule) they are copied without building the
-	// URL.
-	prefix := tarballURL(d.endpoint, d.name, "")
-	prefix = prefix[:len(prefix)-len(".tgz")]
-	plainPrefix := plainJSON(prefix)
+	r := d.groupRenderer(abbreviated, old)
+	var groups []verGroup
 	start := 0
 	for i := range d.versions {
 		if i < len(d.versions)-1 && !endsGroup(d.versions[i].version) {
 			continue
 		}
-		run := d.versions[start : i+1]
-		start = i + 1
-		if g, ok := byFirst[run[0].id]; ok && (g.times == nil) == abbreviated && g.sameHeads(run) {
-			lay.groups = append(lay.groups, *g)
-			continue
-		}
-		g, err := d.renderGroup(run, abbreviated, prefix, plainPrefix)
+		g, err := r.group(d.versions[start : i+1])
 		if err != nil {
 			return doc{}, docLayout{}, false, err
 		}
-		lay.groups = append(lay.groups, g)
+		groups = append(groups, g)
+		start = i + 1
 	}
-	lay.latest = d.tags["latest"]
+	var created time.Time
+	var latest *docVersion
+	for i := range d.versions {
+		dv := &d.versions[i]
+		if created.IsZero() || dv.published.Before(created) {
+			created = dv.published
+		}
+		if dv.version == d.tags["latest"] {
+			latest = dv
+		}
+	}
+	out, lay, err = d.assemble(abbreviated, groups, created, latest)
+	return out, lay, err == nil, err
+}
 
+// groupRenderer renders groups of versions, each as the group of old that
+// shows the same rows at the same revisions when there is one.
+type groupRenderer struct {
+	d           *docInput
+	abbreviated bool
+	byFirst     map[int64]*verGroup // old groups by their first row
+	prefix      string              // tarball URLs: prefix + version + ".tgz"
+	plainPrefix bool                // prefix is plain JSON string text
+}
+
+func (d *docInput) groupRenderer(abbreviated bool, old []verGroup) *groupRenderer {
+	r := &groupRenderer{d: d, abbreviated: abbreviated, byFirst: make(map[int64]*verGroup, len(old))}
+	for i := range old {
+		if len(old[i].heads) > 0 {
+			r.byFirst[old[i].heads[0].id] = &old[i]
+		}
+	}
+	// When prefix and version are plain JSON string text (the rule),
+	// URLs are copied without being built.
+	r.prefix = tarballURL(d.endpoint, d.name, "")
+	r.prefix = r.prefix[:len(r.prefix)-len(".tgz")]
+	r.plainPrefix = plainJSON(r.prefix)
+	return r
+}
+
+// group returns the group of run.
+func (r *groupRenderer) group(run []docVersion) (verGroup, error) {
+	if g, ok := r.byFirst[run[0].id]; ok && (g.times == nil) == r.abbreviated && g.sameHeads(run) {
+		return *g, nil
+	}
+	return r.d.renderGroup(run, r.abbreviated, r.prefix, r.plainPrefix)
+}
+
+// assemble writes the document from its groups of versions; latest is the
+// version the latest tag names (nil: none, or d.tail is its end).
+func (d *docInput) assemble(abbreviated bool, groups []verGroup, created time.Time, latest *docVersion) (out doc, lay docLayout, err error) {
+	lay.groups, lay.created, lay.latest = groups, created, d.tags["latest"]
 	var b obj
 	d.head(&b, abbreviated)
 	out.add(append(b.buf, '{'))
-	for i, g := range lay.groups {
+	for i, g := range groups {
 		if i == 0 {
 			out.add(g.items[1:]) // no comma before the first version
 		} else {
@@ -294,25 +329,19 @@ func (d *docInput) render(abbreviated bool, old []verGroup) (out doc, lay docLay
 	}
 	if abbreviated {
 		out.add([]byte("}}"))
-		return out, lay, true, nil
-	}
-	var created time.Time
-	for _, dv := range d.versions {
-		if created.IsZero() || dv.published.Before(created) {
-			created = dv.published
-		}
+		return out, lay, nil
 	}
 	out.add(appendTimeHead([]byte(`},"time":`), created, d.modified))
-	for _, g := range lay.groups {
+	for _, g := range groups {
 		out.add(g.times)
 	}
 	if lay.tail = d.tail; lay.tail == nil {
-		if lay.tail, err = d.renderTail(); err != nil {
-			return doc{}, docLayout{}, false, err
+		if lay.tail, err = d.renderTail(latest); err != nil {
+			return doc{}, docLayout{}, err
 		}
 	}
 	out.add(lay.tail)
-	return out, lay, true, nil
+	return out, lay, nil
 }
 
 // renderGroup renders a run of versions.
@@ -366,17 +395,11 @@ func (d *docInput) renderGroup(run []docVersion, abbreviated bool, prefix string
 }
 
 // renderTail writes the end of the full document: the time object's
-// close, the root fields of the latest version and its readme, and the
-// document's close.
-func (d *docInput) renderTail() ([]byte, error) {
+// close, the root fields of the latest version (dv; nil: none) and its
+// readme, and the document's close.
+func (d *docInput) renderTail(dv *docVersion) ([]byte, error) {
 	b := obj{buf: []byte("}"), n: 1} // after the time object: fields follow with commas
-	name := d.name.String()
-	latest := d.tags["latest"]
-	for i := range d.versions {
-		dv := &d.versions[i]
-		if dv.version != latest {
-			continue
-		}
+	if dv != nil {
 		meta := d.latestMeta
 		if meta == nil {
 			if dv.pending {
@@ -396,7 +419,7 @@ func (d *docInput) renderTail() ([]byte, error) {
 			_ = json.Unmarshal(appendManifest(nil, d.name, meta, dv.version, dv.summary, false, url), &m)
 		} else {
 			// Legacy rows keep their stored bytes for these fields.
-			m = buildManifest(meta, name, dv.version, dv.summary, url)
+			m = buildManifest(meta, d.name.String(), dv.version, dv.summary, url)
 		}
 		for _, k := range rootFields {
 			if raw, ok := m[k]; ok {
@@ -406,7 +429,6 @@ func (d *docInput) renderTail() ([]byte, error) {
 		if d.readme != "" {
 			b.field("readme", d.readme)
 		}
-		break
 	}
 	return append(b.buf, '}'), nil
 }
@@ -417,7 +439,8 @@ func (d *docInput) renderTail() ([]byte, error) {
 // versions stamp it records.
 type docLayout struct {
 	groups        []verGroup
-	tail          []byte // full document
+	created       time.Time // the earliest publish time of the versions
+	tail          []byte    // full document
 	lastPublished time.Time
 	latest        string
 	versionsStamp string

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -204,81 +205,153 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 			rows[pv.Version] = pv
 		}
 	}
-	// The versions: the cached document's (in order) but the touched
-	// ones, which go where SemVer puts them.
-	n := len(rows)
-	for _, g := range old.lay.groups {
-		n += len(g.heads)
-	}
-	versions := make([]docVersion, 0, n)
-	for _, g := range old.lay.groups {
-		for _, h := range g.heads {
-			if !slices.Contains(touched, h.version) {
-				versions = append(versions, docVersion{id: h.id, revision: h.revision, version: h.version, published: h.published, pending: true})
+	// The groups: the cached document's, but those the touched versions
+	// were or go in, which are edited, split where their versions say
+	// and rendered again (with the next one, when an edited group no
+	// longer ends where a group ends).
+	frags := f.cache.fragments()
+	fetched := map[int64]*fragment{}
+	groups := old.lay.groups
+	edited := map[int][]groupHead{}
+	created, recount := old.lay.created, false
+	for _, v := range touched {
+		k := newVersionKey(v)
+		gi := groupOf(groups, &k)
+		hs, ok := edited[gi]
+		if !ok {
+			hs = slices.Clone(groups[gi].heads)
+		}
+		j, found := slices.BinarySearchFunc(hs, &k, compareHead)
+		if found {
+			recount = recount || hs[j].published.Equal(created)
+			hs = slices.Delete(hs, j, j+1)
+		}
+		if pv, ok := rows[v]; ok {
+			fr := newFragment(name, store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
+				PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata})
+			frags.add(pkg.ID, pv.ID, fr)
+			fetched[pv.ID] = fr
+			hs = slices.Insert(hs, j, groupHead{id: pv.ID, revision: pv.Revision, version: pv.Version, published: pv.PublishedTime})
+			if created.IsZero() || pv.PublishedTime.Before(created) {
+				created = pv.PublishedTime
 			}
 		}
+		edited[gi] = hs
 	}
-	frags := f.cache.fragments()
-	for _, pv := range rows {
-		fr := newFragment(name, store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
-			PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata})
-		frags.add(pkg.ID, pv.ID, fr)
-		i, _ := slices.BinarySearchFunc(versions, fr.order, func(dv docVersion, k versionKey) int {
-			dk := newVersionKey(dv.version)
-			return dk.compare(&k)
-		})
-		versions = slices.Insert(versions, i, docVersion{id: pv.ID, revision: pv.Revision, version: pv.Version,
-			published: pv.PublishedTime, summary: fr.summary, meta: fr.meta})
-	}
-	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), tags: visibleTags(st.DistTags, versions),
-		modified: st.Modified, versions: versions}
+	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), modified: st.Modified}
 	if lastPublished.After(d.modified) {
 		d.modified = lastPublished
 	}
-	switch latest, ok := rows[d.tags["latest"]]; {
-	case ok:
-		d.readme, d.latestMeta = latest.Readme, latest.Metadata
-	case d.tags["latest"] == old.lay.latest:
-		d.tail = old.lay.tail // the latest version's root fields and readme, as they were
-	default:
-		return cacheEntry{}, 0, false // latest's readme is not at hand
-	}
 	d.fetch = func(dv *docVersion) error {
-		fr, ok := frags.get(pkg.ID, dv.id, dv.revision, dv.version)
+		fr, ok := fetched[dv.id]
 		if !ok {
-			return errNoFragment
+			if fr, ok = frags.get(pkg.ID, dv.id, dv.revision, dv.version); !ok {
+				return errNoFragment
+			}
 		}
 		dv.meta, dv.summary = fr.meta, fr.summary
 		return nil
 	}
-	out, lay, found, err := d.render(key.abbreviated, old.lay.groups)
-	if err != nil || !found {
+	r := d.groupRenderer(key.abbreviated, groups)
+	var out []verGroup
+	var carry []groupHead // versions of edited groups not yet in a group
+	for i := range groups {
+		hs, dirty := edited[i]
+		if !dirty && len(carry) == 0 {
+			out = append(out, groups[i])
+			continue
+		}
+		if !dirty {
+			hs = groups[i].heads
+		}
+		carry = append(carry, hs...)
+		start := 0
+		for j := range carry {
+			if !endsGroup(carry[j].version) && !(i == len(groups)-1 && j == len(carry)-1) {
+				continue
+			}
+			g, err := r.group(pendingVersions(carry[start : j+1]))
+			if err != nil {
+				return cacheEntry{}, 0, false
+			}
+			out = append(out, g)
+			start = j + 1
+		}
+		carry = slices.Clone(carry[start:])
+	}
+	if len(out) == 0 {
+		return cacheEntry{}, 0, false // no version left: rendered from the store
+	}
+	if recount {
+		created = time.Time{}
+		for _, g := range out {
+			for _, h := range g.heads {
+				if created.IsZero() || h.published.Before(created) {
+					created = h.published
+				}
+			}
+		}
+	}
+	// The dist-tags naming a version the document shows (every save
+	// keeps latest on one; without it, it is rendered from the store).
+	d.tags = make(map[string]string, len(st.DistTags))
+	for tag, v := range st.DistTags {
+		if k := newVersionKey(v); hasVersion(out, &k) {
+			d.tags[tag] = v
+		}
+	}
+	var latest *docVersion
+	switch pv, ok := rows[d.tags["latest"]]; {
+	case ok:
+		d.readme, d.latestMeta = pv.Readme, pv.Metadata
+		fr := fetched[pv.ID]
+		latest = &docVersion{id: pv.ID, revision: pv.Revision, version: pv.Version, published: pv.PublishedTime, summary: fr.summary, meta: fr.meta}
+	case d.tags["latest"] != "" && d.tags["latest"] == old.lay.latest:
+		d.tail = old.lay.tail // the latest version's root fields and readme, as they were
+	default:
+		return cacheEntry{}, 0, false // latest's readme is not at hand
+	}
+	doc, lay, err := d.assemble(key.abbreviated, out, created, latest)
+	if err != nil {
 		return cacheEntry{}, 0, false
 	}
 	lay.versionsStamp, lay.lastPublished = st.Versions, lastPublished
-	return stampedEntry(key, pkg.ID, st, out, lay, old.gz), how, true
+	return stampedEntry(key, pkg.ID, st, doc, lay, old.gz), how, true
 }
 
-// visibleTags is publishedTags for versions (all Published), looking
-// only for the tagged ones unless latest must fall back to the highest.
-func visibleTags(tags map[string]string, versions []docVersion) map[string]string {
-	tagged := make(map[string]bool, len(tags))
-	for _, v := range tags {
-		tagged[v] = false
+// groupOf returns the index of the group a version goes in: the first
+// whose last version is not before it, or the last group.
+func groupOf(groups []verGroup, k *versionKey) int {
+	i := sort.Search(len(groups), func(i int) bool {
+		hs := groups[i].heads
+		last := newVersionKey(hs[len(hs)-1].version)
+		return last.compare(k) >= 0
+	})
+	return min(i, len(groups)-1)
+}
+
+// compareHead orders a group's heads against a version (SemVer order).
+func compareHead(h groupHead, k *versionKey) int {
+	hk := newVersionKey(h.version)
+	return hk.compare(k)
+}
+
+// hasVersion reports whether the groups show a version.
+func hasVersion(groups []verGroup, k *versionKey) bool {
+	if len(groups) == 0 {
+		return false
 	}
-	for i := range versions {
-		if _, ok := tagged[versions[i].version]; ok {
-			tagged[versions[i].version] = true
-		}
+	_, found := slices.BinarySearchFunc(groups[groupOf(groups, k)].heads, k, compareHead)
+	return found
+}
+
+// pendingVersions are heads to render, their manifests to be fetched.
+func pendingVersions(heads []groupHead) []docVersion {
+	out := make([]docVersion, len(heads))
+	for i, h := range heads {
+		out[i] = docVersion{id: h.id, revision: h.revision, version: h.version, published: h.published, pending: true}
 	}
-	if tagged[tags["latest"]] {
-		return publishedTags(tags, tagged)
-	}
-	published := make(map[string]bool, len(versions))
-	for i := range versions {
-		published[versions[i].version] = true
-	}
-	return publishedTags(tags, published)
+	return out
 }
 
 // stampedEntry wraps a document rendered from the package state st alone

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -198,4 +201,57 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 		return nil
 	})
 	change("tag after deprecating", rebuiltTags, tagReq(http.MethodPut, "beta", "0.0.1"))
+}
+
+// TestPackumentPublishesMatchCold publishes versions all over the order
+// (new lowest and highest ones, ones that end a group of versions, ones
+// inside a group), one or a few at a time, and checks after each that
+// the document rendered from the cached one is byte for byte, gzip
+// included (so its groups are where a fresh rendering puts them), what a
+// server without a cache renders.
+func TestPackumentPublishesMatchCold(t *testing.T) {
+	sr := newStoreRepo(t)
+	name := pkgName{Name: "many"}
+	sr.publish(t, name, "100.0.0")
+	sr.grow(t, name, 0, 400, 0, nil)
+	sameAsCold(t, sr, name, "grown")
+	rng := rand.New(rand.NewPCG(15, 2026))
+	used := map[string]bool{}
+	// next returns an unused version; ends asks for one that ends a group.
+	next := func(ends bool) string {
+		for {
+			v := fmt.Sprintf("%d.%d.%d", rng.IntN(3), rng.IntN(100), 10+rng.IntN(1000))
+			if rng.IntN(4) == 0 {
+				v += fmt.Sprintf("-rc.%d", rng.IntN(9))
+			}
+			if !used[v] && endsGroup(v) == ends {
+				used[v] = true
+				return v
+			}
+		}
+	}
+	for round := range 30 {
+		var counts [3]int64
+		for i := range counts {
+			counts[i] = sr.f.cache.rebuilds[i].Load()
+		}
+		n := 1 + rng.IntN(3)
+		for range n {
+			v := next(rng.IntN(3) == 0)
+			switch rng.IntN(5) {
+			case 0:
+				sr.publish(t, name, v) // moves latest to it
+			default:
+				sr.publishTagged(t, name, v, map[string]string{"nightly": v})
+			}
+		}
+		if round%7 == 3 {
+			v := "0.0.0-alpha." + strconv.Itoa(round) // a new first version
+			sr.publishTagged(t, name, v, map[string]string{"old": v})
+		}
+		sameAsCold(t, sr, name, fmt.Sprintf("round %d", round))
+		if got := sr.f.cache.rebuilds[rebuiltTouched].Load() - counts[rebuiltTouched]; got != 2 {
+			t.Errorf("round %d: %d documents rendered from the cached ones, want 2 (full and abbreviated)", round, got)
+		}
+	}
 }
