@@ -342,7 +342,7 @@ func num(v float64) string {
 
 // rate is a requests/s figure with two significant digits or more.
 func rate(v float64) string {
-	if v >= 100 {
+	if v >= 99.5 { // %.2g would write 1e+02
 		return fmt.Sprintf("%.0f/s", v)
 	}
 	return fmt.Sprintf("%.2g/s", v)
