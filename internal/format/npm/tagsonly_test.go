@@ -210,7 +210,16 @@ func TestPackumentAfterDistTagChange(t *testing.T) {
 // included (so its groups are where a fresh rendering puts them), what a
 // server without a cache renders.
 func TestPackumentPublishesMatchCold(t *testing.T) {
+	t.Run("cache", func(t *testing.T) { publishesMatchCold(t, 0) })
+	// Fragments evicted between changes: rendered from the store.
+	t.Run("small cache", func(t *testing.T) { publishesMatchCold(t, 600_000) })
+}
+
+func publishesMatchCold(t *testing.T, cacheBytes int) {
 	sr := newStoreRepo(t)
+	if cacheBytes > 0 {
+		sr.f = New(sr.svc, sr.f.log, "", WithCacheBytes(cacheBytes))
+	}
 	name := pkgName{Name: "many"}
 	sr.publish(t, name, "100.0.0")
 	sr.grow(t, name, 0, 400, 0, nil)
@@ -250,8 +259,14 @@ func TestPackumentPublishesMatchCold(t *testing.T) {
 			sr.publishTagged(t, name, v, map[string]string{"old": v})
 		}
 		sameAsCold(t, sr, name, fmt.Sprintf("round %d", round))
-		if got := sr.f.cache.rebuilds[rebuiltTouched].Load() - counts[rebuiltTouched]; got != 2 {
+		if got := sr.f.cache.rebuilds[rebuiltTouched].Load() - counts[rebuiltTouched]; cacheBytes == 0 && got != 2 {
 			t.Errorf("round %d: %d documents rendered from the cached ones, want 2 (full and abbreviated)", round, got)
 		}
+	}
+	// With a small cache the documents stay cached but a package's
+	// fragments do not: a publish's group cannot be rendered from the
+	// cache, and the document is rendered from the store.
+	if full := sr.f.cache.rebuilds[rebuiltFull].Load(); cacheBytes > 0 && (full < 30 || sr.f.cache.len() == 0) {
+		t.Errorf("small cache: %d documents rendered from the store, %d cached", full, sr.f.cache.len())
 	}
 }
