@@ -582,12 +582,20 @@ func (s *server) publishOne(ctx context.Context, prefix string) (string, time.Du
 }
 
 func (s *server) deleteVersions(ctx context.Context, versions []string) error {
+	return s.deletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Repository: aws.String(genericRepo),
+		Format: types.PackageFormatGeneric, Namespace: aws.String(genericNS), Package: aws.String(genericPkg)}, versions)
+}
+
+// deletePackageVersions deletes versions of the package in (its
+// repository, format, namespace and name), 100 per call, each of which
+// must be reported Deleted.
+func (s *server) deletePackageVersions(ctx context.Context, in *codeartifact.DeletePackageVersionsInput, versions []string) error {
 	for len(versions) > 0 {
 		chunk := versions[:min(100, len(versions))]
 		versions = versions[len(chunk):]
-		out, err := s.ca.DeletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Domain: dom, DomainOwner: owner,
-			Repository: aws.String(genericRepo), Format: types.PackageFormatGeneric, Namespace: aws.String(genericNS),
-			Package: aws.String(genericPkg), Versions: chunk})
+		call := *in
+		call.Domain, call.DomainOwner, call.Versions = dom, owner, chunk
+		out, err := s.ca.DeletePackageVersions(ctx, &call)
 		if err != nil {
 			return err
 		}

@@ -151,19 +151,8 @@ func (s *server) npmPublishRebuild(ctx context.Context) (time.Duration, string, 
 
 // deleteNpmVersions deletes versions of the npm package.
 func (s *server) deleteNpmVersions(ctx context.Context, versions []string) error {
-	for len(versions) > 0 {
-		chunk := versions[:min(100, len(versions))]
-		versions = versions[len(chunk):]
-		out, err := s.ca.DeletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Domain: dom, DomainOwner: owner,
-			Repository: aws.String(npmRepo), Format: types.PackageFormatNpm, Package: aws.String(npmPkg), Versions: chunk})
-		if err != nil {
-			return err
-		}
-		if len(out.SuccessfulVersions) != len(chunk) || len(out.FailedVersions) != 0 {
-			return fmt.Errorf("deleted %d of %d npm versions, %d failed", len(out.SuccessfulVersions), len(chunk), len(out.FailedVersions))
-		}
-	}
-	return nil
+	return s.deletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Repository: aws.String(npmRepo),
+		Format: types.PackageFormatNpm, Package: aws.String(npmPkg)}, versions)
 }
 
 // deleteStaleNpmVersions deletes the versions a stopped run published

@@ -105,26 +105,34 @@ func BenchmarkPackumentRebuild(b *testing.B) {
 						continue // the same work as full's
 					}
 					b.Run(fmt.Sprintf("%s/%s/%s/versions=%d", a.name, cache, enc, n), func(b *testing.B) {
-						var cpu time.Duration
-						for range b.N {
-							b.StopTimer()
+						timeAfterChanges(b, func(int) {
 							changes++
 							sr.change(b, name, changes)
 							if cache == "cold" {
 								sr.f = New(sr.svc, sr.f.log, "")
 							}
-							start := processCPU()
-							b.StartTimer()
-							getPackumentAs(b, sr, name, a.accept, enc == "gzip")
-							b.StopTimer()
-							cpu += processCPU() - start
-						}
-						b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+						}, func() { getPackumentAs(b, sr, name, a.accept, enc == "gzip") })
 					})
 				}
 			}
 		}
 	}
+}
+
+// timeAfterChanges times read after each change (untimed), with the
+// process's CPU time per read as cpu-ms/op.
+func timeAfterChanges(b *testing.B, change func(i int), read func()) {
+	var cpu time.Duration
+	for i := range b.N {
+		b.StopTimer()
+		change(i)
+		start := processCPU()
+		b.StartTimer()
+		read()
+		b.StopTimer()
+		cpu += processCPU() - start
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // change rewrites one Published version's manifest with a new revision
@@ -226,9 +234,7 @@ func BenchmarkPackumentDistTag(b *testing.B) {
 			for _, enc := range []string{"plain", "gzip"} {
 				getPackumentAs(b, sr, name, a.accept, enc == "gzip")
 				b.Run(fmt.Sprintf("%s/%s/versions=%d", a.name, enc, n), func(b *testing.B) {
-					var cpu time.Duration
-					for i := range b.N {
-						b.StopTimer()
+					timeAfterChanges(b, func(i int) {
 						target := "0.0.1"
 						if i%2 == 1 {
 							target = "0.0.2"
@@ -237,13 +243,7 @@ func BenchmarkPackumentDistTag(b *testing.B) {
 						if rec.Code != http.StatusOK {
 							b.Fatalf("dist-tag: %d %s", rec.Code, rec.Body)
 						}
-						start := processCPU()
-						b.StartTimer()
-						getPackumentAs(b, sr, name, a.accept, enc == "gzip")
-						b.StopTimer()
-						cpu += processCPU() - start
-					}
-					b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+					}, func() { getPackumentAs(b, sr, name, a.accept, enc == "gzip") })
 				})
 			}
 		}
@@ -259,18 +259,10 @@ func BenchmarkPackumentPublish(b *testing.B) {
 		for _, a := range benchAccepts {
 			getPackumentAs(b, sr, name, a.accept, false)
 			b.Run(fmt.Sprintf("%s/versions=%d", a.name, n), func(b *testing.B) {
-				var cpu time.Duration
-				for i := range b.N {
-					b.StopTimer()
+				timeAfterChanges(b, func(i int) {
 					v := fmt.Sprintf("900.%d.%d", len(a.name), i)
 					sr.publishTagged(b, name, v, map[string]string{"bench": v})
-					start := processCPU()
-					b.StartTimer()
-					getPackumentAs(b, sr, name, a.accept, false)
-					b.StopTimer()
-					cpu += processCPU() - start
-				}
-				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+				}, func() { getPackumentAs(b, sr, name, a.accept, false) })
 			})
 		}
 	}
