@@ -32,7 +32,8 @@
 #   5. writes $BENCH_OUT/scale.tsv (store, operation, N, median ms, p90 ms,
 #      samples, req/s), $BENCH_OUT/scale.md (the table with ratios to
 #      N=100), $BENCH_OUT/run.txt (revision, times, load), and draws docs/img/scale-STORE.png
-#      (generic and npm) and docs/img/scale-STORE-formats.png (the other formats) with gnuplot.
+#      (generic and npm), docs/img/scale-STORE-formats.png (the other formats) and
+#      docs/img/scale-STORE-peer.png (npm packuments against nginx) with gnuplot.
 #
 # Knobs: BENCH_DIR (/tmp/artifactd-scale), BENCH_OUT ($BENCH_DIR/out),
 # BENCH_SIZES (100,10000,100000,1000000), BENCH_STORES (sqlite,postgres;
@@ -200,7 +201,7 @@ if [ "$PLOTS" = 1 ]; then
   fi
   mkdir -p "$ROOT/docs/img"
   for st in "${store_list[@]}"; do
-    for p in "$st" "$st-formats"; do
+    for p in "$st" "$st-formats" "$st-peer"; do
       [ -f "$OUT/plot-$p.gp" ] || continue
       (cd "$OUT" && gnuplot -e "out='$ROOT/docs/img/scale-$p.png'" "plot-$p.gp")
       log "drew docs/img/scale-$p.png"

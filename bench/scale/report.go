@@ -74,18 +74,15 @@ func writePeerTables(md *strings.Builder, stats map[key]stat, stores []string, s
 			fmt.Fprintf(md, "| %s |", op)
 			base, worst := 0.0, 0.0
 			for _, n := range sizes {
-				a, ok1 := stats[key{st, op, n}]
-				p, ok2 := stats[key{st, peerOp(op), n}]
-				if !ok1 || !ok2 {
+				cost := peerCost(stats, st, op, n)
+				if cost == 0 {
 					md.WriteString(" — |")
 					continue
 				}
-				var cost float64
+				a, p := stats[key{st, op, n}], stats[key{st, peerOp(op), n}]
 				if a.rps > 0 && p.rps > 0 {
-					cost = p.rps / a.rps
 					fmt.Fprintf(md, " %s / %s (%s×) |", rate(a.rps), rate(p.rps), ratioStr(cost))
 				} else {
-					cost = a.median / p.median
 					fmt.Fprintf(md, " %s / %s ms (%s×) |", num(a.median), num(p.median), ratioStr(cost))
 				}
 				if base == 0 {
@@ -263,6 +260,78 @@ func reportCommand(args []string) error {
 		ops    []string
 	}{{"", coreOps}, {"-formats", fmtOpOrder()}} {
 		if err := writePlot(*out, stats, sizes, stores, g.suffix, g.ops); err != nil {
+			return err
+		}
+	}
+	return writePeerPlot(*out, stats, sizes, stores)
+}
+
+// peerCost is the cost of op relative to nginx on the same bytes at
+// (store, n): requests/s for the loads, median latency otherwise (0: not
+// measured).
+func peerCost(stats map[key]stat, st, op string, n int) float64 {
+	a, ok1 := stats[key{st, op, n}]
+	p, ok2 := stats[key{st, peerOp(op), n}]
+	switch {
+	case !ok1 || !ok2:
+		return 0
+	case a.rps > 0 && p.rps > 0:
+		return p.rps / a.rps
+	}
+	return a.median / p.median
+}
+
+// writePeerPlot writes plot-STORE-peer.{dat,gp}: the peered rows' cost
+// relative to nginx serving the same bytes, against N.
+func writePeerPlot(out string, stats map[key]stat, sizes []int, stores []string) error {
+	for _, st := range stores {
+		if peerCost(stats, st, peeredOps[0], sizes[0]) == 0 {
+			continue
+		}
+		var dat strings.Builder
+		dat.WriteString("N")
+		for _, op := range peeredOps {
+			fmt.Fprintf(&dat, "\t%s", op)
+		}
+		dat.WriteString("\n")
+		for _, n := range sizes {
+			fmt.Fprintf(&dat, "%d", n)
+			for _, op := range peeredOps {
+				if c := peerCost(stats, st, op, n); c > 0 {
+					fmt.Fprintf(&dat, "\t%.4f", c)
+				} else {
+					dat.WriteString("\tNaN")
+				}
+			}
+			dat.WriteString("\n")
+		}
+		name := "plot-" + st + "-peer"
+		if err := os.WriteFile(filepath.Join(out, name+".dat"), []byte(dat.String()), 0o644); err != nil {
+			return err
+		}
+		title := map[string]string{"sqlite": "embedded store (SQLite + file blobs)", "postgres": "PostgreSQL + file blobs"}[st]
+		if title == "" {
+			title = st
+		}
+		gp := fmt.Sprintf(`# Drawn by bench/scale.sh (scale report): gnuplot -e "out='FILE.png'" %[1]s.gp
+set terminal pngcairo size 1100,600 font "sans,11"
+set output out
+set datafile separator "\t"
+set datafile missing "NaN"
+set logscale x 10
+set logscale y 2
+set xrange [70:1500000]
+set yrange [0.25:16]
+set xtics ("100" 100, "1k" 1000, "10k" 10000, "100k" 100000, "1M" 1000000)
+set grid xtics ytics lc rgb "#dddddd"
+set key inside left top
+set title "npm packuments against nginx serving the same bytes: %[2]s"
+set xlabel "N (npm package: min(N, 20000) versions)"
+set ylabel "artifactd's cost / nginx's (log scale)"
+%[3]splot for [i=2:%[4]d] "%[1]s.dat" using 1:i with linespoints ls (i-1) title columnheader(i), \
+     1 with lines dt 2 lw 2 lc rgb "#444444" title "as nginx"
+`, name, title, coreStyles, len(peeredOps)+1)
+		if err := os.WriteFile(filepath.Join(out, name+".gp"), []byte(gp), 0o644); err != nil {
 			return err
 		}
 	}
