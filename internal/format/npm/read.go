@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -180,63 +178,17 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 		}
 		how = rebuiltTouched
 	}
-	lastPublished := old.lay.lastPublished
-	rows := map[string]domain.PackageVersion{} // the touched versions now Published
-	for _, v := range touched {
-		// Read as of the state the caller saw (its stamp), or not at all.
-		same := false
-		_, pv, found, err := f.svc.PackageVersion(ctx, repo.Caller, ref, func(p domain.Package) string {
-			same = p.ID == pkg.ID && stampOf(p) == st.Stamp
-			if !same {
-				return ""
-			}
-			return v
-		})
-		if err != nil || !same {
-			return cacheEntry{}, 0, false
-		}
-		if !found {
-			continue
-		}
-		if pv.PublishedTime.After(lastPublished) {
-			lastPublished = pv.PublishedTime
-		}
-		if visible(pv.Status) {
-			rows[pv.Version] = pv
-		}
+	rows, lastPublished, ok := f.readTouched(ctx, repo, ref, pkg.ID, st.Stamp, touched, old.lay.lastPublished)
+	if !ok {
+		return cacheEntry{}, 0, false
 	}
-	// The groups: the cached document's, but those the touched versions
-	// were or go in, which are edited, split where their versions say
-	// and rendered again (with the next one, when an edited group no
-	// longer ends where a group ends).
 	frags := f.cache.fragments()
-	fetched := map[int64]*fragment{}
-	groups := old.lay.groups
-	edited := map[int][]groupHead{}
-	created, recount := old.lay.created, false
-	for _, v := range touched {
-		k := newVersionKey(v)
-		gi := groupOf(groups, &k)
-		hs, ok := edited[gi]
-		if !ok {
-			hs = slices.Clone(groups[gi].heads)
-		}
-		j, found := slices.BinarySearchFunc(hs, &k, compareHead)
-		if found {
-			recount = recount || hs[j].published.Equal(created)
-			hs = slices.Delete(hs, j, j+1)
-		}
-		if pv, ok := rows[v]; ok {
-			fr := newFragment(name, store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
-				PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata})
-			frags.add(pkg.ID, pv.ID, fr)
-			fetched[pv.ID] = fr
-			hs = slices.Insert(hs, j, groupHead{id: pv.ID, revision: pv.Revision, version: pv.Version, published: pv.PublishedTime})
-			if created.IsZero() || pv.PublishedTime.Before(created) {
-				created = pv.PublishedTime
-			}
-		}
-		edited[gi] = hs
+	fetched := map[int64]*fragment{} // of the touched versions now Published
+	for _, pv := range rows {
+		fr := newFragment(name, store.VersionManifest{ID: pv.ID, Revision: pv.Revision, Version: pv.Version,
+			PublishedTime: pv.PublishedTime, Summary: pv.Summary, Metadata: pv.Metadata})
+		frags.add(pkg.ID, pv.ID, fr)
+		fetched[pv.ID] = fr
 	}
 	d := docInput{name: name, endpoint: repo.Endpoint, rev: revision(st, nil), modified: st.Modified}
 	if lastPublished.After(d.modified) {
@@ -252,51 +204,19 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 		dv.meta, dv.summary = fr.meta, fr.summary
 		return nil
 	}
-	r := d.groupRenderer(key.abbreviated, groups)
-	var out []verGroup
-	var carry []groupHead // versions of edited groups not yet in a group
-	for i := range groups {
-		hs, dirty := edited[i]
-		if !dirty && len(carry) == 0 {
-			out = append(out, groups[i])
-			continue
-		}
-		if !dirty {
-			hs = groups[i].heads
-		}
-		carry = append(carry, hs...)
-		start := 0
-		for j := range carry {
-			if !endsGroup(carry[j].version) && !(i == len(groups)-1 && j == len(carry)-1) {
-				continue
-			}
-			g, err := r.group(pendingVersions(carry[start : j+1]))
-			if err != nil {
-				return cacheEntry{}, 0, false
-			}
-			out = append(out, g)
-			start = j + 1
-		}
-		carry = slices.Clone(carry[start:])
-	}
-	if len(out) == 0 {
-		return cacheEntry{}, 0, false // no version left: rendered from the store
+	edited, created, recount := touchGroups(old.lay.groups, touched, rows, old.lay.created)
+	groups, err := regroup(old.lay.groups, edited, d.groupRenderer(key.abbreviated, old.lay.groups))
+	if err != nil || len(groups) == 0 {
+		return cacheEntry{}, 0, false // no version left, or a manifest not at hand: rendered from the store
 	}
 	if recount {
-		created = time.Time{}
-		for _, g := range out {
-			for _, h := range g.heads {
-				if created.IsZero() || h.published.Before(created) {
-					created = h.published
-				}
-			}
-		}
+		created = earliest(groups)
 	}
 	// The dist-tags naming a version the document shows (every save
 	// keeps latest on one; without it, it is rendered from the store).
 	d.tags = make(map[string]string, len(st.DistTags))
 	for tag, v := range st.DistTags {
-		if k := newVersionKey(v); hasVersion(out, &k) {
+		if k := newVersionKey(v); hasVersion(groups, &k) {
 			d.tags[tag] = v
 		}
 	}
@@ -311,7 +231,7 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 	default:
 		return cacheEntry{}, 0, false // latest's readme is not at hand
 	}
-	doc, lay, err := d.assemble(key.abbreviated, out, created, latest)
+	doc, lay, err := d.assemble(key.abbreviated, groups, created, latest)
 	if err != nil {
 		return cacheEntry{}, 0, false
 	}
@@ -319,39 +239,35 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 	return stampedEntry(key, pkg.ID, st, doc, lay, old.gz), how, true
 }
 
-// groupOf returns the index of the group a version goes in: the first
-// whose last version is not before it, or the last group.
-func groupOf(groups []verGroup, k *versionKey) int {
-	i := sort.Search(len(groups), func(i int) bool {
-		hs := groups[i].heads
-		last := newVersionKey(hs[len(hs)-1].version)
-		return last.compare(k) >= 0
-	})
-	return min(i, len(groups)-1)
-}
-
-// compareHead orders a group's heads against a version (SemVer order).
-func compareHead(h groupHead, k *versionKey) int {
-	hk := newVersionKey(h.version)
-	return hk.compare(k)
-}
-
-// hasVersion reports whether the groups show a version.
-func hasVersion(groups []verGroup, k *versionKey) bool {
-	if len(groups) == 0 {
-		return false
+// readTouched reads the touched versions, each in a transaction that
+// sees the package at stamp (ok false otherwise, or on an error): those
+// now Published by version, and the latest publish time among them and
+// lastPublished.
+func (f *Format) readTouched(ctx context.Context, repo dataplane.Repo, ref service.PackageRef, pkgID int64, stamp string, touched []string, lastPublished time.Time) (rows map[string]domain.PackageVersion, latest time.Time, ok bool) {
+	rows = map[string]domain.PackageVersion{}
+	for _, v := range touched {
+		same := false
+		_, pv, found, err := f.svc.PackageVersion(ctx, repo.Caller, ref, func(p domain.Package) string {
+			same = p.ID == pkgID && stampOf(p) == stamp
+			if !same {
+				return ""
+			}
+			return v
+		})
+		if err != nil || !same {
+			return nil, time.Time{}, false
+		}
+		if !found {
+			continue
+		}
+		if pv.PublishedTime.After(lastPublished) {
+			lastPublished = pv.PublishedTime
+		}
+		if visible(pv.Status) {
+			rows[pv.Version] = pv
+		}
 	}
-	_, found := slices.BinarySearchFunc(groups[groupOf(groups, k)].heads, k, compareHead)
-	return found
-}
-
-// pendingVersions are heads to render, their manifests to be fetched.
-func pendingVersions(heads []groupHead) []docVersion {
-	out := make([]docVersion, len(heads))
-	for i, h := range heads {
-		out[i] = docVersion{id: h.id, revision: h.revision, version: h.version, published: h.published, pending: true}
-	}
-	return out
+	return rows, lastPublished, true
 }
 
 // stampedEntry wraps a document rendered from the package state st alone
