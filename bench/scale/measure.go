@@ -272,31 +272,15 @@ func (s *server) setup(ctx context.Context) error {
 	}
 	s.npmBase = strings.TrimSuffix(aws.ToString(ep.RepositoryEndpoint), "/") + "/"
 	// Versions a stopped run published and could not delete would change
-	// DescribeDomain's answer: they are the newest ones (the fixture's are
-	// dated 2025), so delete them first.
-	for {
-		out, err := s.ca.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: dom, DomainOwner: owner,
-			Repository: aws.String(genericRepo), Format: types.PackageFormatGeneric, Namespace: aws.String(genericNS),
-			Package: aws.String(genericPkg), SortBy: types.PackageVersionSortTypePublishedTime, MaxResults: aws.Int32(100)})
-		if err != nil {
+	// DescribeDomain's answer and the npm package's document: they are
+	// the newest ones (the fixture's are dated 2025), so delete them first.
+	for _, in := range []*codeartifact.DeletePackageVersionsInput{
+		{Repository: aws.String(genericRepo), Format: types.PackageFormatGeneric, Namespace: aws.String(genericNS), Package: aws.String(genericPkg)},
+		{Repository: aws.String(npmRepo), Format: types.PackageFormatNpm, Package: aws.String(npmPkg)},
+	} {
+		if err := s.deleteStale(ctx, in); err != nil {
 			return err
 		}
-		var stale []string
-		for _, v := range out.Versions {
-			if strings.HasPrefix(aws.ToString(v.Version), "9.") {
-				stale = append(stale, aws.ToString(v.Version))
-			}
-		}
-		if len(stale) == 0 {
-			break
-		}
-		logf("deleting %d versions left by an earlier run", len(stale))
-		if err := s.deleteVersions(ctx, stale); err != nil {
-			return err
-		}
-	}
-	if err := s.deleteStaleNpmVersions(ctx); err != nil {
-		return err
 	}
 	// The dist-tags as they are now (earlier runs moved "bench").
 	body, _, err := s.npmGet(ctx, s.npmBase+"-/package/"+npmPkg+"/dist-tags", "")
@@ -584,6 +568,33 @@ func (s *server) publishOne(ctx context.Context, prefix string) (string, time.Du
 func (s *server) deleteVersions(ctx context.Context, versions []string) error {
 	return s.deletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Repository: aws.String(genericRepo),
 		Format: types.PackageFormatGeneric, Namespace: aws.String(genericNS), Package: aws.String(genericPkg)}, versions)
+}
+
+// deleteStale deletes the versions of the package in (its repository,
+// format, namespace and name) that a stopped run published (9.*, the
+// newest) and did not delete.
+func (s *server) deleteStale(ctx context.Context, in *codeartifact.DeletePackageVersionsInput) error {
+	for {
+		out, err := s.ca.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: dom, DomainOwner: owner,
+			Repository: in.Repository, Format: in.Format, Namespace: in.Namespace, Package: in.Package,
+			SortBy: types.PackageVersionSortTypePublishedTime, MaxResults: aws.Int32(100)})
+		if err != nil {
+			return err
+		}
+		var stale []string
+		for _, v := range out.Versions {
+			if strings.HasPrefix(aws.ToString(v.Version), "9.") {
+				stale = append(stale, aws.ToString(v.Version))
+			}
+		}
+		if len(stale) == 0 {
+			return nil
+		}
+		logf("deleting %d versions of %s left by an earlier run", len(stale), aws.ToString(in.Package))
+		if err := s.deletePackageVersions(ctx, in, stale); err != nil {
+			return err
+		}
+	}
 }
 
 // deletePackageVersions deletes versions of the package in (its

@@ -154,24 +154,3 @@ func (s *server) deleteNpmVersions(ctx context.Context, versions []string) error
 	return s.deletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Repository: aws.String(npmRepo),
 		Format: types.PackageFormatNpm, Package: aws.String(npmPkg)}, versions)
 }
-
-// deleteStaleNpmVersions deletes the versions a stopped run published
-// (9.*, the newest) and did not delete.
-func (s *server) deleteStaleNpmVersions(ctx context.Context) error {
-	out, err := s.ca.ListPackageVersions(ctx, &codeartifact.ListPackageVersionsInput{Domain: dom, DomainOwner: owner,
-		Repository: aws.String(npmRepo), Format: types.PackageFormatNpm, Package: aws.String(npmPkg),
-		SortBy: types.PackageVersionSortTypePublishedTime, MaxResults: aws.Int32(100)})
-	if err != nil {
-		return err
-	}
-	var stale []string
-	for _, v := range out.Versions {
-		if strings.HasPrefix(aws.ToString(v.Version), "9.") {
-			stale = append(stale, aws.ToString(v.Version))
-		}
-	}
-	if len(stale) > 0 {
-		logf("deleting %d npm versions left by an earlier run", len(stale))
-	}
-	return s.deleteNpmVersions(ctx, stale)
-}
