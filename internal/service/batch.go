@@ -181,7 +181,7 @@ func (s *Service) UpdatePackageVersionsStatus(ctx context.Context, c Caller, ref
 				return &VersionResult{Revision: v.Revision, Status: target}, nil
 			})
 		if err == nil && len(res.Successful) > 0 {
-			err = s.packageChanged(ctx, tx, pkg)
+			err = s.packageChanged(ctx, tx, pkg, sortedKeys(res.Successful))
 		}
 		return err
 	})
@@ -204,7 +204,7 @@ func (s *Service) DisposePackageVersions(ctx context.Context, c Caller, ref Pack
 			return &VersionResult{Revision: v.Revision, Status: domain.StatusDisposed}, tx.Versions().Update(ctx, *v)
 		})
 		if err == nil && len(res.Successful) > 0 {
-			err = s.packageChanged(ctx, tx, pkg)
+			err = s.packageChanged(ctx, tx, pkg, sortedKeys(res.Successful))
 		}
 		return err
 	})
@@ -236,7 +236,7 @@ func (s *Service) deletePackageVersions(ctx context.Context, c Caller, ref Packa
 			return &VersionResult{Revision: v.Revision, Status: domain.StatusDeleted}, tx.Versions().Delete(ctx, v.ID)
 		})
 		if err == nil && len(res.Successful) > 0 {
-			err = s.packageChanged(ctx, tx, pkg)
+			err = s.packageChanged(ctx, tx, pkg, sortedKeys(res.Successful))
 		}
 		return err
 	})

@@ -65,7 +65,7 @@ func (s *Service) PublishUnfinished(ctx context.Context, c Caller, ref PackageRe
 		if len(finish) == 0 {
 			return nil
 		}
-		return s.packageChanged(ctx, tx, pkg)
+		return s.packageChanged(ctx, tx, pkg, published)
 	})
 	return published, err
 }
@@ -139,7 +139,7 @@ func (s *Service) SplitVersion(ctx context.Context, c Caller, ref PackageRef, ve
 		if err := tx.Versions().Update(ctx, v); err != nil {
 			return err
 		}
-		return s.packageChanged(ctx, tx, vi.Package)
+		return s.packageChanged(ctx, tx, vi.Package, append([]string{version}, order...))
 	})
 	return err
 }

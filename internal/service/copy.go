@@ -95,7 +95,7 @@ func (s *Service) CopyPackageVersions(ctx context.Context, c Caller, in CopyInpu
 				return err
 			}
 		}
-		return s.packageChanged(ctx, tx, dstPkg)
+		return s.packageChanged(ctx, tx, dstPkg, sortedKeys(res.Successful))
 	})
 	if err == nil && len(res.Successful) > 0 {
 		s.WakeCollector() // overwritten versions may have freed bytes

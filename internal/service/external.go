@@ -597,7 +597,7 @@ func (s *Service) keep(ctx context.Context, tx store.Tx, ref PackageRef, conn st
 		if err := tx.Versions().Update(ctx, v); err != nil {
 			return err
 		}
-		if err := s.packageChanged(ctx, tx, pkg); err != nil {
+		if err := s.packageChanged(ctx, tx, pkg, []string{v.Version}); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/store"
@@ -13,8 +14,10 @@ import (
 type FormatRules interface {
 	// PackageChanged runs inside the transaction of a status change,
 	// dispose, delete, copy or metadata update, with the package's versions
-	// as they are afterwards. It may edit p.Metadata; the service saves p.
-	PackageChanged(p *domain.Package, versions VersionReader) error
+	// as they are afterwards and the names of those the change touched
+	// (nil when it may have touched any). It may edit p.Metadata; the
+	// service saves p.
+	PackageChanged(p *domain.Package, versions VersionReader, changed []string) error
 }
 
 // VersionReader reads one package's versions inside a transaction without
@@ -142,12 +145,12 @@ func (s *Service) normalizeBatch(f domain.Format, in BatchInput) BatchInput {
 }
 
 // packageChanged runs the format's rules for pkg, if it has any.
-func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Package) error {
+func (s *Service) packageChanged(ctx context.Context, tx store.Tx, pkg domain.Package, changed []string) error {
 	r := s.formatRules(pkg.Format)
 	if r == nil {
 		return nil
 	}
-	if err := r.PackageChanged(&pkg, txVersions{ctx, tx, pkg.ID}); err != nil {
+	if err := r.PackageChanged(&pkg, txVersions{ctx, tx, pkg.ID}, changed); err != nil {
 		return err
 	}
 	return tx.Packages().Update(ctx, pkg)
@@ -173,6 +176,31 @@ func (s *Service) PackageVersions(ctx context.Context, c Caller, ref PackageRef)
 		}
 		versions, err = allVersions(ctx, tx, pkg.ID)
 		return err
+	})
+	return pkg, versions, err
+}
+
+// PackageVersionsNamed returns a package and those of the named versions
+// it has, read in one transaction: what a format reads to bring a cached
+// index up to date after a change of a few versions.
+func (s *Service) PackageVersionsNamed(ctx context.Context, c Caller, ref PackageRef, names []string) (pkg domain.Package, versions []domain.PackageVersion, err error) {
+	err = s.store.Read(ctx, func(tx store.Tx) error {
+		_, pkg, err = s.getPackage(ctx, tx, c, ref)
+		if err != nil {
+			return err
+		}
+		versions = versions[:0]
+		for _, name := range names {
+			v, err := tx.Versions().Get(ctx, pkg.ID, name)
+			if errors.Is(err, domain.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			versions = append(versions, v)
+		}
+		return nil
 	})
 	return pkg, versions, err
 }
@@ -224,7 +252,7 @@ func (s *Service) UpdateVersionMetadata(ctx context.Context, c Caller, ref Packa
 		if err := tx.Versions().Update(ctx, v); err != nil {
 			return err
 		}
-		return s.packageChanged(ctx, tx, vi.Package)
+		return s.packageChanged(ctx, tx, vi.Package, []string{v.Version})
 	})
 	return out, err
 }

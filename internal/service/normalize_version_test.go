@@ -12,8 +12,8 @@ import (
 // VersionNormalizer hook without a format package.
 type trimRules struct{}
 
-func (trimRules) PackageChanged(*domain.Package, VersionReader) error { return nil }
-func (trimRules) NormalizeVersion(v string) string                    { return strings.TrimSuffix(v, ".0") }
+func (trimRules) PackageChanged(*domain.Package, VersionReader, []string) error { return nil }
+func (trimRules) NormalizeVersion(v string) string                              { return strings.TrimSuffix(v, ".0") }
 
 func TestNormalizeVersionHook(t *testing.T) {
 	s := &Service{rules: map[domain.Format]FormatRules{domain.FormatNuget: trimRules{}}}

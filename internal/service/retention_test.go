@@ -18,8 +18,8 @@ import (
 // every package is tagged, so retention never touches it.
 type tagRules struct{}
 
-func (tagRules) PackageChanged(*domain.Package, service.VersionReader) error { return nil }
-func (tagRules) RetentionExempt(domain.Package) []string                     { return []string{"2"} }
+func (tagRules) PackageChanged(*domain.Package, service.VersionReader, []string) error { return nil }
+func (tagRules) RetentionExempt(domain.Package) []string                               { return []string{"2"} }
 
 type retentionEnv struct {
 	t   testing.TB

@@ -224,7 +224,7 @@ func (s *Service) RetainFromUpstream(ctx context.Context, c Caller, ref PackageR
 			return err
 		}
 		retained = true
-		return s.packageChanged(ctx, tx, own)
+		return s.packageChanged(ctx, tx, own, []string{r.version.Version})
 	})
 	return retained, err
 }

@@ -156,7 +156,7 @@ func TestRulesStampAndCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := loadState(src)
-	if err := (Rules{}).PackageChanged(&src, nil); err != nil {
+	if err := (Rules{}).PackageChanged(&src, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if st := loadState(src); st.Stamp == "" || st.Stamp == first.Stamp || st.Name != "Foo_Bar" || st.Changed.IsZero() {

@@ -82,7 +82,7 @@ var (
 )
 
 // PackageChanged implements service.FormatRules.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
 	return renewStamp(p, "")
 }
 

@@ -112,7 +112,7 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: it gives the package a
 // new stamp, inside the transaction of the change, so that every cached
 // maven-metadata.xml of it is forgotten on every node.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
 	st := loadPackageState(*p)
 	st.Stamp = domain.NewStamp()
 	return domain.SetPackageState(p, st)

@@ -240,7 +240,7 @@ func TestFixTags(t *testing.T) {
 func TestRulesPackageChanged(t *testing.T) {
 	r := NewRules()
 	p := domain.Package{ID: 1, Metadata: []byte(`{"dist-tags":{"latest":"2.0.0","x":"2.0.0"},"stamp":"old"}`)}
-	if err := r.PackageChanged(&p, service.VersionSlice{pv("1.0.0", domain.StatusPublished), pv("2.0.0", domain.StatusArchived)}); err != nil {
+	if err := r.PackageChanged(&p, service.VersionSlice{pv("1.0.0", domain.StatusPublished), pv("2.0.0", domain.StatusArchived)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	st := loadState(p)
@@ -252,7 +252,7 @@ func TestRulesPackageChanged(t *testing.T) {
 	}
 	// Garbage metadata is replaced, not an error.
 	p.Metadata = []byte("not json")
-	if err := r.PackageChanged(&p, service.VersionSlice(nil)); err != nil || loadState(p).Stamp == "" {
+	if err := r.PackageChanged(&p, service.VersionSlice(nil), nil); err != nil || loadState(p).Stamp == "" {
 		t.Errorf("garbage metadata: %v %s", err, p.Metadata)
 	}
 }

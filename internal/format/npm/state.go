@@ -210,7 +210,7 @@ func NewRules() *Rules { return &Rules{now: time.Now} }
 // PackageChanged fixes the dist-tags after a status change, dispose,
 // delete or copy, and renews the package's stamp so that every packument
 // cache forgets it. It runs inside the control plane's transaction.
-func (r *Rules) PackageChanged(p *domain.Package, versions service.VersionReader) error {
+func (r *Rules) PackageChanged(p *domain.Package, versions service.VersionReader, _ []string) error {
 	st := loadState(*p)
 	tags, err := fixTagsIn(st.DistTags, versions)
 	if err != nil {

@@ -87,7 +87,7 @@ func (failingReader) Each(domain.Status, func(domain.PackageVersion) error) erro
 
 func TestPackageChangedReportsReadErrors(t *testing.T) {
 	p := domain.Package{Metadata: []byte(`{"dist-tags":{"latest":"1.0.0"},"stamp":"s"}`)}
-	if err := NewRules().PackageChanged(&p, failingReader{}); !errors.Is(err, errRead) {
+	if err := NewRules().PackageChanged(&p, failingReader{}, nil); !errors.Is(err, errRead) {
 		t.Fatalf("PackageChanged = %v, want the read error", err)
 	}
 	if loadState(p).Stamp != "s" {

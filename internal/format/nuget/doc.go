@@ -128,7 +128,9 @@ var (
 )
 
 // PackageChanged implements service.FormatRules.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error { return renewStamp(p) }
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
+	return renewStamp(p)
+}
 
 // published is the time registration shows for a version; the public
 // gallery shows 1900-01-01 for unlisted ones, which clients read as unlisted

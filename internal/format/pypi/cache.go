@@ -1,6 +1,9 @@
 package pypi
 
-import "github.com/artifactd/artifactd/internal/lru"
+import (
+	"github.com/artifactd/artifactd/internal/format/vindex"
+	"github.com/artifactd/artifactd/internal/lru"
+)
 
 // pageKey names one rendering of one project page. The endpoint names the
 // repository (and its domain); the package ID and stamp, kept in the
@@ -19,10 +22,19 @@ type pageEntry struct {
 	stamp string
 	body  []byte
 	etag  string
+	// ix holds each version's part of the page, for the edit that makes
+	// the page of the package's next state (nil for pages never cached).
+	ix *vindex.Index[[]byte]
 }
 
 func (e *pageEntry) size() int {
-	return len(e.body) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
+	n := len(e.body) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
+	if e.ix != nil {
+		for _, it := range e.ix.Items {
+			n += len(it.Val) + len(it.Key) + len(it.Version) + 80
+		}
+	}
+	return n
 }
 
 // pageCache is a byte-bounded LRU of rendered project pages. Entries are

@@ -25,14 +25,14 @@ func poison(tr *testRepo) {
 
 func TestRulesRenewStamp(t *testing.T) {
 	p := domain.Package{}
-	if err := (Rules{}).PackageChanged(&p, nil); err != nil {
+	if err := (Rules{}).PackageChanged(&p, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	first := loadState(p).Stamp
 	if first == "" {
 		t.Fatal("PackageChanged left no stamp")
 	}
-	if err := (Rules{}).PackageChanged(&p, nil); err != nil {
+	if err := (Rules{}).PackageChanged(&p, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if second := loadState(p).Stamp; second == "" || second == first {

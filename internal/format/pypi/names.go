@@ -233,8 +233,8 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: it renews the package's
 // stamp, inside the control plane's transaction, so that every cached
 // simple page of the package is forgotten.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
-	return renewStamp(p)
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
+	return renewStamp(p, changed)
 }
 
 // NormalizeName implements service.Normalizer.

@@ -35,6 +35,7 @@ import (
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/flight"
 	"github.com/artifactd/artifactd/internal/format/listing"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -54,8 +55,9 @@ type Format struct {
 	// renders runs one rendering at a time of a page for the package
 	// state its callers saw.
 	renders flight.Group[pageRender, *pageEntry]
-	// rendered counts the pages rendered for the cache (tests; metrics).
-	rendered atomic.Int64
+	// rendered counts the pages rendered for the cache, edited those of
+	// them made from an earlier page (tests; metrics).
+	rendered, edited atomic.Int64
 	// beforeRender, when set (tests), runs as a rendering starts.
 	beforeRender func()
 }
@@ -251,18 +253,23 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		if f.beforeRender != nil {
 			f.beforeRender()
 		}
-		// The versions and the stamp the page is cached under come from
-		// one read transaction, so an entry never outlives the state it
-		// shows.
-		pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+		// The page of an earlier state is edited when the package's log
+		// names the versions changed since; the versions and the stamp
+		// the page is cached under come from one read transaction, so an
+		// entry never outlives the state it shows.
+		var prev *vindex.Index[[]byte]
+		if old, ok := f.pages.lru.Peek(key); ok {
+			prev = old.ix
+		}
+		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, convertPage(cur.Name, key.ct))
 		if err != nil {
 			return nil, err
 		}
-		e, err := renderPage(key, pkg, versions)
-		if err != nil {
-			return nil, err
-		}
+		e := assemblePage(key, pkg, ix)
 		f.rendered.Add(1)
+		if how == vindex.Edited {
+			f.edited.Add(1)
+		}
 		f.pages.put(e)
 		return e, nil
 	})
@@ -342,7 +349,7 @@ func renderPage(key pageKey, pkg domain.Package, versions []domain.PackageVersio
 		return nil, err
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return &pageEntry{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	return &pageEntry{key: key, pkgID: pkg.ID, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
 }
 
 // servePage answers a rendered project page; ServeContent handles HEAD,
@@ -366,41 +373,51 @@ func BuildProject(name string, versions []domain.PackageVersion) Project {
 	})
 	p := Project{Name: name, Versions: []string{}}
 	for _, v := range vs {
-		listed, yanked := Listed(v.Status)
-		if !listed {
-			continue
-		}
-		doc := decodeDoc(v.Metadata)
-		if len(doc.Files) == 0 {
-			continue
-		}
-		p.Versions = append(p.Versions, v.Version)
-		names := make([]string, 0, len(doc.Files))
-		for fn := range doc.Files {
-			names = append(names, fn)
-		}
-		sort.Strings(names)
-		for _, fn := range names {
-			fd := doc.Files[fn]
-			file := File{
-				Filename:       fn,
-				URL:            "../../packages/" + url.PathEscape(name) + "/" + url.PathEscape(v.Version) + "/" + url.PathEscape(fn),
-				SHA256:         fd.SHA256,
-				Size:           fd.Size,
-				RequiresPython: fd.RequiresPython,
-				MetadataSHA256: fd.MetadataSHA256,
-				Yanked:         yanked || fd.Yanked,
-				UploadTime:     fd.Uploaded,
-			}
-			if yanked {
-				file.YankedReason = YankedReason
-			} else if fd.Yanked {
-				file.YankedReason = fd.YankedReason
-			}
-			p.Files = append(p.Files, file)
+		if files := versionFiles(name, v); len(files) > 0 {
+			p.Versions = append(p.Versions, v.Version)
+			p.Files = append(p.Files, files...)
 		}
 	}
 	return p
+}
+
+// versionFiles lists the files of a version pip may see (none when the
+// version is not listed), by name.
+func versionFiles(name string, v domain.PackageVersion) []File {
+	listed, yanked := Listed(v.Status)
+	if !listed {
+		return nil
+	}
+	doc := decodeDoc(v.Metadata)
+	if len(doc.Files) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(doc.Files))
+	for fn := range doc.Files {
+		names = append(names, fn)
+	}
+	sort.Strings(names)
+	files := make([]File, 0, len(names))
+	for _, fn := range names {
+		fd := doc.Files[fn]
+		file := File{
+			Filename:       fn,
+			URL:            "../../packages/" + url.PathEscape(name) + "/" + url.PathEscape(v.Version) + "/" + url.PathEscape(fn),
+			SHA256:         fd.SHA256,
+			Size:           fd.Size,
+			RequiresPython: fd.RequiresPython,
+			MetadataSHA256: fd.MetadataSHA256,
+			Yanked:         yanked || fd.Yanked,
+			UploadTime:     fd.Uploaded,
+		}
+		if yanked {
+			file.YankedReason = YankedReason
+		} else if fd.Yanked {
+			file.YankedReason = fd.YankedReason
+		}
+		files = append(files, file)
+	}
+	return files
 }
 
 // download serves a distribution file, or with ".metadata" appended the

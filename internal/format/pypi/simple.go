@@ -80,26 +80,38 @@ type Project struct {
 // data-core-metadata) and data-requires-python, every value escaped.
 func WriteProjectHTML(w io.Writer, p Project) error {
 	var b strings.Builder
-	name := html.EscapeString(p.Name)
-	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + apiVersion + "\">\n")
-	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
+	b.WriteString(projectHTMLHead(p.Name))
 	for _, f := range p.Files {
-		b.WriteString(`    <a href="` + html.EscapeString(f.URL+"#sha256="+f.SHA256) + `"`)
-		if f.RequiresPython != "" {
-			b.WriteString(` data-requires-python="` + html.EscapeString(f.RequiresPython) + `"`)
-		}
-		if f.MetadataSHA256 != "" {
-			v := html.EscapeString("sha256=" + f.MetadataSHA256)
-			b.WriteString(` data-dist-info-metadata="` + v + `" data-core-metadata="` + v + `"`)
-		}
-		if f.Yanked {
-			b.WriteString(` data-yanked="` + html.EscapeString(f.YankedReason) + `"`)
-		}
-		b.WriteString(">" + html.EscapeString(f.Filename) + "</a><br>\n")
+		writeFileHTML(&b, f)
 	}
-	b.WriteString("  </body>\n</html>\n")
+	b.WriteString(projectHTMLTail)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// projectHTMLHead and projectHTMLTail frame a project page's links.
+func projectHTMLHead(project string) string {
+	name := html.EscapeString(project)
+	return "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + apiVersion + "\">\n" +
+		"    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n"
+}
+
+const projectHTMLTail = "  </body>\n</html>\n"
+
+// writeFileHTML writes a file's link on a project page.
+func writeFileHTML(b *strings.Builder, f File) {
+	b.WriteString(`    <a href="` + html.EscapeString(f.URL+"#sha256="+f.SHA256) + `"`)
+	if f.RequiresPython != "" {
+		b.WriteString(` data-requires-python="` + html.EscapeString(f.RequiresPython) + `"`)
+	}
+	if f.MetadataSHA256 != "" {
+		v := html.EscapeString("sha256=" + f.MetadataSHA256)
+		b.WriteString(` data-dist-info-metadata="` + v + `" data-core-metadata="` + v + `"`)
+	}
+	if f.Yanked {
+		b.WriteString(` data-yanked="` + html.EscapeString(f.YankedReason) + `"`)
+	}
+	b.WriteString(">" + html.EscapeString(f.Filename) + "</a><br>\n")
 }
 
 type jsonMeta struct {
@@ -118,28 +130,32 @@ type jsonFile struct {
 	UploadTime       string            `json:"upload-time,omitempty"`
 }
 
+func jsonFileOf(f File) jsonFile {
+	jf := jsonFile{
+		Filename: f.Filename, URL: f.URL, Hashes: map[string]string{"sha256": f.SHA256},
+		RequiresPython: f.RequiresPython, CoreMetadata: false, DistInfoMetadata: false, Yanked: false, Size: f.Size,
+	}
+	if f.MetadataSHA256 != "" {
+		h := map[string]string{"sha256": f.MetadataSHA256}
+		jf.CoreMetadata, jf.DistInfoMetadata = h, h
+	}
+	if f.Yanked {
+		jf.Yanked = true
+		if f.YankedReason != "" {
+			jf.Yanked = f.YankedReason
+		}
+	}
+	if !f.UploadTime.IsZero() {
+		jf.UploadTime = f.UploadTime.UTC().Format(uploadTimeLayout)
+	}
+	return jf
+}
+
 // WriteProjectJSON renders a PEP 691 project page (api-version 1.1).
 func WriteProjectJSON(w io.Writer, p Project) error {
 	files := make([]jsonFile, 0, len(p.Files))
 	for _, f := range p.Files {
-		jf := jsonFile{
-			Filename: f.Filename, URL: f.URL, Hashes: map[string]string{"sha256": f.SHA256},
-			RequiresPython: f.RequiresPython, CoreMetadata: false, DistInfoMetadata: false, Yanked: false, Size: f.Size,
-		}
-		if f.MetadataSHA256 != "" {
-			h := map[string]string{"sha256": f.MetadataSHA256}
-			jf.CoreMetadata, jf.DistInfoMetadata = h, h
-		}
-		if f.Yanked {
-			jf.Yanked = true
-			if f.YankedReason != "" {
-				jf.Yanked = f.YankedReason
-			}
-		}
-		if !f.UploadTime.IsZero() {
-			jf.UploadTime = f.UploadTime.UTC().Format(uploadTimeLayout)
-		}
-		files = append(files, jf)
+		files = append(files, jsonFileOf(f))
 	}
 	versions := p.Versions
 	if versions == nil {

@@ -302,8 +302,8 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, u *uploadForm) er
 		Assets:         []service.NewAsset{{Name: u.filename, Content: u.file, Check: check}},
 		AddToPublished: true,
 		// Uploads change the simple pages: a new stamp, in the publish's
-		// transaction, retires the cached ones.
-		UpdatePackage: renewStamp,
+		// transaction, retires the cached ones (which are edited).
+		UpdatePackage: func(p *domain.Package) error { return renewStamp(p, []string{stored}) },
 		UpdateVersion: func(v *domain.PackageVersion) error {
 			doc := decodeDoc(v.Metadata)
 			if old, ok := doc.Files[u.filename]; !ok || old.SHA256 != sums.SHA256 {

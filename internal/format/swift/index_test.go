@@ -65,7 +65,7 @@ func TestBuildIndex(t *testing.T) {
 	// A status change renews the stamp (Rules.PackageChanged) and keeps
 	// the URLs identifiers are looked up by.
 	before := loadState(pkg)
-	if err := (Rules{}).PackageChanged(&pkg, nil); err != nil {
+	if err := (Rules{}).PackageChanged(&pkg, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	after := loadState(pkg)

@@ -60,7 +60,7 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: it renews the package's
 // stamp inside the control plane's transaction, so cached release lists
 // of the package are forgotten.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader) error {
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
 	return updateState(p, nil)
 }
 

@@ -1,0 +1,178 @@
+package vindex
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/service"
+)
+
+// conv lists Published versions, ordered by their metadata.
+func conv(v domain.PackageVersion) (Item[string], bool) {
+	if v.Status != domain.StatusPublished {
+		return Item[string]{}, false
+	}
+	return Item[string]{Key: v.Metadata, Val: v.Version + "@" + string(v.Metadata)}, true
+}
+
+// TestLogAndEdit: after random changes of random versions, an index built
+// at any earlier stamp and edited with what the log says changed since is
+// the index built from every version; when the log no longer knows, it
+// says so.
+func TestLogAndEdit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	versions := map[string]domain.PackageVersion{}
+	rows := func() []domain.PackageVersion {
+		var out []domain.PackageVersion
+		for _, v := range versions {
+			out = append(out, v)
+		}
+		return out
+	}
+	var log Log
+	log.Renew(nil)
+	type past struct {
+		ix      *Index[string]
+		changes int // changes made since
+	}
+	var pasts []past
+	statuses := []domain.Status{domain.StatusPublished, domain.StatusUnlisted, domain.StatusArchived}
+	for step := range 400 {
+		var changed []string
+		switch n := rng.IntN(10); {
+		case n == 0:
+			changed = nil // any version
+		case n == 1:
+			changed = []string{} // package-level state only
+		default:
+			for range 1 + rng.IntN(3) {
+				name := fmt.Sprintf("v%d", rng.IntN(60))
+				if rng.IntN(5) == 0 {
+					delete(versions, name)
+				} else {
+					versions[name] = domain.PackageVersion{Version: name, Status: statuses[rng.IntN(3)], Metadata: []byte{byte(rng.IntN(8))}}
+				}
+				changed = append(changed, name)
+			}
+		}
+		log.Renew(changed)
+		for i := range pasts {
+			pasts[i].changes++
+		}
+		want := Build(1, log.Stamp, rows(), conv)
+		for _, p := range pasts {
+			names, ok := log.Since(p.ix.Stamp)
+			if !ok {
+				continue
+			}
+			if p.changes > maxChanges {
+				t.Fatalf("step %d: the log still knows %d changes back (keeps %d)", step, p.changes, maxChanges)
+			}
+			var fresh []domain.PackageVersion
+			for _, n := range names {
+				if v, ok := versions[n]; ok {
+					fresh = append(fresh, v)
+				}
+			}
+			got := p.ix.Edit(log.Stamp, names, fresh, conv)
+			if !slices.EqualFunc(got.Items, want.Items, func(a, b Item[string]) bool { return a.Version == b.Version && a.Val == b.Val }) {
+				t.Fatalf("step %d: edited %v\nbuilt %v", step, got.Items, want.Items)
+			}
+		}
+		if changed == nil {
+			// Every index from before is unusable now.
+			for _, p := range pasts {
+				if _, ok := log.Since(p.ix.Stamp); ok {
+					t.Fatalf("step %d: a change of any version left the log usable from %s", step, p.ix.Stamp)
+				}
+			}
+			pasts = nil
+		}
+		if names, ok := log.Since(log.Stamp); !ok || len(names) != 0 {
+			t.Fatalf("Since(own stamp) = %v, %v", names, ok)
+		}
+		pasts = append(pasts, past{ix: want})
+		if len(pasts) > 40 {
+			pasts = pasts[1:]
+		}
+	}
+	if _, ok := (Log{}).Since("x"); ok {
+		t.Fatal("an empty log knows changes")
+	}
+}
+
+// reader serves Load from versions in memory, counting what it reads.
+type reader struct {
+	pkg           domain.Package
+	versions      service.VersionSlice
+	full, named   int
+	changeBetween func(*reader)
+}
+
+func (r *reader) PackageVersions(context.Context, service.Caller, service.PackageRef) (domain.Package, []domain.PackageVersion, error) {
+	r.full++
+	return r.pkg, r.versions, nil
+}
+
+func (r *reader) PackageVersionsNamed(_ context.Context, _ service.Caller, _ service.PackageRef, names []string) (domain.Package, []domain.PackageVersion, error) {
+	r.named++
+	if r.changeBetween != nil {
+		r.changeBetween(r)
+	}
+	var out []domain.PackageVersion
+	for _, n := range names {
+		if v, err := r.versions.Get(n); err == nil {
+			out = append(out, v)
+		}
+	}
+	return r.pkg, out, nil
+}
+
+func TestLoad(t *testing.T) {
+	var log Log
+	log.Renew(nil)
+	logOf := func(p domain.Package) Log { return domain.PackageState[Log](p) }
+	r := &reader{pkg: domain.Package{ID: 7}}
+	set := func() {
+		if err := domain.SetPackageState(&r.pkg, log); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.versions = service.VersionSlice{{Version: "a", Status: domain.StatusPublished, Metadata: []byte{1}}}
+	set()
+	ix, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, nil, conv)
+	if err != nil || how != Built || len(ix.Items) != 1 {
+		t.Fatalf("first load: %v %v %v", ix, how, err)
+	}
+	r.versions = append(r.versions, domain.PackageVersion{Version: "b", Status: domain.StatusPublished, Metadata: []byte{0}})
+	log.Renew([]string{"b"})
+	set()
+	ix2, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, ix, conv)
+	if err != nil || how != Edited || len(ix2.Items) != 2 || ix2.Items[0].Version != "b" || r.full != 1 {
+		t.Fatalf("after a publish: %v %v %v (full reads %d)", ix2.Items, how, err, r.full)
+	}
+	// Another package of the same name (deleted and made again): built.
+	cur := r.pkg
+	r.pkg.ID = 8
+	cur.ID = 8
+	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, conv); how != Built {
+		t.Fatal("an index of another package was edited")
+	}
+	// Changed between the package read and the versions read: built.
+	r.pkg.ID = 7
+	cur = r.pkg
+	log.Renew([]string{"a"})
+	set()
+	cur = r.pkg
+	r.changeBetween = func(r *reader) {
+		log.Renew([]string{"b"})
+		set()
+	}
+	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, conv); how != Built {
+		t.Fatal("an index was edited from a list read at another stamp")
+	}
+}
