@@ -3,6 +3,7 @@ package cargo
 import (
 	"time"
 
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/lru"
 )
 
@@ -22,10 +23,20 @@ type fileEntry struct {
 	body     []byte // nil: no listed version
 	etag     string
 	modified time.Time
+	// ix holds each version's line, for the edit that makes the file of
+	// the package's next state (nil for files never cached).
+	ix *vindex.Index[[]byte]
 }
 
 func (e *fileEntry) size() int {
-	return len(e.body) + len(e.key.endpoint) + len(e.key.crate) + len(e.stamp) + len(e.etag) + 128
+	n := len(e.body) + len(e.key.endpoint) + len(e.key.crate) + len(e.stamp) + len(e.etag) + 128
+	if e.ix != nil {
+		for _, it := range e.ix.Items {
+			n += len(it.Key) + len(it.Version) + 80
+			n += len(it.Val)
+		}
+	}
+	return n
 }
 
 // fileCache is a byte-bounded LRU of rendered index files. A reader first

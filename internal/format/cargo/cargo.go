@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -45,6 +46,8 @@ type Format struct {
 	// renders runs one rendering at a time of an index file for the
 	// package state its callers saw.
 	renders flight.Group[fileRender, *fileEntry]
+	// edited counts the index files made from an earlier one (tests).
+	edited atomic.Int64
 }
 
 type fileRender struct {

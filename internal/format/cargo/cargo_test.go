@@ -148,11 +148,50 @@ func TestIndexCache(t *testing.T) {
 	if got := index(); strings.Contains(got, `"1.0.0"`) {
 		t.Fatalf("after archiving 1.0.0: %q", got)
 	}
+
+	// Every change after the first read edits the cached file, which is
+	// then the file rendered from every version, byte for byte.
+	edited := func(step string) {
+		t.Helper()
+		before := f.edited.Load()
+		got := index()
+		_, versions, err := env.Svc.PackageVersions(t.Context(), env.Repo.Caller, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := string(RenderIndex(versions)); got != want {
+			t.Fatalf("%s: edited file\n%s\nwant\n%s", step, got, want)
+		}
+		if f.edited.Load() != before+1 {
+			t.Fatalf("%s: the file was not edited from the cached one", step)
+		}
+	}
+	publish("0.9.0")
+	edited("publish of an older version")
+	publish("2.0.0-rc.1")
+	publish("2.0.0")
+	edited("two publishes")
+	if rec := do(http.MethodDelete, "api/v1/crates/foo/2.0.0/yank", nil); rec.Code != http.StatusOK {
+		t.Fatalf("yank: %d %s", rec.Code, rec.Body)
+	}
+	edited("yank")
+	if rec := do(http.MethodPut, "api/v1/crates/foo/2.0.0/unyank", nil); rec.Code != http.StatusOK {
+		t.Fatalf("unyank: %d %s", rec.Code, rec.Body)
+	}
+	edited("unyank")
+	if _, err := env.Svc.DeletePackageVersions(t.Context(), env.Repo.Caller, ref, []string{"1.1.0", "0.9.0"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	edited("two versions deleted")
+	if _, err := env.Svc.UpdatePackageVersionsStatus(t.Context(), env.Repo.Caller, ref, service.BatchInput{Versions: []string{"1.0.0"}}, domain.StatusPublished); err != nil {
+		t.Fatal(err)
+	}
+	edited("published again")
 }
 
 func TestRulesStampAndCopy(t *testing.T) {
 	src := domain.Package{}
-	if err := renewStamp(&src, "Foo_Bar"); err != nil {
+	if err := renewStamp(&src, "Foo_Bar", nil); err != nil {
 		t.Fatal(err)
 	}
 	first := loadState(src)

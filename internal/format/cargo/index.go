@@ -3,10 +3,8 @@ package cargo
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
-
 	"github.com/artifactd/artifactd/internal/domain"
-
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/semver"
 )
 
@@ -76,42 +74,52 @@ func Listed(st domain.Status) (listed, yanked bool) {
 // per listed version, in SemVer order. It returns nil when no version is
 // listed (the crate is then unknown to cargo).
 func RenderIndex(versions []domain.PackageVersion) []byte {
-	type line struct {
-		key []byte
-		e   Entry
+	return joinLines(vindex.Build(0, "", versions, indexLine))
+}
+
+// indexLine is a version's line of its crate's index file, ordered by
+// SemVer precedence (ties by version string).
+func indexLine(v domain.PackageVersion) (vindex.Item[[]byte], bool) {
+	listed, yanked := Listed(v.Status)
+	if !listed {
+		return vindex.Item[[]byte]{}, false
 	}
-	var lines []line
-	for _, v := range versions {
-		listed, yanked := Listed(v.Status)
-		if !listed {
-			continue
-		}
-		d, ok := decodeDoc(v.Metadata)
-		if !ok {
-			continue
-		}
-		e := d.Entry
-		e.Vers = v.Version
-		if !d.Remote || yanked {
-			e.Yanked = yanked
-		}
-		if e.Deps == nil {
-			e.Deps = []Dep{}
-		}
-		if e.Features == nil {
-			e.Features = map[string][]string{}
-		}
-		lines = append(lines, line{semver.Key(v.Version), e})
+	d, ok := decodeDoc(v.Metadata)
+	if !ok {
+		return vindex.Item[[]byte]{}, false
 	}
-	if len(lines) == 0 {
-		return nil
+	e := d.Entry
+	e.Vers = v.Version
+	if !d.Remote || yanked {
+		e.Yanked = yanked
 	}
-	sort.SliceStable(lines, func(i, j int) bool { return bytes.Compare(lines[i].key, lines[j].key) < 0 })
+	if e.Deps == nil {
+		e.Deps = []Dep{}
+	}
+	if e.Features == nil {
+		e.Features = map[string][]string{}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for _, l := range lines {
-		_ = enc.Encode(l.e) // one line, ending in "\n"
+	if err := enc.Encode(e); err != nil { // one line, ending in "\n"
+		return vindex.Item[[]byte]{}, false
 	}
-	return buf.Bytes()
+	return vindex.Item[[]byte]{Key: semver.Key(v.Version), Val: buf.Bytes()}, true
+}
+
+// joinLines is the index file of ix's lines; nil without any.
+func joinLines(ix *vindex.Index[[]byte]) []byte {
+	if len(ix.Items) == 0 {
+		return nil
+	}
+	n := 0
+	for _, it := range ix.Items {
+		n += len(it.Val)
+	}
+	b := make([]byte, 0, n)
+	for _, it := range ix.Items {
+		b = append(b, it.Val...)
+	}
+	return b
 }

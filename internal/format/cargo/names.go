@@ -82,8 +82,8 @@ var (
 )
 
 // PackageChanged implements service.FormatRules.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
-	return renewStamp(p, "")
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
+	return renewStamp(p, "", changed)
 }
 
 // NormalizeName stores control-plane names as the index does.

@@ -101,7 +101,7 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo) error {
 			if prev := loadState(*p).Name; prev != "" && prev != nc.Name {
 				return domain.Invalid("crate %s was published as %s: publish it under that name", nc.Name, prev)
 			}
-			return renewStamp(p, nc.Name)
+			return renewStamp(p, nc.Name, []string{nc.Vers})
 		},
 	})
 	return err

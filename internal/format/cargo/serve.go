@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -42,13 +44,24 @@ func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Re
 		if e, ok := f.files.get(key, cur.ID, stamp); ok {
 			return e, nil
 		}
-		// Versions and stamp from one read transaction: an entry never
-		// outlives the state it shows.
-		pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, ref)
+		// The file of an earlier state is edited when the package's log
+		// names the versions changed since; versions and stamp come from
+		// one read transaction: an entry never outlives the state it
+		// shows.
+		var prev *vindex.Index[[]byte]
+		if old, ok := f.files.lru.Peek(key); ok {
+			prev = old.ix
+		}
+		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, indexLine)
 		if err != nil {
 			return nil, err
 		}
-		e := newEntry(key, pkg, versions)
+		if how == vindex.Edited {
+			f.edited.Add(1)
+		}
+		st := loadState(pkg)
+		e := &fileEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, body: joinLines(ix), ix: ix, modified: st.Changed,
+			etag: vindex.ETag(renderVersion, key.endpoint, key.crate, strconv.FormatInt(pkg.ID, 10), ix.Stamp)}
 		f.files.put(e)
 		return e, nil
 	})
@@ -59,6 +72,12 @@ func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Re
 	serveFile(w, r, e)
 }
 
+// renderVersion changes when the rendering of index files does, so that
+// an ETag of an older build (made from the stamp alone) is not confirmed.
+const renderVersion = "1"
+
+// newEntry renders an index file that is never cached (a repository with
+// upstreams); its ETag is the hash of its bytes.
 func newEntry(key fileKey, pkg domain.Package, versions []domain.PackageVersion) *fileEntry {
 	body := RenderIndex(versions)
 	sum := sha256.Sum256(body)

@@ -4,16 +4,18 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // state is Cargo's package-level state, kept in domain.Package.Metadata.
 type state struct {
-	// Stamp changes (to a fresh random value) with every change to the
-	// crate's versions: publishes, yanks, status changes through the
-	// control plane, disposals, deletions, copies. Cached index files are
-	// keyed on it, so every node sharing the database sees a change at
-	// once. "" means "do not cache".
-	Stamp string `json:"stamp,omitempty"`
+	// Log's stamp changes with every change to the crate's versions:
+	// publishes, yanks, status changes through the control plane,
+	// disposals, deletions, copies; the log names the versions changed.
+	// Cached index files are keyed on the stamp, so every node sharing the
+	// database sees a change at once, and the file of an earlier stamp is
+	// edited into the current one (vindex.Load).
+	vindex.Log
 	// Changed is when the stamp last changed: the index file's
 	// Last-Modified.
 	Changed time.Time `json:"changed,omitzero"`
@@ -28,11 +30,13 @@ func loadState(p domain.Package) state {
 	return domain.PackageState[state](p)
 }
 
-// renewStamp gives p a new stamp, and the crate's spelling when it has
-// none yet and name is not "".
-func renewStamp(p *domain.Package, name string) error {
+func logOf(p domain.Package) vindex.Log { return loadState(p).Log }
+
+// renewStamp gives p a new stamp after a change of versions (nil: any),
+// and the crate's spelling when it has none yet and name is not "".
+func renewStamp(p *domain.Package, name string, versions []string) error {
 	st := loadState(*p)
-	st.Stamp = domain.NewStamp()
+	st.Renew(versions)
 	st.Changed = time.Now().UTC().Truncate(time.Second)
 	if st.Name == "" {
 		st.Name = name

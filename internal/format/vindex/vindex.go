@@ -32,20 +32,20 @@ type Log struct {
 	// package's versions. Caches are keyed on it, so every node sharing
 	// the database sees a change at once; "" means "do not cache".
 	Stamp string `json:"stamp,omitempty"`
-	// Changed names the versions changed since the stamp From, each with
+	// Touched names the versions changed since the stamp TouchedFrom, each with
 	// the stamp its change left. A change that may have touched any
 	// version clears it.
-	From    string   `json:"touchedFrom,omitempty"`
-	Changed []Change `json:"touched,omitempty"`
+	TouchedFrom string  `json:"touchedFrom,omitempty"`
+	Touched     []Touch `json:"touched,omitempty"`
 }
 
-// Change is one version's change in Log.Changed.
-type Change struct {
+// Touch is one version's change in Log.Touched.
+type Touch struct {
 	Version string `json:"v"`
 	Stamp   string `json:"s"` // the stamp after it
 }
 
-// maxChanges bounds Log.Changed (the state is read with every request):
+// maxChanges bounds Log.Touched (the state is read with every request):
 // an index more changes behind is built again from every version.
 const maxChanges = 32
 
@@ -55,34 +55,34 @@ func (l *Log) Renew(versions []string) {
 	prev := l.Stamp
 	l.Stamp = domain.NewStamp()
 	if prev == "" || versions == nil {
-		l.From, l.Changed = "", nil
+		l.TouchedFrom, l.Touched = "", nil
 		return
 	}
-	if len(l.Changed) == 0 {
-		l.From = prev
+	if len(l.Touched) == 0 {
+		l.TouchedFrom = prev
 	}
-	changed := slices.Clip(l.Changed)
+	changed := slices.Clip(l.Touched)
 	if len(versions) == 0 {
 		// No version to list: the new stamp names the same versions.
-		changed = append(changed, Change{"", l.Stamp})
+		changed = append(changed, Touch{"", l.Stamp})
 	}
 	for _, v := range versions {
-		changed = append(changed, Change{v, l.Stamp})
+		changed = append(changed, Touch{v, l.Stamp})
 	}
 	// Forget the oldest changes, a stamp's changes at a time.
 	for len(changed) > maxChanges {
-		l.From = changed[0].Stamp
+		l.TouchedFrom = changed[0].Stamp
 		i := 0
-		for i < len(changed) && changed[i].Stamp == l.From {
+		for i < len(changed) && changed[i].Stamp == l.TouchedFrom {
 			i++
 		}
 		changed = changed[i:]
 	}
 	if len(changed) == 0 {
-		l.From = ""
+		l.TouchedFrom = ""
 		changed = nil
 	}
-	l.Changed = changed
+	l.Touched = changed
 }
 
 // Since returns the versions changed between the stamp from and l's, when
@@ -95,20 +95,20 @@ func (l Log) Since(from string) (versions []string, ok bool) {
 		return []string{}, true
 	}
 	i := -1 // the first change after from
-	if l.From == from {
+	if l.TouchedFrom == from {
 		i = 0
 	} else {
-		for j, c := range l.Changed {
+		for j, c := range l.Touched {
 			if c.Stamp == from {
 				i = j + 1
 			}
 		}
 	}
-	if i < 0 || i >= len(l.Changed) {
+	if i < 0 || i >= len(l.Touched) {
 		return nil, false
 	}
 	versions = []string{}
-	for _, c := range l.Changed[i:] {
+	for _, c := range l.Touched[i:] {
 		if c.Version != "" && !slices.Contains(versions, c.Version) {
 			versions = append(versions, c.Version)
 		}
