@@ -165,3 +165,53 @@ print bad.map { |a, b| "#{a} > #{b}" }.join(", ")`)
 		t.Errorf("order %v disagrees with Gem::Version: %s", sorted, got)
 	}
 }
+
+// TestInfoEditedMatchesBuilt: after each change, a gem's info file and
+// versions line come from its cached index edited with the versions the
+// change touched, and are the ones built from every version.
+func TestInfoEditedMatchesBuilt(t *testing.T) {
+	tr := newTestRepo(t)
+	ctx := context.Background()
+	ref := tr.repo.Ref(domain.FormatRuby, "", "demo")
+	check := func(step string, wantEdited bool) {
+		t.Helper()
+		before := tr.f.edited.Load()
+		got := tr.get(t, "info/demo")
+		pkg, versions, err := tr.svc.PackageVersions(ctx, tr.repo.Caller, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := buildPkgIndex(pkg, versions)
+		if got != string(want.info) {
+			t.Fatalf("%s: info\n%s\nwant\n%s", step, got, want.info)
+		}
+		if edited := tr.f.edited.Load() > before; edited != wantEdited {
+			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
+		}
+		if versions := tr.get(t, "versions"); !strings.Contains(versions, want.infoMD5) {
+			t.Fatalf("%s: versions misses the info checksum %s:\n%s", step, want.infoMD5, versions)
+		}
+	}
+	status := func(target domain.Status, versions ...string) {
+		t.Helper()
+		if _, err := tr.svc.UpdatePackageVersionsStatus(ctx, tr.repo.Caller, ref, service.BatchInput{Versions: versions}, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.push(t, "demo", "1.0.0")
+	tr.push(t, "demo", "1.10.0")
+	check("first read", false)
+	tr.push(t, "demo", "1.2.0")
+	check("push", true)
+	tr.push(t, "demo", "0.1.0")
+	tr.push(t, "demo", "2.0.0.pre")
+	check("two pushes", true)
+	status(domain.StatusUnlisted, "1.2.0", "0.1.0")
+	check("two versions unlisted", true)
+	status(domain.StatusPublished, "0.1.0")
+	check("published again", true)
+	if _, err := tr.svc.DeletePackageVersions(ctx, tr.repo.Caller, ref, []string{"1.0.0"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("a version deleted", true)
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // entry is one installable gem file: a platform of a Published version.
@@ -31,12 +32,15 @@ type pkgIndex struct {
 	entries []entry // by version (Gem::Version order), then platform
 	info    []byte  // the compact index's info/{name}
 	infoMD5 string
+	// ix holds each version's entries, for the edit that makes the index
+	// of the package's next state.
+	ix *vindex.Index[[]entry]
 }
 
 func (p *pkgIndex) size() int {
 	n := len(p.info) + len(p.name) + 256
 	for _, e := range p.entries {
-		n += 512 + len(e.doc.Description) + len(e.doc.Summary)
+		n += 2 * (512 + len(e.doc.Description) + len(e.doc.Summary))
 	}
 	return n
 }
@@ -45,25 +49,35 @@ func (p *pkgIndex) size() int {
 // Published versions are installable: Unlisted ones, which gem yank
 // makes, and Archived, Disposed or Unfinished ones leave every index).
 func buildPkgIndex(pkg domain.Package, versions []domain.PackageVersion) *pkgIndex {
-	p := &pkgIndex{pkgID: pkg.ID, stamp: loadState(pkg).Stamp, name: pkg.Name}
-	for _, v := range versions {
-		if v.Status != domain.StatusPublished {
+	return newPkgIndex(pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, versionEntries))
+}
+
+// versionEntries are a Published version's gem files, by platform,
+// ordered by Gem::Version (ties by version string).
+func versionEntries(v domain.PackageVersion) (vindex.Item[[]entry], bool) {
+	if v.Status != domain.StatusPublished {
+		return vindex.Item[[]entry]{}, false
+	}
+	var es []entry
+	for plat, d := range decodeDoc(v.Metadata).Platforms {
+		if d.File == "" || !ValidPlatform(plat) {
 			continue
 		}
-		for plat, d := range decodeDoc(v.Metadata).Platforms {
-			if d.File == "" || !ValidPlatform(plat) {
-				continue
-			}
-			p.entries = append(p.entries, entry{version: v.Version, platform: plat, doc: d})
-		}
+		es = append(es, entry{version: v.Version, platform: plat, doc: d})
 	}
-	sort.Slice(p.entries, func(i, j int) bool {
-		a, b := p.entries[i], p.entries[j]
-		if c := compareVersions(a.version, b.version); c != 0 {
-			return c < 0
-		}
-		return a.platform < b.platform
-	})
+	if len(es) == 0 {
+		return vindex.Item[[]entry]{}, false
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].platform < es[j].platform })
+	return vindex.Item[[]entry]{Key: Rules{}.VersionSortKey(v.Version), Val: es}, true
+}
+
+// newPkgIndex makes the index of pkg (as read with ix's versions) from ix.
+func newPkgIndex(pkg domain.Package, ix *vindex.Index[[]entry]) *pkgIndex {
+	p := &pkgIndex{pkgID: pkg.ID, stamp: ix.Stamp, name: pkg.Name, ix: ix}
+	for _, it := range ix.Items {
+		p.entries = append(p.entries, it.Val...)
+	}
 	p.info = renderInfo(p.entries)
 	sum := md5.Sum(p.info)
 	p.infoMD5 = hex.EncodeToString(sum[:])

@@ -101,8 +101,8 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: a new stamp retires the
 // package's cached index files (and, as the package row is written, the
 // repository's listing stamp retires the repository's).
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
-	return renewStamp(p)
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
+	return renewStamp(p, changed)
 }
 
 // VersionSortKey orders versions as Gem::Version#<=> does: segments of

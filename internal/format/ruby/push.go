@@ -82,7 +82,7 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, file *os.File, sp
 		AddToPublished: true, // another platform's .gem joins the version
 		// A new stamp, in the publish's transaction, retires the cached
 		// indexes.
-		UpdatePackage: renewStamp,
+		UpdatePackage: func(p *domain.Package) error { return renewStamp(p, []string{spec.Version}) },
 		UpdateVersion: func(v *domain.PackageVersion) error {
 			doc := decodeDoc(v.Metadata)
 			if doc.Remote {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -48,13 +49,22 @@ func (f *Format) cachedIndex(r *http.Request, repo dataplane.Repo, cur domain.Pa
 	if p, ok := f.pkgs.GetIf(key, func(p *pkgIndex) bool { return stamp != "" && p.pkgID == cur.ID && p.stamp == stamp }); ok {
 		return p, nil
 	}
-	// The versions and the stamp the index is cached under come from one
-	// read transaction, so an entry never outlives the state it shows.
-	pkg, versions, err := f.svc.PackageVersions(r.Context(), repo.Caller, f.ref(repo, cur.Name))
+	// The index of an earlier state is edited when the package's log
+	// names the versions changed since; the versions and the stamp the
+	// index is cached under come from one read transaction, so an entry
+	// never outlives the state it shows.
+	var prev *vindex.Index[[]entry]
+	if old, ok := f.pkgs.Peek(key); ok {
+		prev = old.ix
+	}
+	ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, f.ref(repo, cur.Name), cur, logOf, prev, versionEntries)
 	if err != nil {
 		return nil, err
 	}
-	p := buildPkgIndex(pkg, versions)
+	if how == vindex.Edited {
+		f.edited.Add(1)
+	}
+	p := newPkgIndex(pkg, ix)
 	if p.stamp != "" {
 		f.pkgs.Add(key, p, int64(p.size()))
 	}

@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -46,6 +47,8 @@ type Format struct {
 	// pkgs caches each package's index (by endpoint and name), valid
 	// while the package keeps its ID and stamp.
 	pkgs *lru.Cache[pkgKey, *pkgIndex]
+	// edited counts the package indexes made from an earlier one (tests).
+	edited atomic.Int64
 	// repos caches each repository's whole-repository files, valid
 	// while the repository's listing stamp of gems is the one they were
 	// built at: any push, yank or status change of any gem (any write of
