@@ -107,3 +107,51 @@ func TestModelCache(t *testing.T) {
 		t.Errorf("%d builds for two changes", n-built)
 	}
 }
+
+// TestModelEditedMatchesBuilt: after each change, the resources served
+// from a model edited with the versions the change touched are the ones
+// a server with nothing cached answers.
+func TestModelEditedMatchesBuilt(t *testing.T) {
+	tr := newTestRepo(t)
+	ref := tr.env.Repo.Ref(domain.FormatNuget, "", "demo")
+	paths := []string{"v3/flatcontainer/demo/index.json", "v3/registration/demo/index.json", "v3/registration-semver2/demo/index.json",
+		"v3/registration/demo/1.10.0.json"}
+	check := func(step string, wantEdited bool) {
+		t.Helper()
+		before := tr.f.edited.Load()
+		cold := &testRepo{f: New(tr.env.Svc, tr.env.Log, t.TempDir()), env: tr.env}
+		for _, p := range paths {
+			got, want := tr.do(http.MethodGet, p, nil, ""), cold.do(http.MethodGet, p, nil, "")
+			if got.Code != want.Code || got.Body.String() != want.Body.String() {
+				t.Fatalf("%s: %s: %d %s\nwant %d %s", step, p, got.Code, got.Body, want.Code, want.Body)
+			}
+		}
+		if edited := tr.f.edited.Load() > before; edited != wantEdited {
+			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
+		}
+	}
+	status := func(target domain.Status, versions ...string) {
+		t.Helper()
+		if _, err := tr.env.Svc.UpdatePackageVersionsStatus(context.Background(), tr.env.Repo.Caller, ref, service.BatchInput{Versions: versions}, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.push(t, "Demo", "1.10.0")
+	tr.push(t, "Demo", "1.2.0")
+	check("first read", false)
+	tr.push(t, "Demo", "1.9.0-beta")
+	check("push", true)
+	tr.push(t, "Demo", "0.1.0")
+	tr.push(t, "Demo", "2.0.0")
+	check("two pushes", true)
+	status(domain.StatusUnlisted, "1.10.0", "0.1.0")
+	check("two versions unlisted", true)
+	status(domain.StatusArchived, "1.2.0")
+	check("archived", true)
+	status(domain.StatusPublished, "1.2.0", "1.10.0")
+	check("published again", true)
+	if _, err := tr.env.Svc.DeletePackageVersions(context.Background(), tr.env.Repo.Caller, ref, []string{"2.0.0"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", true)
+}

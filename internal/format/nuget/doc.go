@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -100,19 +101,22 @@ func applyMetadata(v *domain.PackageVersion, p *Package) {
 
 // state is NuGet's package-level state, kept in domain.Package.Metadata.
 type state struct {
-	// Stamp changes with every change to the package's versions; cached
-	// indexes are keyed on it (as PyPI's pages).
-	Stamp string `json:"stamp,omitempty"`
+	// Log's stamp changes with every change to the package's versions and
+	// the log names the versions changed: cached models are keyed on the
+	// stamp and edited from one stamp to the next (vindex.Load).
+	vindex.Log
 }
+
+func logOf(p domain.Package) vindex.Log { return loadState(p).Log }
 
 func loadState(p domain.Package) state {
 	return domain.PackageState[state](p)
 }
 
-// renewStamp gives p a new stamp.
-func renewStamp(p *domain.Package) error {
+// renewStamp gives p a new stamp after a change of versions (nil: any).
+func renewStamp(p *domain.Package, versions []string) error {
 	st := loadState(*p)
-	st.Stamp = domain.NewStamp()
+	st.Renew(versions)
 	return domain.SetPackageState(p, st)
 }
 
@@ -128,8 +132,8 @@ var (
 )
 
 // PackageChanged implements service.FormatRules.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
-	return renewStamp(p)
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
+	return renewStamp(p, changed)
 }
 
 // published is the time registration shows for a version; the public

@@ -2,10 +2,10 @@ package nuget
 
 import (
 	"context"
-	"sort"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/service"
 )
@@ -21,6 +21,9 @@ type pkgModel struct {
 	id       string // lowercased
 	versions []modelVersion
 	bytes    int
+	// ix holds the versions as items, for the edit that makes the model
+	// of the package's next state.
+	ix *vindex.Index[modelVersion]
 }
 
 type modelVersion struct {
@@ -29,6 +32,7 @@ type modelVersion struct {
 	status  domain.Status
 	version domain.PackageVersion // Metadata cleared (decoded in doc)
 	doc     versionDoc
+	size    int // bytes of the stored version, for the cache's bounds
 }
 
 // visible reports whether NuGet clients see a version of status st:
@@ -43,17 +47,21 @@ func visible(st domain.Status) bool {
 func listedStatus(st domain.Status) bool { return st == domain.StatusPublished }
 
 func buildModel(pkg domain.Package, id string, versions []domain.PackageVersion) *pkgModel {
-	m := &pkgModel{pkgID: pkg.ID, stamp: loadState(pkg).Stamp, id: id}
-	for _, v := range versions {
+	return newModel(pkg, id, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, modelOf(id)))
+}
+
+// modelOf makes a visible version's place in the model of package id,
+// in NuGet's version order (VersionSortKey).
+func modelOf(id string) vindex.Convert[modelVersion] {
+	return func(v domain.PackageVersion) (vindex.Item[modelVersion], bool) {
 		if !visible(v.Status) {
-			continue
+			return vindex.Item[modelVersion]{}, false
 		}
 		pv, ok := ParseVersion(v.Version)
 		if !ok {
-			continue
+			return vindex.Item[modelVersion]{}, false
 		}
 		doc := decodeDoc(v.Metadata)
-		m.bytes += len(v.Metadata) + 256
 		if doc.ID == "" {
 			doc.ID = v.DisplayName
 			if doc.ID == "" {
@@ -64,12 +72,20 @@ func buildModel(pkg domain.Package, id string, versions []domain.PackageVersion)
 			doc.Version = pv.Normalized()
 		}
 		doc.Nuspec = nil // served from the stored version, not the model
+		size := len(v.Metadata) + 256
 		v.Metadata = nil
-		m.versions = append(m.versions, modelVersion{stored: v.Version, parsed: pv, status: v.Status, version: v, doc: doc})
+		return vindex.Item[modelVersion]{Key: Rules{}.VersionSortKey(v.Version),
+			Val: modelVersion{stored: v.Version, parsed: pv, status: v.Status, version: v, doc: doc, size: size}}, true
 	}
-	sort.SliceStable(m.versions, func(i, j int) bool {
-		return CompareVersions(m.versions[i].parsed, m.versions[j].parsed) < 0
-	})
+}
+
+// newModel makes the model of pkg (as read with ix's versions) from ix.
+func newModel(pkg domain.Package, id string, ix *vindex.Index[modelVersion]) *pkgModel {
+	m := &pkgModel{pkgID: pkg.ID, stamp: ix.Stamp, id: id, ix: ix, versions: make([]modelVersion, 0, len(ix.Items))}
+	for _, it := range ix.Items {
+		m.versions = append(m.versions, it.Val)
+		m.bytes += 2 * it.Val.size
+	}
 	return m
 }
 
@@ -121,12 +137,21 @@ func (f *Format) model(ctx context.Context, repo dataplane.Repo, id string) (*pk
 		}
 	}
 	m, _, err := f.builds.Do(ctx, modelBuild{key, cur.ID, stamp}, func() (*pkgModel, error) {
-		pkg, versions, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+		// The model of an earlier state is edited when the package's log
+		// names the versions changed since (vindex.Load).
+		var prev *vindex.Index[modelVersion]
+		if old, ok := f.models.lru.Peek(key); ok {
+			prev = old.ix
+		}
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, modelOf(ref.Package))
 		if err != nil {
 			return nil, err
 		}
-		m := buildModel(pkg, ref.Package, versions)
+		m := newModel(pkg, ref.Package, ix)
 		f.built.Add(1)
+		if how == vindex.Edited {
+			f.edited.Add(1)
+		}
 		if m.stamp != "" {
 			f.models.lru.Add(key, m, int64(m.bytes+512))
 		}

@@ -46,6 +46,8 @@ type Format struct {
 	builds  flight.Group[modelBuild, *pkgModel]
 	// built counts the models built for the cache (tests).
 	built atomic.Int64
+	// edited counts the models made from an earlier one (tests).
+	edited atomic.Int64
 }
 
 // modelCacheBytes bounds the memory of cached package models.

@@ -99,7 +99,7 @@ func (f *Format) publish(r *http.Request, repo dataplane.Repo, file *os.File, si
 			SourceCodeRepository: meta.SourceCodeRepository, Readme: meta.Readme,
 			Licenses: meta.Licenses, Dependencies: meta.Dependencies, Raw: doc.encode(),
 		},
-		UpdatePackage: renewStamp,
+		UpdatePackage: func(p *domain.Package) error { return renewStamp(p, []string{version}) },
 	})
 	return err
 }
