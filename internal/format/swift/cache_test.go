@@ -117,3 +117,51 @@ func TestIndexCache(t *testing.T) {
 		t.Errorf("rendered %d times for three package states", n)
 	}
 }
+
+// TestIndexEditedMatchesBuilt: after each change, the list of releases
+// and a release's metadata (with its Link header) served from an index
+// edited with the versions the change touched are what a server with
+// nothing cached answers.
+func TestIndexEditedMatchesBuilt(t *testing.T) {
+	tr := newTestRepo(t)
+	ref := tr.repo.Ref(domain.FormatSwift, "mona", "kit")
+	check := func(step string, wantEdited bool) {
+		t.Helper()
+		before := tr.f.edited.Load()
+		cold := &testRepo{f: New(tr.svc, tr.f.log, t.TempDir()), svc: tr.svc, repo: tr.repo}
+		for _, p := range []string{"mona/Kit", "mona/Kit/1.2.0"} {
+			got, want := tr.get(p), cold.get(p)
+			if got.Code != want.Code || got.Body.String() != want.Body.String() || got.Header().Get("Link") != want.Header().Get("Link") {
+				t.Fatalf("%s: %s: %d %s %s\nwant %d %s %s", step, p, got.Code, got.Header().Get("Link"), got.Body,
+					want.Code, want.Header().Get("Link"), want.Body)
+			}
+		}
+		if edited := tr.f.edited.Load() > before; edited != wantEdited {
+			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
+		}
+	}
+	status := func(target domain.Status, versions ...string) {
+		t.Helper()
+		if _, err := tr.svc.UpdatePackageVersionsStatus(context.Background(), tr.repo.Caller, ref, service.BatchInput{Versions: versions}, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.publish(t, "1.2.0")
+	tr.publish(t, "1.10.0")
+	check("first read", false)
+	tr.publish(t, "1.3.0-beta.1")
+	check("publish", true)
+	tr.publish(t, "0.1.0")
+	tr.publish(t, "2.0.0")
+	check("two publishes", true)
+	status(domain.StatusUnlisted, "2.0.0", "0.1.0")
+	check("two versions unlisted", true)
+	status(domain.StatusArchived, "1.10.0")
+	check("archived", true)
+	status(domain.StatusPublished, "2.0.0")
+	check("published again", true)
+	if _, err := tr.svc.DeletePackageVersions(context.Background(), tr.repo.Caller, ref, []string{"2.0.0"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", true)
+}

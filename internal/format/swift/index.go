@@ -1,16 +1,15 @@
 package swift
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/service"
 
@@ -65,6 +64,9 @@ type index struct {
 	// repository: the latest release's repositoryURLs, the first
 	// canonical, the others alternate (Registry.md 4.1).
 	sources []string
+	// ix holds the releases as items, for the edit that makes the index
+	// of the package's next state.
+	ix *vindex.Index[listedRelease]
 }
 
 type indexKey struct {
@@ -74,8 +76,9 @@ type indexKey struct {
 }
 
 func (e *index) size() int {
-	n := len(e.body) + len(strings.Join(e.sources, "")) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
+	n := 2*len(e.body) + len(strings.Join(e.sources, "")) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
 	for _, r := range e.releases {
+		n += 2 * (2*len(r.Version) + 64) // releases and ix.Items hold copies
 		n += 2*len(r.Version) + len(r.DisplayName) + len(r.Doc.Metadata) + len(r.Doc.Checksum) + len(r.Doc.Archive) + len(r.Doc.Signature) + 192
 		for k, v := range r.Doc.Manifests {
 			n += len(k) + len(v) + 32
@@ -122,54 +125,74 @@ func releaseURL(endpoint, scope, name, version string) string {
 
 // buildIndex renders the index of a package from its versions.
 func buildIndex(key indexKey, pkg domain.Package, versions []domain.PackageVersion) (*index, error) {
-	e := &index{key: key, pkgID: pkg.ID, stamp: loadState(pkg).Stamp, scope: pkg.Namespace, name: pkg.Name, at: map[string]int{}}
-	var newest time.Time
-	for _, v := range versions {
+	return newIndex(key, pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, releaseOf(key))), nil
+}
+
+// listedRelease is a release and its member of the list of releases.
+type listedRelease struct {
+	release
+	member []byte // "VERSION":{"url":...[,"problem":...]}
+}
+
+// releaseOf makes a listed version's place in the index: ordered by
+// SemVer precedence, lowest first (the index is read backwards).
+func releaseOf(key indexKey) vindex.Convert[listedRelease] {
+	return func(v domain.PackageVersion) (vindex.Item[listedRelease], bool) {
 		if !listed(v.Status) || !ValidVersion(v.Version) {
-			continue
+			return vindex.Item[listedRelease]{}, false
 		}
 		r := release{Version: v.Version, Status: v.Status, DisplayName: v.DisplayName, Published: v.PublishedTime, Doc: decodeDoc(v.Metadata)}
-		e.releases = append(e.releases, r)
-		if v.DisplayName != "" && !v.PublishedTime.Before(newest) {
-			e.name, newest = v.DisplayName, v.PublishedTime
-		}
-	}
-	slices.SortFunc(e.releases, func(a, b release) int { return semver.Compare(b.Version, a.Version) })
-	type entry struct {
-		URL     string   `json:"url"`
-		Problem *problem `json:"problem,omitempty"`
-	}
-	// Encoded by hand to keep the order of precedence (Registry.md 4.1:
-	// "A server SHOULD list releases in order of precedence").
-	var buf bytes.Buffer
-	buf.WriteString(`{"releases":{`)
-	for i, r := range e.releases {
-		e.at[r.Version] = i
-		if e.latest == "" && available(r.Status) {
-			e.latest = r.Version
+		type entry struct {
+			URL     string   `json:"url"`
+			Problem *problem `json:"problem,omitempty"`
 		}
 		ent := entry{URL: releaseURL(key.endpoint, key.scope, key.name, r.Version)}
 		if !available(r.Status) {
 			ent.Problem = &problem{Status: 410, Title: "Gone", Detail: unavailableDetail(r)}
 		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
 		k, _ := json.Marshal(r.Version)
-		v, err := json.Marshal(ent)
+		val, err := json.Marshal(ent)
 		if err != nil {
-			return nil, err
+			return vindex.Item[listedRelease]{}, false // strings and numbers only: never
 		}
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(v)
+		member := append(append(k, ':'), val...)
+		return vindex.Item[listedRelease]{Key: semver.Key(v.Version), Val: listedRelease{r, member}}, true
 	}
-	buf.WriteString("}}\n")
-	e.body = buf.Bytes()
+}
+
+// newIndex makes the index of pkg (as read with ix's versions) from ix.
+func newIndex(key indexKey, pkg domain.Package, ix *vindex.Index[listedRelease]) *index {
+	e := &index{key: key, pkgID: pkg.ID, stamp: ix.Stamp, scope: pkg.Namespace, name: pkg.Name, at: make(map[string]int, len(ix.Items)), ix: ix}
+	var newest time.Time
+	e.releases = make([]release, 0, len(ix.Items))
+	size := 32
+	for i := len(ix.Items) - 1; i >= 0; i-- {
+		r := ix.Items[i].Val
+		e.releases = append(e.releases, r.release)
+		size += len(r.member) + 1
+		if r.DisplayName != "" && !r.Published.Before(newest) {
+			e.name, newest = r.DisplayName, r.Published
+		}
+	}
+	// Written by hand to keep the order of precedence (Registry.md 4.1:
+	// "A server SHOULD list releases in order of precedence").
+	b := make([]byte, 0, size)
+	b = append(b, `{"releases":{`...)
+	for i, r := range e.releases {
+		e.at[r.Version] = i
+		if e.latest == "" && available(r.Status) {
+			e.latest = r.Version
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, ix.Items[len(ix.Items)-1-i].Val.member...)
+	}
+	e.body = append(b, "}}\n"...)
 	if r, ok := e.release(e.latest); ok {
 		e.sources = sourceLinks(r.Doc.Metadata)
 	}
-	return e, nil
+	return e
 }
 
 // sourceLinks renders the repositoryURLs of a release's metadata as Link
@@ -266,15 +289,21 @@ func (f *Format) loadIndex(ctx context.Context, repo dataplane.Repo, ref service
 		if e, ok := f.indexes.get(key, cur.ID, stamp); ok {
 			return e, nil
 		}
-		pkg, versions, err := f.svc.PackageVersions(ctx, repo.Caller, ref)
+		// The index of an earlier state is edited when the package's log
+		// names the versions changed since (vindex.Load).
+		var prev *vindex.Index[listedRelease]
+		if old, ok := f.indexes.lru.Peek(key); ok {
+			prev = old.ix
+		}
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, releaseOf(key))
 		if err != nil {
 			return nil, err
 		}
-		e, err := buildIndex(key, pkg, versions)
-		if err != nil {
-			return nil, err
-		}
+		e := newIndex(key, pkg, ix)
 		f.rendered.Add(1)
+		if how == vindex.Edited {
+			f.edited.Add(1)
+		}
 		f.indexes.put(e)
 		return e, nil
 	})

@@ -10,7 +10,7 @@ import (
 
 func TestBuildIndex(t *testing.T) {
 	pkg := domain.Package{ID: 7, Namespace: "mona", Name: "linkedlist"}
-	if err := updateState(&pkg, []string{"git.example.com/mona/linkedlist"}); err != nil {
+	if err := updateState(&pkg, nil, []string{"git.example.com/mona/linkedlist"}); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)

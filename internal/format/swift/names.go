@@ -60,8 +60,8 @@ type Rules struct{}
 // PackageChanged implements service.FormatRules: it renews the package's
 // stamp inside the control plane's transaction, so cached release lists
 // of the package are forgotten.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
-	return updateState(p, nil)
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
+	return updateState(p, changed, nil)
 }
 
 // VersionSortKey implements service.VersionOrderer: SemVer precedence.
@@ -69,6 +69,6 @@ func (Rules) VersionSortKey(version string) []byte { return semver.Key(version) 
 
 // VersionsCopied implements service.Copier: a package receiving copied
 // releases is found by the repository URLs of the package they come from.
-func (Rules) VersionsCopied(src domain.Package, dst *domain.Package, _ []string) error {
-	return updateState(dst, loadState(src).URLs)
+func (Rules) VersionsCopied(src domain.Package, dst *domain.Package, versions []string) error {
+	return updateState(dst, versions, loadState(src).URLs)
 }

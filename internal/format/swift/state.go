@@ -4,14 +4,16 @@ import (
 	"slices"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // state is Swift's package-level state, kept in domain.Package.Metadata.
 type state struct {
-	// Stamp changes with every change to the package's versions; cached
-	// release lists are keyed on it, so every node sharing the database
-	// sees a change at once. "" means "do not cache".
-	Stamp string `json:"stamp,omitempty"`
+	// Log's stamp changes with every change to the package's versions and
+	// the log names the versions changed: cached release lists are keyed
+	// on the stamp, so every node sharing the database sees a change at
+	// once, and edited from one stamp to the next (vindex.Load).
+	vindex.Log
 	// URLs are the canonical repository URLs (canonicalURL) the package's
 	// releases declared in their metadata's repositoryURLs: the index of
 	// GET identifiers?url=.
@@ -25,11 +27,13 @@ func loadState(p domain.Package) state {
 	return domain.PackageState[state](p)
 }
 
-// updateState gives p a new stamp and adds urls (canonical) to the ones
-// it is found by.
-func updateState(p *domain.Package, urls []string) error {
+func logOf(p domain.Package) vindex.Log { return loadState(p).Log }
+
+// updateState gives p a new stamp after a change of versions (nil: any)
+// and adds urls (canonical) to the ones it is found by.
+func updateState(p *domain.Package, versions, urls []string) error {
 	st := loadState(*p)
-	st.Stamp = domain.NewStamp()
+	st.Renew(versions)
 	for _, u := range urls {
 		if !slices.Contains(st.URLs, u) && len(st.URLs) < maxPackageURLs {
 			st.URLs = append(st.URLs, u)

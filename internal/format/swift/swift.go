@@ -46,6 +46,8 @@ type Format struct {
 	urls *listing.Cache[map[string][]string]
 	// rendered counts the indexes rendered for the cache (tests).
 	rendered atomic.Int64
+	// edited counts those of them made from an earlier one (tests).
+	edited atomic.Int64
 }
 
 // indexCacheBytes bounds the memory of cached release indexes.

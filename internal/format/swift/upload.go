@@ -225,7 +225,7 @@ func (f *Format) doPublish(r *http.Request, repo dataplane.Repo, scope, name, ve
 		Version:       version,
 		Assets:        assets,
 		Metadata:      vm,
-		UpdatePackage: func(p *domain.Package) error { return updateState(p, urls) },
+		UpdatePackage: func(p *domain.Package) error { return updateState(p, []string{version}, urls) },
 		UpdateVersion: func(v *domain.PackageVersion) error {
 			v.Metadata = doc.encode()
 			return nil
