@@ -7,6 +7,7 @@ import (
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
 	"github.com/artifactd/artifactd/internal/flight"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/lru"
 	"github.com/artifactd/artifactd/internal/service"
 )
@@ -28,9 +29,18 @@ type metadataEntry struct {
 	stamp    string
 	body     []byte
 	modified time.Time
+	// ix holds the versions, for the edit that makes the document of the
+	// package's next state.
+	ix *vindex.Index[time.Time]
 }
 
-func (e *metadataEntry) size() int64 { return int64(len(e.body) + len(e.stamp) + 128) }
+func (e *metadataEntry) size() int64 {
+	n := len(e.body) + len(e.stamp) + 128
+	if e.ix != nil {
+		n += len(e.ix.Items) * 96
+	}
+	return int64(n)
+}
 
 // metadataRender names the rendering of an artifact's document from one
 // state of its package: callers share a rendering only when they read the
@@ -76,20 +86,28 @@ func (f *Format) cachedArtifactMetadata(ctx context.Context, repo dataplane.Repo
 		if e, ok := cached(); ok {
 			return e, nil
 		}
-		srcs, err := f.svc.PackageThroughUpstreams(ctx, repo.Caller, ref(repo, p))
+		// The document of an earlier state is edited when the package's
+		// log names the versions changed since (vindex.Load); versions and
+		// stamp come from one read transaction, so an entry is labelled
+		// with the state it shows, which may be newer than this caller's.
+		var prev *vindex.Index[time.Time]
+		if old, ok := f.docs.docs.Peek(k); ok {
+			prev = old.ix
+		}
+		ix, own, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref(repo, p), cur, logOf, prev, publishedVersion)
 		if err != nil {
 			return nil, err
 		}
-		body, modified, err := renderArtifactMetadata(p, srcs)
+		body, modified, err := artifactDocument(p, ix)
 		if err != nil {
 			return nil, err
 		}
 		f.rendered.Add(1)
-		// Labelled with the state it was rendered from (one read
-		// transaction), which may be newer than the stamp this caller saw.
-		own := srcs[0].Package
-		e := &metadataEntry{pkgID: own.ID, stamp: loadPackageState(own).Stamp, body: body, modified: modified}
-		if srcs[0].Own && e.stamp != "" {
+		if how == vindex.Edited {
+			f.edited.Add(1)
+		}
+		e := &metadataEntry{pkgID: own.ID, stamp: ix.Stamp, body: body, modified: modified, ix: ix}
+		if e.stamp != "" {
 			f.docs.docs.Add(k, e, e.size())
 		}
 		return e, nil
@@ -106,14 +124,16 @@ func loadPackageState(p domain.Package) packageState {
 	return domain.PackageState[packageState](p)
 }
 
+func logOf(p domain.Package) vindex.Log { return loadPackageState(p).Log }
+
 // Rules are Maven's package-level rules for the service.
 type Rules struct{}
 
 // PackageChanged implements service.FormatRules: it gives the package a
 // new stamp, inside the transaction of the change, so that every cached
 // maven-metadata.xml of it is forgotten on every node.
-func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, _ []string) error {
+func (Rules) PackageChanged(p *domain.Package, _ service.VersionReader, changed []string) error {
 	st := loadPackageState(*p)
-	st.Stamp = domain.NewStamp()
+	st.Renew(changed)
 	return domain.SetPackageState(p, st)
 }

@@ -151,3 +151,45 @@ func TestArtifactMetadataRenderedOnceForConcurrentMisses(t *testing.T) {
 		t.Errorf("%d queued requests rendered the document %d times, want once", clients, n)
 	}
 }
+
+// TestArtifactMetadataEditedMatchesBuilt: after each change, the document
+// edited with the versions the change touched is the one a server with
+// nothing cached renders.
+func TestArtifactMetadataEditedMatchesBuilt(t *testing.T) {
+	tr := newTestRepo(t)
+	ctx := context.Background()
+	ref := tr.repo.Ref(domain.FormatMaven, "com.example", "lib")
+	check := func(step string, wantEdited bool) {
+		t.Helper()
+		before := tr.f.edited.Load()
+		got := tr.metadata(t)
+		cold := &testRepo{f: New(tr.svc, tr.f.log), svc: tr.svc, repo: tr.repo}
+		if want := cold.metadata(t); got != want {
+			t.Fatalf("%s: edited\n%s\nwant\n%s", step, got, want)
+		}
+		if edited := tr.f.edited.Load() > before; edited != wantEdited {
+			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
+		}
+	}
+	status := func(target domain.Status, versions ...string) {
+		t.Helper()
+		if _, err := tr.svc.UpdatePackageVersionsStatus(ctx, tr.repo.Caller, ref, service.BatchInput{Versions: versions}, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.deploy(t, "1.10", "1.10")
+	tr.deploy(t, "1.2", "1.2", "1.10")
+	check("first read", false)
+	tr.deploy(t, "2.0-SNAPSHOT", "1.2", "1.10", "2.0-SNAPSHOT")
+	check("a snapshot deployed", true)
+	tr.deploy(t, "1.9", "1.2", "1.9", "1.10", "2.0-SNAPSHOT")
+	check("an older version deployed", true)
+	status(domain.StatusUnlisted, "1.10", "1.2")
+	check("two versions unlisted", true)
+	status(domain.StatusPublished, "1.10")
+	check("published again", true)
+	if _, err := tr.svc.DeletePackageVersions(ctx, tr.repo.Caller, ref, []string{"1.9"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", true)
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -216,9 +217,11 @@ func isPackageNotFound(err error) bool {
 // artifact-level maven-metadata.xml uploaded, by checksum extension.
 type packageState struct {
 	MetadataDigests map[string]string `json:"metadataDigests,omitempty"`
-	// Stamp changes with every change to the package's versions
-	// (Rules.PackageChanged); cached documents are keyed on it.
-	Stamp string `json:"stamp,omitempty"`
+	// Log's stamp changes with every change to the package's versions
+	// (Rules.PackageChanged) and the log names the versions changed:
+	// cached documents are keyed on the stamp and edited from one stamp
+	// to the next (vindex.Load).
+	vindex.Log
 }
 
 // snapshotState is a SNAPSHOT version's document: the build that

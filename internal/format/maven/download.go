@@ -14,13 +14,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/store"
 )
@@ -180,21 +180,32 @@ func (f *Format) artifactMetadata(ctx context.Context, repo dataplane.Repo, p Pa
 // renderArtifactMetadata renders the document of the Published versions
 // of srcs.
 func renderArtifactMetadata(p Path, srcs []service.PackageSource) ([]byte, time.Time, error) {
-	var versions []string
-	var modified time.Time
-	for _, v := range service.MergeVersions(srcs) {
-		if v.Status != domain.StatusPublished {
-			continue
-		}
-		versions = append(versions, v.Version)
-		if v.PublishedTime.After(modified) {
-			modified = v.PublishedTime
-		}
+	return artifactDocument(p, vindex.Build(0, "", service.MergeVersions(srcs), publishedVersion))
+}
+
+// publishedVersion is a Published version's place in its artifact's
+// document, in Maven's version order; its value is when it was published.
+func publishedVersion(v domain.PackageVersion) (vindex.Item[time.Time], bool) {
+	if v.Status != domain.StatusPublished {
+		return vindex.Item[time.Time]{}, false
 	}
-	if len(versions) == 0 {
+	return vindex.Item[time.Time]{Key: Rules{}.VersionSortKey(v.Version), Val: v.PublishedTime}, true
+}
+
+// artifactDocument renders the artifact-level maven-metadata.xml of the
+// versions in ix, and when it last changed.
+func artifactDocument(p Path, ix *vindex.Index[time.Time]) ([]byte, time.Time, error) {
+	if len(ix.Items) == 0 {
 		return nil, time.Time{}, domain.NotFound(domain.ResPackage, p.ArtifactID, "No version of %s:%s can be resolved from this repository", p.GroupID, p.ArtifactID)
 	}
-	sort.SliceStable(versions, func(i, j int) bool { return CompareVersions(versions[i], versions[j]) < 0 })
+	versions := make([]string, len(ix.Items))
+	var modified time.Time
+	for i, it := range ix.Items {
+		versions[i] = it.Version
+		if it.Val.After(modified) {
+			modified = it.Val
+		}
+	}
 	md := ArtifactMetadata{GroupID: p.GroupID, ArtifactID: p.ArtifactID, Versions: versions, Latest: versions[len(versions)-1], LastUpdated: modified.UTC()}
 	for i := len(versions) - 1; i >= 0; i-- {
 		if !IsSnapshot(versions[i]) {

@@ -36,6 +36,8 @@ type Format struct {
 	docs *metadataCache // rendered artifact maven-metadata.xml, keyed on package stamps
 	// rendered counts artifact documents rendered for the cache (tests).
 	rendered atomic.Int64
+	// edited counts those of them made from an earlier one (tests).
+	edited atomic.Int64
 }
 
 // New returns the Maven format.
