@@ -24,14 +24,14 @@ type pageEntry struct {
 	etag  string
 	// ix holds each version's part of the page, for the edit that makes
 	// the page of the package's next state (nil for pages never cached).
-	ix *vindex.Index[[]byte]
+	ix *vindex.Index[pagePart]
 }
 
 func (e *pageEntry) size() int {
 	n := len(e.body) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
 	if e.ix != nil {
 		for _, it := range e.ix.Items {
-			n += len(it.Val) + len(it.Key) + len(it.Version) + 80
+			n += len(it.Val.files) + len(it.Val.version) + len(it.Key) + len(it.Version) + 96
 		}
 	}
 	return n

@@ -22,11 +22,11 @@ const renderVersion = "1"
 // convertPage makes a version's part of a page of media type ct: its
 // file links (HTML) or its comma-separated file objects (JSON), ordered
 // by publication time, then version (BuildProject's order).
-func convertPage(project, ct string) vindex.Convert[[]byte] {
-	return func(v domain.PackageVersion) (vindex.Item[[]byte], bool) {
+func convertPage(project, ct string) vindex.Convert[pagePart] {
+	return func(v domain.PackageVersion) (vindex.Item[pagePart], bool) {
 		files := versionFiles(project, v)
 		if len(files) == 0 {
-			return vindex.Item[[]byte]{}, false
+			return vindex.Item[pagePart]{}, false
 		}
 		var b strings.Builder
 		for i, f := range files {
@@ -39,12 +39,22 @@ func convertPage(project, ct string) vindex.Convert[[]byte] {
 			}
 			j, err := json.Marshal(jsonFileOf(f))
 			if err != nil {
-				return vindex.Item[[]byte]{}, false // strings and numbers only: never
+				return vindex.Item[pagePart]{}, false // strings and numbers only: never
 			}
 			b.Write(j)
 		}
-		return vindex.Item[[]byte]{Key: timeKey(v.PublishedTime), Val: []byte(b.String())}, true
+		part := pagePart{files: []byte(b.String())}
+		if ct == ContentTypeJSON {
+			part.version = appendJSONString(nil, v.Version)
+		}
+		return vindex.Item[pagePart]{Key: timeKey(v.PublishedTime), Val: part}, true
 	}
+}
+
+// pagePart is a version's part of a project page: its files, and in
+// JSON its member of the versions array, both ready to copy.
+type pagePart struct {
+	files, version []byte
 }
 
 // timeKey orders times as bytes.
@@ -55,10 +65,10 @@ func timeKey(t time.Time) []byte {
 // assemblePage joins the parts of ix into the page of pkg (the package
 // read with them), byte for byte what WriteProjectHTML or WriteProjectJSON
 // write for the same versions.
-func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[[]byte]) *pageEntry {
+func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[pagePart]) *pageEntry {
 	size := 256 + len(pkg.Name)
 	for _, it := range ix.Items {
-		size += len(it.Val) + len(it.Version) + 4
+		size += len(it.Val.files) + len(it.Val.version) + 2
 	}
 	b := make([]byte, 0, size)
 	if key.ct == ContentTypeJSON {
@@ -69,20 +79,20 @@ func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[[]byte]) *pa
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, it.Val...)
+			b = append(b, it.Val.files...)
 		}
 		b = append(b, `],"versions":[`...)
 		for i, it := range ix.Items {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, it.Version)
+			b = append(b, it.Val.version...)
 		}
 		b = append(b, "]}\n"...)
 	} else {
 		b = append(b, projectHTMLHead(pkg.Name)...)
 		for _, it := range ix.Items {
-			b = append(b, it.Val...)
+			b = append(b, it.Val.files...)
 		}
 		b = append(b, projectHTMLTail...)
 	}

@@ -207,7 +207,7 @@ func TestParseRequirement(t *testing.T) {
 }
 
 // zipOf builds a zip archive of name → content.
-func zipOf(t *testing.T, files ...string) []byte {
+func zipOf(t testing.TB, files ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

@@ -64,7 +64,7 @@ func (tr *testRepo) upload(t *testing.T, name, version, filename string, content
 	return tr.do(req, "")
 }
 
-func testWheel(t *testing.T, name, version, extra string) []byte {
+func testWheel(t testing.TB, name, version, extra string) []byte {
 	return zipOf(t,
 		"m/__init__.py", extra,
 		name+"-"+version+".dist-info/METADATA", fmt.Sprintf("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: wheel %s\nRequires-Python: >=3\n\nwheel readme", name, version, extra),

@@ -257,7 +257,7 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		// names the versions changed since; the versions and the stamp
 		// the page is cached under come from one read transaction, so an
 		// entry never outlives the state it shows.
-		var prev *vindex.Index[[]byte]
+		var prev *vindex.Index[pagePart]
 		if old, ok := f.pages.lru.Peek(key); ok {
 			prev = old.ix
 		}
