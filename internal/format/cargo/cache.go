@@ -20,7 +20,7 @@ type fileEntry struct {
 	key      fileKey
 	pkgID    int64
 	stamp    string
-	body     []byte // nil: no listed version
+	doc      vindex.Doc // empty: no listed version
 	etag     string
 	modified time.Time
 	// ix holds each version's line, for the edit that makes the file of
@@ -29,12 +29,9 @@ type fileEntry struct {
 }
 
 func (e *fileEntry) size() int {
-	n := len(e.body) + len(e.key.endpoint) + len(e.key.crate) + len(e.stamp) + len(e.etag) + 128
+	n := int(e.doc.Size()) + len(e.key.endpoint) + len(e.key.crate) + len(e.stamp) + len(e.etag) + 128
 	if e.ix != nil {
-		for _, it := range e.ix.Items {
-			n += len(it.Key) + len(it.Version) + 80
-			n += len(it.Val)
-		}
+		n += e.ix.Len() * 96 // the lines are the file's parts: counted once
 	}
 	return n
 }

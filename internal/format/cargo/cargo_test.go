@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/servicetest"
 
@@ -131,7 +132,7 @@ func TestIndexCache(t *testing.T) {
 	first := index()
 	for _, k := range f.files.lru.Keys() {
 		if e, ok := f.files.lru.Get(k); ok {
-			e.body = []byte("CACHED")
+			e.doc = vindex.NewDoc([][]byte{[]byte("CACHED")})
 		}
 	}
 	if got := index(); got != "CACHED" {

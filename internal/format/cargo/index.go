@@ -74,8 +74,16 @@ func Listed(st domain.Status) (listed, yanked bool) {
 // per listed version, in SemVer order. It returns nil when no version is
 // listed (the crate is then unknown to cargo).
 func RenderIndex(versions []domain.PackageVersion) []byte {
-	return joinLines(vindex.Build(0, "", versions, indexLine))
+	ix := vindex.Build(0, "", versions, indexSpec)
+	if ix.Len() == 0 {
+		return nil
+	}
+	return indexDoc(ix).Bytes()
 }
+
+// indexSpec keeps each version's line, and the lines joined per group of
+// versions.
+var indexSpec = vindex.Spec[[]byte]{Convert: indexLine, Sections: []vindex.Section[[]byte]{{Part: func(l []byte) []byte { return l }}}}
 
 // indexLine is a version's line of its crate's index file, ordered by
 // SemVer precedence (ties by version string).
@@ -108,18 +116,5 @@ func indexLine(v domain.PackageVersion) (vindex.Item[[]byte], bool) {
 	return vindex.Item[[]byte]{Key: semver.Key(v.Version), Val: buf.Bytes()}, true
 }
 
-// joinLines is the index file of ix's lines; nil without any.
-func joinLines(ix *vindex.Index[[]byte]) []byte {
-	if len(ix.Items) == 0 {
-		return nil
-	}
-	n := 0
-	for _, it := range ix.Items {
-		n += len(it.Val)
-	}
-	b := make([]byte, 0, n)
-	for _, it := range ix.Items {
-		b = append(b, it.Val...)
-	}
-	return b
-}
+// indexDoc is the index file of ix's lines, made of its groups' lines.
+func indexDoc(ix *vindex.Index[[]byte]) vindex.Doc { return vindex.NewDoc(ix.Joined(0)) }

@@ -1,7 +1,6 @@
 package cargo
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -52,7 +51,7 @@ func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Re
 		if old, ok := f.files.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, indexLine)
+		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, indexSpec)
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +59,7 @@ func (f *Format) index(w http.ResponseWriter, r *http.Request, repo dataplane.Re
 			f.edited.Add(1)
 		}
 		st := loadState(pkg)
-		e := &fileEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, body: joinLines(ix), ix: ix, modified: st.Changed,
+		e := &fileEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, doc: indexDoc(ix), ix: ix, modified: st.Changed,
 			etag: vindex.ETag(renderVersion, key.endpoint, key.crate, strconv.FormatInt(pkg.ID, 10), ix.Stamp)}
 		f.files.put(e)
 		return e, nil
@@ -82,7 +81,7 @@ func newEntry(key fileKey, pkg domain.Package, versions []domain.PackageVersion)
 	body := RenderIndex(versions)
 	sum := sha256.Sum256(body)
 	st := loadState(pkg)
-	return &fileEntry{key: key, pkgID: pkg.ID, stamp: st.Stamp, body: body,
+	return &fileEntry{key: key, pkgID: pkg.ID, stamp: st.Stamp, doc: vindex.NewDoc([][]byte{body}),
 		etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: st.Changed}
 }
 
@@ -90,12 +89,12 @@ func newEntry(key fileKey, pkg domain.Package, versions []domain.PackageVersion)
 // If-None-Match and If-Modified-Since. A crate without a listed version
 // is a 404, which cargo reads as "no such crate".
 func serveFile(w http.ResponseWriter, r *http.Request, e *fileEntry) {
-	if e.body == nil {
+	if e.doc.Size() == 0 {
 		writeError(w, http.StatusNotFound, "crate "+e.key.crate+" has no listed version")
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("ETag", e.etag)
 	w.Header().Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
-	http.ServeContent(w, r, "", e.modified, bytes.NewReader(e.body))
+	http.ServeContent(w, r, "", e.modified, e.doc.Reader())
 }

@@ -37,7 +37,7 @@ type metadataEntry struct {
 func (e *metadataEntry) size() int64 {
 	n := len(e.body) + len(e.stamp) + 128
 	if e.ix != nil {
-		n += len(e.ix.Items) * 96
+		n += e.ix.Len() * 96
 	}
 	return int64(n)
 }
@@ -94,7 +94,7 @@ func (f *Format) cachedArtifactMetadata(ctx context.Context, repo dataplane.Repo
 		if old, ok := f.docs.docs.Peek(k); ok {
 			prev = old.ix
 		}
-		ix, own, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref(repo, p), cur, logOf, prev, publishedVersion)
+		ix, own, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref(repo, p), cur, logOf, prev, publishedSpec)
 		if err != nil {
 			return nil, err
 		}

@@ -180,8 +180,10 @@ func (f *Format) artifactMetadata(ctx context.Context, repo dataplane.Repo, p Pa
 // renderArtifactMetadata renders the document of the Published versions
 // of srcs.
 func renderArtifactMetadata(p Path, srcs []service.PackageSource) ([]byte, time.Time, error) {
-	return artifactDocument(p, vindex.Build(0, "", service.MergeVersions(srcs), publishedVersion))
+	return artifactDocument(p, vindex.Build(0, "", service.MergeVersions(srcs), publishedSpec))
 }
+
+var publishedSpec = vindex.Spec[time.Time]{Convert: publishedVersion}
 
 // publishedVersion is a Published version's place in its artifact's
 // document, in Maven's version order; its value is when it was published.
@@ -195,12 +197,13 @@ func publishedVersion(v domain.PackageVersion) (vindex.Item[time.Time], bool) {
 // artifactDocument renders the artifact-level maven-metadata.xml of the
 // versions in ix, and when it last changed.
 func artifactDocument(p Path, ix *vindex.Index[time.Time]) ([]byte, time.Time, error) {
-	if len(ix.Items) == 0 {
+	items := ix.Items()
+	if len(items) == 0 {
 		return nil, time.Time{}, domain.NotFound(domain.ResPackage, p.ArtifactID, "No version of %s:%s can be resolved from this repository", p.GroupID, p.ArtifactID)
 	}
-	versions := make([]string, len(ix.Items))
+	versions := make([]string, len(items))
 	var modified time.Time
-	for i, it := range ix.Items {
+	for i, it := range items {
 		versions[i] = it.Version
 		if it.Val.After(modified) {
 			modified = it.Val

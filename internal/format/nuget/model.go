@@ -47,7 +47,7 @@ func visible(st domain.Status) bool {
 func listedStatus(st domain.Status) bool { return st == domain.StatusPublished }
 
 func buildModel(pkg domain.Package, id string, versions []domain.PackageVersion) *pkgModel {
-	return newModel(pkg, id, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, modelOf(id)))
+	return newModel(pkg, id, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[modelVersion]{Convert: modelOf(id)}))
 }
 
 // modelOf makes a visible version's place in the model of package id,
@@ -81,8 +81,8 @@ func modelOf(id string) vindex.Convert[modelVersion] {
 
 // newModel makes the model of pkg (as read with ix's versions) from ix.
 func newModel(pkg domain.Package, id string, ix *vindex.Index[modelVersion]) *pkgModel {
-	m := &pkgModel{pkgID: pkg.ID, stamp: ix.Stamp, id: id, ix: ix, versions: make([]modelVersion, 0, len(ix.Items))}
-	for _, it := range ix.Items {
+	m := &pkgModel{pkgID: pkg.ID, stamp: ix.Stamp, id: id, ix: ix, versions: make([]modelVersion, 0, ix.Len())}
+	for _, it := range ix.Items() {
 		m.versions = append(m.versions, it.Val)
 		m.bytes += 2 * it.Val.size
 	}
@@ -143,7 +143,7 @@ func (f *Format) model(ctx context.Context, repo dataplane.Repo, id string) (*pk
 		if old, ok := f.models.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, modelOf(ref.Package))
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, vindex.Spec[modelVersion]{Convert: modelOf(ref.Package)})
 		if err != nil {
 			return nil, err
 		}

@@ -20,7 +20,7 @@ type pageEntry struct {
 	key   pageKey
 	pkgID int64
 	stamp string
-	body  []byte
+	doc   vindex.Doc // the page, as the parts it is made of
 	etag  string
 	// ix holds each version's part of the page, for the edit that makes
 	// the page of the package's next state (nil for pages never cached).
@@ -28,11 +28,10 @@ type pageEntry struct {
 }
 
 func (e *pageEntry) size() int {
-	n := len(e.body) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
+	n := int(e.doc.Size()) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
 	if e.ix != nil {
-		for _, it := range e.ix.Items {
-			n += len(it.Val.files) + len(it.Val.version) + len(it.Key) + len(it.Version) + 96
-		}
+		// The files and versions are the page's parts: counted once.
+		n += e.ix.Len() * (len(e.key.project) + 160)
 	}
 	return n
 }

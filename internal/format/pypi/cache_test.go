@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 )
 
@@ -18,7 +19,7 @@ import (
 func poison(tr *testRepo) {
 	for _, k := range tr.f.pages.lru.Keys() {
 		if e, ok := tr.f.pages.lru.Get(k); ok {
-			e.body = []byte("CACHED")
+			e.doc = vindex.NewDoc([][]byte{[]byte("CACHED")})
 		}
 	}
 }
@@ -159,7 +160,7 @@ func TestPageCacheConditionalAndHead(t *testing.T) {
 func TestPageCacheBounded(t *testing.T) {
 	c := newPageCache(4096)
 	for i := range 100 {
-		c.put(&pageEntry{key: pageKey{project: strings.Repeat("x", i)}, pkgID: int64(i), stamp: "s", body: make([]byte, 200)})
+		c.put(&pageEntry{key: pageKey{project: strings.Repeat("x", i)}, pkgID: int64(i), stamp: "s", doc: vindex.NewDoc([][]byte{make([]byte, 200)})})
 	}
 	if c.bytes() > c.maxBytes || c.len() == 0 || c.len() >= 100 {
 		t.Fatalf("cache holds %d entries, %d bytes of %d", c.len(), c.bytes(), c.maxBytes)
@@ -176,11 +177,11 @@ func TestPageCacheBounded(t *testing.T) {
 	// A page of half the budget is kept (no size below the budget is too
 	// big: the largest projects cost most to render); one over the budget
 	// is not.
-	c.put(&pageEntry{key: pageKey{project: "big"}, stamp: "s", body: make([]byte, 2000)})
+	c.put(&pageEntry{key: pageKey{project: "big"}, stamp: "s", doc: vindex.NewDoc([][]byte{make([]byte, 2000)})})
 	if _, ok := c.get(pageKey{project: "big"}, 0, "s"); !ok {
 		t.Fatal("a page of half the budget was not cached")
 	}
-	c.put(&pageEntry{key: pageKey{project: "huge"}, stamp: "s", body: make([]byte, 5000)})
+	c.put(&pageEntry{key: pageKey{project: "huge"}, stamp: "s", doc: vindex.NewDoc([][]byte{make([]byte, 5000)})})
 	if _, ok := c.get(pageKey{project: "huge"}, 0, "s"); ok {
 		t.Fatal("a page larger than the budget was cached")
 	}

@@ -62,42 +62,54 @@ func timeKey(t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano())^1<<63)
 }
 
-// assemblePage joins the parts of ix into the page of pkg (the package
-// read with them), byte for byte what WriteProjectHTML or WriteProjectJSON
-// write for the same versions.
-func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[pagePart]) *pageEntry {
-	size := 256 + len(pkg.Name)
-	for _, it := range ix.Items {
-		size += len(it.Val.files) + len(it.Val.version) + 2
-	}
-	b := make([]byte, 0, size)
-	if key.ct == ContentTypeJSON {
-		b = append(b, `{"meta":{"api-version":"`+apiVersion+`"},"name":`...)
-		b = appendJSONString(b, pkg.Name)
-		b = append(b, `,"files":[`...)
-		for i, it := range ix.Items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, it.Val.files...)
-		}
-		b = append(b, `],"versions":[`...)
-		for i, it := range ix.Items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, it.Val.version...)
-		}
-		b = append(b, "]}\n"...)
+// pageSpec is how a page of media type ct is kept: each version's part,
+// and the page's sections (the files; in JSON also the versions array)
+// joined per group of versions.
+func pageSpec(project, ct string) vindex.Spec[pagePart] {
+	spec := vindex.Spec[pagePart]{Convert: convertPage(project, ct)}
+	files := func(p pagePart) []byte { return p.files }
+	if ct == ContentTypeJSON {
+		spec.Sections = []vindex.Section[pagePart]{{Part: files, Sep: comma},
+			{Part: func(p pagePart) []byte { return p.version }, Sep: comma}}
 	} else {
-		b = append(b, projectHTMLHead(pkg.Name)...)
-		for _, it := range ix.Items {
-			b = append(b, it.Val.files...)
-		}
-		b = append(b, projectHTMLTail...)
+		spec.Sections = []vindex.Section[pagePart]{{Part: files}}
 	}
-	return &pageEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, body: b, ix: ix,
+	return spec
+}
+
+var comma = []byte(",")
+
+// assemblePage makes the page of pkg (the package read with ix's
+// versions) from the sections ix keeps joined, byte for byte what
+// WriteProjectHTML or WriteProjectJSON write for the same versions,
+// without copying them: it costs the number of groups of versions.
+func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[pagePart]) *pageEntry {
+	var parts [][]byte
+	if key.ct == ContentTypeJSON {
+		head := append([]byte(`{"meta":{"api-version":"`+apiVersion+`"},"name":`), appendJSONString(nil, pkg.Name)...)
+		parts = append(parts, append(head, `,"files":[`...))
+		parts = appendJoined(parts, ix.Joined(0), comma)
+		parts = append(parts, []byte(`],"versions":[`))
+		parts = appendJoined(parts, ix.Joined(1), comma)
+		parts = append(parts, []byte("]}\n"))
+	} else {
+		parts = append(parts, []byte(projectHTMLHead(pkg.Name)))
+		parts = append(parts, ix.Joined(0)...)
+		parts = append(parts, []byte(projectHTMLTail))
+	}
+	return &pageEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, doc: vindex.NewDoc(parts), ix: ix,
 		etag: vindex.ETag(renderVersion, key.endpoint, key.project, key.ct, strconv.FormatInt(pkg.ID, 10), ix.Stamp)}
+}
+
+// appendJoined appends groups to parts with sep between them.
+func appendJoined(parts, groups [][]byte, sep []byte) [][]byte {
+	for i, g := range groups {
+		if i > 0 {
+			parts = append(parts, sep)
+		}
+		parts = append(parts, g)
+	}
+	return parts
 }
 
 // appendJSONString appends s as encoding/json writes it.

@@ -39,8 +39,8 @@ func TestPagesEditedMatchCold(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := rec.Body.String(); got != string(cold.body) {
-				t.Fatalf("%s (%s): edited page differs from the cold one:\n%s\nvs\n%s", step, ct, got, cold.body)
+			if got := rec.Body.String(); got != string(cold.doc.Bytes()) {
+				t.Fatalf("%s (%s): edited page differs from the cold one:\n%s\nvs\n%s", step, ct, got, cold.doc.Bytes())
 			}
 			if edited := tr.f.edited.Load() > before; edited != wantEdited {
 				t.Fatalf("%s (%s): edited %v, want %v", step, ct, edited, wantEdited)

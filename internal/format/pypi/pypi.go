@@ -261,7 +261,7 @@ func (f *Format) project(w http.ResponseWriter, r *http.Request, repo dataplane.
 		if old, ok := f.pages.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, convertPage(cur.Name, key.ct))
+		ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, ref, cur, logOf, prev, pageSpec(cur.Name, key.ct))
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +349,7 @@ func renderPage(key pageKey, pkg domain.Package, versions []domain.PackageVersio
 		return nil, err
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return &pageEntry{key: key, pkgID: pkg.ID, body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	return &pageEntry{key: key, pkgID: pkg.ID, doc: vindex.NewDoc([][]byte{buf.Bytes()}), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
 }
 
 // servePage answers a rendered project page; ServeContent handles HEAD,
@@ -358,7 +358,7 @@ func servePage(w http.ResponseWriter, r *http.Request, e *pageEntry) {
 	setPageHeaders(w, e.key.ct)
 	w.Header().Set("ETag", e.etag)
 	w.Header().Set("Cache-Control", "no-cache") // revalidate: statuses change at any time
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.body))
+	http.ServeContent(w, r, "", time.Time{}, e.doc.Reader())
 }
 
 // BuildProject lists the files pip may see among a package's versions,

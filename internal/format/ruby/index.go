@@ -49,7 +49,7 @@ func (p *pkgIndex) size() int {
 // Published versions are installable: Unlisted ones, which gem yank
 // makes, and Archived, Disposed or Unfinished ones leave every index).
 func buildPkgIndex(pkg domain.Package, versions []domain.PackageVersion) *pkgIndex {
-	return newPkgIndex(pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, versionEntries))
+	return newPkgIndex(pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[[]entry]{Convert: versionEntries}))
 }
 
 // versionEntries are a Published version's gem files, by platform,
@@ -75,7 +75,7 @@ func versionEntries(v domain.PackageVersion) (vindex.Item[[]entry], bool) {
 // newPkgIndex makes the index of pkg (as read with ix's versions) from ix.
 func newPkgIndex(pkg domain.Package, ix *vindex.Index[[]entry]) *pkgIndex {
 	p := &pkgIndex{pkgID: pkg.ID, stamp: ix.Stamp, name: pkg.Name, ix: ix}
-	for _, it := range ix.Items {
+	for _, it := range ix.Items() {
 		p.entries = append(p.entries, it.Val...)
 	}
 	p.info = renderInfo(p.entries)

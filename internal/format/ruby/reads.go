@@ -57,7 +57,7 @@ func (f *Format) cachedIndex(r *http.Request, repo dataplane.Repo, cur domain.Pa
 	if old, ok := f.pkgs.Peek(key); ok {
 		prev = old.ix
 	}
-	ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, f.ref(repo, cur.Name), cur, logOf, prev, versionEntries)
+	ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, f.ref(repo, cur.Name), cur, logOf, prev, vindex.Spec[[]entry]{Convert: versionEntries})
 	if err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func releaseURL(endpoint, scope, name, version string) string {
 
 // buildIndex renders the index of a package from its versions.
 func buildIndex(key indexKey, pkg domain.Package, versions []domain.PackageVersion) (*index, error) {
-	return newIndex(key, pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, releaseOf(key))), nil
+	return newIndex(key, pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[listedRelease]{Convert: releaseOf(key)})), nil
 }
 
 // listedRelease is a release and its member of the list of releases.
@@ -162,12 +162,13 @@ func releaseOf(key indexKey) vindex.Convert[listedRelease] {
 
 // newIndex makes the index of pkg (as read with ix's versions) from ix.
 func newIndex(key indexKey, pkg domain.Package, ix *vindex.Index[listedRelease]) *index {
-	e := &index{key: key, pkgID: pkg.ID, stamp: ix.Stamp, scope: pkg.Namespace, name: pkg.Name, at: make(map[string]int, len(ix.Items)), ix: ix}
+	e := &index{key: key, pkgID: pkg.ID, stamp: ix.Stamp, scope: pkg.Namespace, name: pkg.Name, at: make(map[string]int, ix.Len()), ix: ix}
+	items := ix.Items()
 	var newest time.Time
-	e.releases = make([]release, 0, len(ix.Items))
+	e.releases = make([]release, 0, len(items))
 	size := 32
-	for i := len(ix.Items) - 1; i >= 0; i-- {
-		r := ix.Items[i].Val
+	for i := len(items) - 1; i >= 0; i-- {
+		r := items[i].Val
 		e.releases = append(e.releases, r.release)
 		size += len(r.member) + 1
 		if r.DisplayName != "" && !r.Published.Before(newest) {
@@ -186,7 +187,7 @@ func newIndex(key indexKey, pkg domain.Package, ix *vindex.Index[listedRelease])
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, ix.Items[len(ix.Items)-1-i].Val.member...)
+		b = append(b, items[len(items)-1-i].Val.member...)
 	}
 	e.body = append(b, "}}\n"...)
 	if r, ok := e.release(e.latest); ok {
@@ -295,7 +296,7 @@ func (f *Format) loadIndex(ctx context.Context, repo dataplane.Repo, ref service
 		if old, ok := f.indexes.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, releaseOf(key))
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, vindex.Spec[listedRelease]{Convert: releaseOf(key)})
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -136,57 +137,232 @@ func compare[T any](a, b Item[T]) int {
 // set by the caller.
 type Convert[T any] func(v domain.PackageVersion) (item Item[T], ok bool)
 
-// Index is a package's index at one stamp: its items in order. An Index
-// is never changed once built: Edit returns a new one, so readers of the
-// old one need no lock.
+// Section is one run of the index's document made of each item's part
+// in order, separated by Sep (the files of a PyPI page, with ","): the
+// index keeps it joined per group of items (Index.Joined).
+type Section[T any] struct {
+	Part func(T) []byte
+	Sep  []byte
+}
+
+// Spec says how a format's index is made: each version's item, and the
+// sections of its document kept joined.
+type Spec[T any] struct {
+	Convert  Convert[T]
+	Sections []Section[T]
+}
+
+// Index is a package's index at one stamp: its items in order, in groups
+// of about groupSpan items. Where a group ends depends on the items alone
+// (after an item whose version hashes to 0 mod groupSpan), so an edit
+// changes the groups of the items it touches and leaves every other
+// group, and the joined sections it keeps, as they were. An Index is
+// never changed once built: Edit returns a new one sharing the untouched
+// groups, so readers of the old one need no lock.
 type Index[T any] struct {
-	PkgID int64
-	Stamp string
-	Items []Item[T]
+	PkgID  int64
+	Stamp  string
+	groups []*group[T]
+	n      int
+}
+
+// group is a run of an index's items and its sections joined.
+type group[T any] struct {
+	items  []Item[T]
+	names  []string // the items' versions, sorted: a version is found without looking at every item
+	joined [][]byte // per section of the Spec
+}
+
+// groupSpan is the mean number of items of a group.
+const groupSpan = 64
+
+// endsGroup reports whether a group ends after the item of version v
+// (FNV-1a: where groups end depends on the versions alone).
+func endsGroup(v string) bool {
+	h := uint32(2166136261)
+	for i := 0; i < len(v); i++ {
+		h ^= uint32(v[i])
+		h *= 16777619
+	}
+	return h%groupSpan == 0
+}
+
+// Len is the number of items.
+func (ix *Index[T]) Len() int { return ix.n }
+
+// Items returns the items in order (a copy: it costs every item, for
+// the formats that use them all).
+func (ix *Index[T]) Items() []Item[T] {
+	out := make([]Item[T], 0, ix.n)
+	for _, g := range ix.groups {
+		out = append(out, g.items...)
+	}
+	return out
+}
+
+// Joined returns section s of the index as each group's parts joined
+// with the section's separator; the document puts the separator between
+// them too. It costs the number of groups.
+func (ix *Index[T]) Joined(s int) [][]byte {
+	out := make([][]byte, len(ix.groups))
+	for i, g := range ix.groups {
+		out[i] = g.joined[s]
+	}
+	return out
 }
 
 // Build makes the index of a package's versions.
-func Build[T any](pkgID int64, stamp string, versions []domain.PackageVersion, conv Convert[T]) *Index[T] {
+func Build[T any](pkgID int64, stamp string, versions []domain.PackageVersion, spec Spec[T]) *Index[T] {
 	items := make([]Item[T], 0, len(versions))
 	for _, v := range versions {
-		if it, ok := conv(v); ok {
+		if it, ok := spec.Convert(v); ok {
 			it.Version = v.Version
 			items = append(items, it)
 		}
 	}
 	slices.SortFunc(items, compare)
-	return &Index[T]{PkgID: pkgID, Stamp: stamp, Items: items}
+	return &Index[T]{PkgID: pkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items)}
+}
+
+// split cuts items into groups; the last one ends at the end of items
+// when last is true (the index's end), else it must end a group.
+func split[T any](items []Item[T], last bool, spec Spec[T]) []*group[T] {
+	var out []*group[T]
+	start := 0
+	for i, it := range items {
+		if endsGroup(it.Version) || (last && i == len(items)-1) {
+			out = append(out, newGroup(slices.Clip(items[start:i+1]), spec))
+			start = i + 1
+		}
+	}
+	if start < len(items) { // not reached when the caller keeps its promise
+		out = append(out, newGroup(slices.Clip(items[start:]), spec))
+	}
+	return out
+}
+
+func newGroup[T any](items []Item[T], spec Spec[T]) *group[T] {
+	g := &group[T]{items: items, names: make([]string, len(items)), joined: make([][]byte, len(spec.Sections))}
+	for i, it := range items {
+		g.names[i] = it.Version
+	}
+	slices.Sort(g.names)
+	for s, sec := range spec.Sections {
+		var b []byte
+		for i, it := range items {
+			if i > 0 {
+				b = append(b, sec.Sep...)
+			}
+			b = append(b, sec.Part(it.Val)...)
+		}
+		g.joined[s] = b
+	}
+	return g
+}
+
+// groupFor is the index of the group an item belongs in: the first whose
+// last item is not before it (the last group for an item after them all).
+func (ix *Index[T]) groupFor(it Item[T]) int {
+	i := sort.Search(len(ix.groups), func(i int) bool {
+		g := ix.groups[i].items
+		return compare(g[len(g)-1], it) >= 0
+	})
+	return min(i, len(ix.groups)-1)
+}
+
+// find returns the group holding version, guided by key when the item
+// kept it; -1 when the index has no such version.
+func (ix *Index[T]) find(version string, key []byte, haveKey bool) int {
+	if haveKey && len(ix.groups) > 0 {
+		gi := ix.groupFor(Item[T]{Version: version, Key: key})
+		if _, ok := slices.BinarySearch(ix.groups[gi].names, version); ok {
+			return gi
+		}
+	}
+	// A new version, a deleted one, or one whose key changed (a PyPI
+	// version published again): a binary search in every group.
+	for gi, g := range ix.groups {
+		if _, ok := slices.BinarySearch(g.names, version); ok {
+			return gi
+		}
+	}
+	return -1
 }
 
 // Edit returns the index at stamp, when changed names every version
 // changed since ix's stamp and rows holds those that still exist, as
-// they are now. It costs a copy of the item headers and one binary
-// search per changed version: no version is converted again but those.
-func (ix *Index[T]) Edit(stamp string, changed []string, rows []domain.PackageVersion, conv Convert[T]) *Index[T] {
-	items := make([]Item[T], 0, len(ix.Items)+len(rows))
-	if len(changed) == 0 {
-		items = append(items, ix.Items...)
-	} else {
-		gone := make(map[string]bool, len(changed))
-		for _, v := range changed {
-			gone[v] = true
+// they are now. Only the groups holding the changed versions (and the
+// next one, when a group's last item leaves) are made again: it costs
+// those groups and a copy of the list of groups, whatever the number of
+// items; finding a version not where its key puts it (a new one, a
+// deleted one) costs a binary search in each group.
+func (ix *Index[T]) Edit(stamp string, changed []string, rows []domain.PackageVersion, spec Spec[T]) *Index[T] {
+	fresh := make(map[string]Item[T], len(rows))
+	for _, v := range rows {
+		if it, ok := spec.Convert(v); ok {
+			it.Version = v.Version
+			fresh[v.Version] = it
 		}
-		for _, it := range ix.Items {
-			if !gone[it.Version] {
-				items = append(items, it)
+	}
+	dirty := map[int]bool{}
+	gone := map[string]bool{}
+	for _, v := range changed {
+		it, ok := fresh[v]
+		if gi := ix.find(v, it.Key, ok); gi >= 0 {
+			dirty[gi] = true
+			gone[v] = true
+			if g := ix.groups[gi].items; g[len(g)-1].Version == v && gi+1 < len(ix.groups) {
+				dirty[gi+1] = true // the group may no longer end there
 			}
 		}
 	}
-	for _, v := range rows {
-		it, ok := conv(v)
+	adds := map[int][]Item[T]{}
+	for _, v := range changed {
+		it, ok := fresh[v]
 		if !ok {
 			continue
 		}
-		it.Version = v.Version
-		i, _ := slices.BinarySearchFunc(items, it, compare)
-		items = slices.Insert(items, i, it)
+		gi := 0
+		if len(ix.groups) > 0 {
+			gi = ix.groupFor(it)
+		}
+		dirty[gi] = true
+		adds[gi] = append(adds[gi], it)
 	}
-	return &Index[T]{PkgID: ix.PkgID, Stamp: stamp, Items: items}
+	if len(ix.groups) == 0 {
+		var items []Item[T]
+		for _, it := range adds[0] {
+			items = append(items, it)
+		}
+		slices.SortFunc(items, compare)
+		return &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items)}
+	}
+	out := &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: make([]*group[T], 0, len(ix.groups)+len(adds))}
+	for gi := 0; gi < len(ix.groups); {
+		if !dirty[gi] {
+			out.groups = append(out.groups, ix.groups[gi])
+			out.n += len(ix.groups[gi].items)
+			gi++
+			continue
+		}
+		// A run of dirty groups: their items, edited, cut again.
+		var items []Item[T]
+		for ; gi < len(ix.groups) && dirty[gi]; gi++ {
+			for _, it := range ix.groups[gi].items {
+				if !gone[it.Version] {
+					items = append(items, it)
+				}
+			}
+			items = append(items, adds[gi]...)
+		}
+		slices.SortFunc(items, compare)
+		// The run ends a group unless it reaches the end of the index
+		// (its last item, a group's end, left only with the next group
+		// marked dirty).
+		out.groups = append(out.groups, split(items, gi == len(ix.groups), spec)...)
+		out.n += len(items)
+	}
+	return out
 }
 
 // Reader reads what Load needs; *service.Service is one.
@@ -209,7 +385,7 @@ const (
 // changed since; otherwise it reads every version. The package returned
 // is the one read in the same transaction as the versions the index shows.
 func Load[T any](ctx context.Context, r Reader, c service.Caller, ref service.PackageRef, cur domain.Package,
-	logOf func(domain.Package) Log, prev *Index[T], conv Convert[T]) (*Index[T], domain.Package, How, error) {
+	logOf func(domain.Package) Log, prev *Index[T], spec Spec[T]) (*Index[T], domain.Package, How, error) {
 	if prev != nil && prev.PkgID == cur.ID {
 		log := logOf(cur)
 		if changed, ok := log.Since(prev.Stamp); ok {
@@ -219,7 +395,7 @@ func Load[T any](ctx context.Context, r Reader, c service.Caller, ref service.Pa
 			}
 			// Changed again in between: the list read may be short.
 			if pkg.ID == cur.ID && logOf(pkg).Stamp == log.Stamp {
-				return prev.Edit(log.Stamp, changed, rows, conv), pkg, Edited, nil
+				return prev.Edit(log.Stamp, changed, rows, spec), pkg, Edited, nil
 			}
 		}
 	}
@@ -227,7 +403,7 @@ func Load[T any](ctx context.Context, r Reader, c service.Caller, ref service.Pa
 	if err != nil {
 		return nil, domain.Package{}, Built, err
 	}
-	return Build(pkg.ID, logOf(pkg).Stamp, versions, conv), pkg, Built, nil
+	return Build(pkg.ID, logOf(pkg).Stamp, versions, spec), pkg, Built, nil
 }
 
 // ETag names a document rendered from one package state: the stamp never

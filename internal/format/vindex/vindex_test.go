@@ -3,6 +3,7 @@ package vindex
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,12 +12,25 @@ import (
 	"github.com/artifactd/artifactd/internal/service"
 )
 
-// conv lists Published versions, ordered by their metadata.
-func conv(v domain.PackageVersion) (Item[string], bool) {
-	if v.Status != domain.StatusPublished {
-		return Item[string]{}, false
+// spec lists Published versions, ordered by their metadata, with one
+// section joining their values with ",".
+var spec = Spec[string]{
+	Convert: func(v domain.PackageVersion) (Item[string], bool) {
+		if v.Status != domain.StatusPublished {
+			return Item[string]{}, false
+		}
+		return Item[string]{Key: v.Metadata, Val: v.Version + "@" + string(v.Metadata)}, true
+	},
+	Sections: []Section[string]{{Part: func(s string) []byte { return []byte(s) }, Sep: []byte(",")}},
+}
+
+// sameIndex reports whether two indexes hold the same items in the same
+// groups, with the same joined section.
+func sameIndex(a, b *Index[string]) bool {
+	if !slices.EqualFunc(a.Items(), b.Items(), func(x, y Item[string]) bool { return x.Version == y.Version && x.Val == y.Val }) {
+		return false
 	}
-	return Item[string]{Key: v.Metadata, Val: v.Version + "@" + string(v.Metadata)}, true
+	return slices.EqualFunc(a.Joined(0), b.Joined(0), func(x, y []byte) bool { return string(x) == string(y) })
 }
 
 // TestLogAndEdit: after random changes of random versions, an index built
@@ -26,6 +40,8 @@ func conv(v domain.PackageVersion) (Item[string], bool) {
 func TestLogAndEdit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	versions := map[string]domain.PackageVersion{}
+	// Many versions, so that the index has many groups.
+	const names = 600
 	rows := func() []domain.PackageVersion {
 		var out []domain.PackageVersion
 		for _, v := range versions {
@@ -50,7 +66,7 @@ func TestLogAndEdit(t *testing.T) {
 			changed = []string{} // package-level state only
 		default:
 			for range 1 + rng.IntN(3) {
-				name := fmt.Sprintf("v%d", rng.IntN(60))
+				name := fmt.Sprintf("v%d", rng.IntN(names))
 				if rng.IntN(5) == 0 {
 					delete(versions, name)
 				} else {
@@ -63,7 +79,7 @@ func TestLogAndEdit(t *testing.T) {
 		for i := range pasts {
 			pasts[i].changes++
 		}
-		want := Build(1, log.Stamp, rows(), conv)
+		want := Build(1, log.Stamp, rows(), spec)
 		for _, p := range pasts {
 			names, ok := log.Since(p.ix.Stamp)
 			if !ok {
@@ -78,9 +94,9 @@ func TestLogAndEdit(t *testing.T) {
 					fresh = append(fresh, v)
 				}
 			}
-			got := p.ix.Edit(log.Stamp, names, fresh, conv)
-			if !slices.EqualFunc(got.Items, want.Items, func(a, b Item[string]) bool { return a.Version == b.Version && a.Val == b.Val }) {
-				t.Fatalf("step %d: edited %v\nbuilt %v", step, got.Items, want.Items)
+			got := p.ix.Edit(log.Stamp, names, fresh, spec)
+			if !sameIndex(got, want) || got.Len() != want.Len() {
+				t.Fatalf("step %d: edited %v\n%q\nbuilt %v\n%q", step, got.Items(), got.Joined(0), want.Items(), want.Joined(0))
 			}
 		}
 		if changed == nil {
@@ -144,22 +160,22 @@ func TestLoad(t *testing.T) {
 	}
 	r.versions = service.VersionSlice{{Version: "a", Status: domain.StatusPublished, Metadata: []byte{1}}}
 	set()
-	ix, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, nil, conv)
-	if err != nil || how != Built || len(ix.Items) != 1 {
+	ix, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, nil, spec)
+	if err != nil || how != Built || ix.Len() != 1 {
 		t.Fatalf("first load: %v %v %v", ix, how, err)
 	}
 	r.versions = append(r.versions, domain.PackageVersion{Version: "b", Status: domain.StatusPublished, Metadata: []byte{0}})
 	log.Renew([]string{"b"})
 	set()
-	ix2, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, ix, conv)
-	if err != nil || how != Edited || len(ix2.Items) != 2 || ix2.Items[0].Version != "b" || r.full != 1 {
-		t.Fatalf("after a publish: %v %v %v (full reads %d)", ix2.Items, how, err, r.full)
+	ix2, _, how, err := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, r.pkg, logOf, ix, spec)
+	if err != nil || how != Edited || ix2.Len() != 2 || ix2.Items()[0].Version != "b" || r.full != 1 {
+		t.Fatalf("after a publish: %v %v %v (full reads %d)", ix2.Items(), how, err, r.full)
 	}
 	// Another package of the same name (deleted and made again): built.
 	cur := r.pkg
 	r.pkg.ID = 8
 	cur.ID = 8
-	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, conv); how != Built {
+	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, spec); how != Built {
 		t.Fatal("an index of another package was edited")
 	}
 	// Changed between the package read and the versions read: built.
@@ -172,7 +188,52 @@ func TestLoad(t *testing.T) {
 		log.Renew([]string{"b"})
 		set()
 	}
-	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, conv); how != Built {
+	if _, _, how, _ := Load(context.Background(), r, service.Caller{}, service.PackageRef{}, cur, logOf, ix2, spec); how != Built {
 		t.Fatal("an index was edited from a list read at another stamp")
+	}
+}
+
+// TestDocReader: reads, seeks and ranges over a document of parts give
+// the bytes of the joined document.
+func TestDocReader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var parts [][]byte
+		for range rng.IntN(12) {
+			p := make([]byte, rng.IntN(5))
+			for i := range p {
+				p[i] = byte('a' + rng.IntN(26))
+			}
+			parts = append(parts, p)
+		}
+		d := NewDoc(parts)
+		joined := d.Bytes()
+		if int64(len(joined)) != d.Size() {
+			t.Fatalf("size %d, joined %d", d.Size(), len(joined))
+		}
+		r := d.Reader()
+		off := rng.Int64N(d.Size() + 2)
+		if _, err := r.Seek(off, io.SeekStart); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 1+rng.IntN(7))
+		var got []byte
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				break
+			}
+			if err != nil || n == 0 {
+				t.Fatalf("Read: %d %v", n, err)
+			}
+		}
+		want := []byte{}
+		if off < int64(len(joined)) {
+			want = joined[off:]
+		}
+		if string(got) != string(want) {
+			t.Fatalf("from %d: %q, want %q (parts %q)", off, got, want, parts)
+		}
 	}
 }
