@@ -96,6 +96,7 @@ func ServeDiscard(f dataplane.Format, repo dataplane.Repo, req *http.Request, pa
 // which makes the index be built from every version.
 func BenchIndex(b *testing.B, n int, read func() int, publish func(i int), anyChange func()) {
 	size := read()
+	published := 0 // publish never sees the same number twice
 	b.Run(fmt.Sprintf("versions=%d/cached", n), func(b *testing.B) {
 		for range b.N {
 			read()
@@ -103,9 +104,10 @@ func BenchIndex(b *testing.B, n int, read func() int, publish func(i int), anyCh
 		b.ReportMetric(float64(size), "index-bytes")
 	})
 	b.Run(fmt.Sprintf("versions=%d/after-publish", n), func(b *testing.B) {
-		for i := range b.N {
+		for range b.N {
 			b.StopTimer()
-			publish(i)
+			publish(published)
+			published++
 			b.StartTimer()
 			size = read()
 		}

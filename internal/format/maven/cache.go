@@ -31,7 +31,7 @@ type metadataEntry struct {
 	modified time.Time
 	// ix holds the versions, for the edit that makes the document of the
 	// package's next state.
-	ix *vindex.Index[time.Time]
+	ix *vindex.Index[listedVersion]
 }
 
 func (e *metadataEntry) size() int64 {
@@ -90,7 +90,7 @@ func (f *Format) cachedArtifactMetadata(ctx context.Context, repo dataplane.Repo
 		// log names the versions changed since (vindex.Load); versions and
 		// stamp come from one read transaction, so an entry is labelled
 		// with the state it shows, which may be newer than this caller's.
-		var prev *vindex.Index[time.Time]
+		var prev *vindex.Index[listedVersion]
 		if old, ok := f.docs.docs.Peek(k); ok {
 			prev = old.ix
 		}

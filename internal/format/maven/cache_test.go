@@ -2,8 +2,10 @@ package maven
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +31,7 @@ func newTestRepo(t *testing.T) *testRepo {
 	return &testRepo{f: New(env.Svc, env.Log), svc: env.Svc, repo: env.Repo}
 }
 
-func (tr *testRepo) do(t *testing.T, method, path, body string) *httptest.ResponseRecorder {
+func (tr *testRepo) do(t testing.TB, method, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, "/maven/acme-"+servicetest.Account+"/mvn/"+path, strings.NewReader(body))
 	return servicetest.Serve(tr.f, tr.repo, req, path)
@@ -37,7 +39,7 @@ func (tr *testRepo) do(t *testing.T, method, path, body string) *httptest.Respon
 
 // deploy puts a version's jar and the artifact's maven-metadata.xml
 // listing versions, as mvn deploy does.
-func (tr *testRepo) deploy(t *testing.T, version string, listed ...string) {
+func (tr *testRepo) deploy(t testing.TB, version string, listed ...string) {
 	t.Helper()
 	if rec := tr.do(t, http.MethodPut, "com/example/lib/"+version+"/lib-"+version+".jar", "jar of "+version); rec.Code/100 != 2 {
 		t.Fatalf("PUT jar %s: %d %s", version, rec.Code, rec.Body)
@@ -167,6 +169,30 @@ func TestArtifactMetadataEditedMatchesBuilt(t *testing.T) {
 		if want := cold.metadata(t); got != want {
 			t.Fatalf("%s: edited\n%s\nwant\n%s", step, got, want)
 		}
+		// And what RenderArtifactMetadata makes of every version.
+		_, versions, err := tr.svc.PackageVersions(ctx, tr.repo.Caller, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := ArtifactMetadata{GroupID: "com.example", ArtifactID: "lib"}
+		for _, v := range versions {
+			if v.Status == domain.StatusPublished {
+				md.Versions = append(md.Versions, v.Version)
+				if v.PublishedTime.After(md.LastUpdated) {
+					md.LastUpdated = v.PublishedTime
+				}
+			}
+		}
+		slices.SortFunc(md.Versions, CompareVersions)
+		md.Latest = md.Versions[len(md.Versions)-1]
+		for _, v := range md.Versions {
+			if !IsSnapshot(v) {
+				md.Release = v
+			}
+		}
+		if want := string(RenderArtifactMetadata(md)); got != want {
+			t.Fatalf("%s: edited\n%s\nrendered\n%s", step, got, want)
+		}
 		if edited := tr.f.edited.Load() > before; edited != wantEdited {
 			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
 		}
@@ -192,4 +218,32 @@ func TestArtifactMetadataEditedMatchesBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted", true)
+}
+
+// BenchmarkArtifactMetadataAfterChange times GET of an artifact's
+// maven-metadata.xml at 50 and 20,000 versions: unchanged, right after a
+// deploy (the cached document edited) and right after a change of any
+// version (rebuilt).
+//
+//	go test ./internal/format/maven -run '^$' -bench ArtifactMetadataAfterChange -benchtime 40x -count 3
+func BenchmarkArtifactMetadataAfterChange(b *testing.B) {
+	for _, n := range []int{50, 20000} {
+		env := servicetest.New(b, domain.FormatMaven, "mvn", map[domain.Format]service.FormatRules{domain.FormatMaven: Rules{}})
+		tr := &testRepo{f: New(env.Svc, env.Log), svc: env.Svc, repo: env.Repo}
+		tr.deploy(b, "0.0", "0.0")
+		ref := env.Repo.Ref(domain.FormatMaven, "com.example", "lib")
+		env.CloneVersions(b, ref, "0.0", n, func(i int) string { return fmt.Sprintf("1.%d", i) }, Rules{})
+		read := func() int {
+			req := httptest.NewRequest(http.MethodGet, "/maven/acme-"+servicetest.Account+"/mvn/com/example/lib/maven-metadata.xml", nil)
+			d := servicetest.ServeDiscard(tr.f, tr.repo, req, "com/example/lib/maven-metadata.xml")
+			if d.Status != http.StatusOK || d.N < 20*n {
+				b.Fatalf("maven-metadata.xml: %d, %d bytes", d.Status, d.N)
+			}
+			return d.N
+		}
+		servicetest.BenchIndex(b, n, read, func(i int) {
+			v := fmt.Sprintf("9.%d", i)
+			tr.deploy(b, v, v)
+		}, func() { env.ChangeAny(b, ref, Rules{}) })
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"hash"
 	"io"
@@ -183,40 +184,72 @@ func renderArtifactMetadata(p Path, srcs []service.PackageSource) ([]byte, time.
 	return artifactDocument(p, vindex.Build(0, "", service.MergeVersions(srcs), publishedSpec))
 }
 
-var publishedSpec = vindex.Spec[time.Time]{Convert: publishedVersion}
-
-// publishedVersion is a Published version's place in its artifact's
-// document, in Maven's version order; its value is when it was published.
-func publishedVersion(v domain.PackageVersion) (vindex.Item[time.Time], bool) {
-	if v.Status != domain.StatusPublished {
-		return vindex.Item[time.Time]{}, false
-	}
-	return vindex.Item[time.Time]{Key: Rules{}.VersionSortKey(v.Version), Val: v.PublishedTime}, true
+// publishedSpec keeps each Published version's line of the document's
+// versions list, joined per group, and the newest publication time.
+var publishedSpec = vindex.Spec[listedVersion]{
+	Convert:  publishedVersion,
+	Sections: []vindex.Section[listedVersion]{{Part: func(v listedVersion) []byte { return v.line }}},
+	Better:   func(a, b listedVersion) bool { return a.published.After(b.published) },
 }
 
+// listedVersion is a Published version in its artifact's document.
+type listedVersion struct {
+	published time.Time
+	line      []byte // "      <version>V</version>\n"
+}
+
+// versionIndent is the indentation of a <version> line (RenderArtifactMetadata).
+const versionIndent = "      "
+
+// publishedVersion is a Published version's place in its artifact's
+// document, in Maven's version order.
+func publishedVersion(v domain.PackageVersion) (vindex.Item[listedVersion], bool) {
+	if v.Status != domain.StatusPublished {
+		return vindex.Item[listedVersion]{}, false
+	}
+	var line bytes.Buffer
+	line.WriteString(versionIndent + "<version>")
+	xml.EscapeText(&line, []byte(v.Version))
+	line.WriteString("</version>\n")
+	return vindex.Item[listedVersion]{Key: Rules{}.VersionSortKey(v.Version), Val: listedVersion{v.PublishedTime, line.Bytes()}}, true
+}
+
+// versionSentinel stands for the versions list in a rendered skeleton.
+const versionSentinel = "artifactd-versions"
+
 // artifactDocument renders the artifact-level maven-metadata.xml of the
-// versions in ix, and when it last changed.
-func artifactDocument(p Path, ix *vindex.Index[time.Time]) ([]byte, time.Time, error) {
-	items := ix.Items()
-	if len(items) == 0 {
+// versions in ix, and when it last changed: the document rendered with one
+// stand-in version, whose line is replaced by the groups' lines. It costs
+// the number of groups and the document's bytes, not a rendering of every
+// version.
+func artifactDocument(p Path, ix *vindex.Index[listedVersion]) ([]byte, time.Time, error) {
+	newest, ok := ix.Best()
+	if !ok {
 		return nil, time.Time{}, domain.NotFound(domain.ResPackage, p.ArtifactID, "No version of %s:%s can be resolved from this repository", p.GroupID, p.ArtifactID)
 	}
-	versions := make([]string, len(items))
-	var modified time.Time
-	for i, it := range items {
-		versions[i] = it.Version
-		if it.Val.After(modified) {
-			modified = it.Val
+	modified := newest.Val.published
+	md := ArtifactMetadata{GroupID: p.GroupID, ArtifactID: p.ArtifactID, Versions: []string{versionSentinel}, LastUpdated: modified.UTC()}
+	ix.Walk("", false, func(it vindex.Item[listedVersion]) bool { md.Latest = it.Version; return true })
+	ix.Walk("", false, func(it vindex.Item[listedVersion]) bool {
+		if IsSnapshot(it.Version) {
+			return false
 		}
+		md.Release = it.Version
+		return true
+	})
+	skeleton := RenderArtifactMetadata(md)
+	line := versionIndent + "<version>" + versionSentinel + "</version>\n"
+	at := bytes.Index(skeleton, []byte(line))
+	if at < 0 || bytes.Count(skeleton, []byte(versionSentinel)) != 1 {
+		// An artifact named like the stand-in: render every version.
+		var versions []string
+		ix.Each(func(it vindex.Item[listedVersion]) { versions = append(versions, it.Version) })
+		md.Versions = versions
+		return RenderArtifactMetadata(md), modified, nil
 	}
-	md := ArtifactMetadata{GroupID: p.GroupID, ArtifactID: p.ArtifactID, Versions: versions, Latest: versions[len(versions)-1], LastUpdated: modified.UTC()}
-	for i := len(versions) - 1; i >= 0; i-- {
-		if !IsSnapshot(versions[i]) {
-			md.Release = versions[i]
-			break
-		}
-	}
-	return RenderArtifactMetadata(md), modified, nil
+	parts := append([][]byte{skeleton[:at]}, ix.Joined(0)...)
+	parts = append(parts, skeleton[at+len(line):])
+	return vindex.NewDoc(parts).Bytes(), modified, nil
 }
 
 // snapshotMetadata describes the current build of a SNAPSHOT version:

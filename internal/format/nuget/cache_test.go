@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func (tr *testRepo) do(method, path string, body *bytes.Buffer, ct string) *http
 	return servicetest.Serve(tr.f, tr.env.Repo, req, path)
 }
 
-func testNupkg(t *testing.T, id, version string) []byte {
+func testNupkg(t testing.TB, id, version string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -49,7 +50,7 @@ func testNupkg(t *testing.T, id, version string) []byte {
 	return buf.Bytes()
 }
 
-func (tr *testRepo) push(t *testing.T, id, version string) {
+func (tr *testRepo) push(t testing.TB, id, version string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -154,4 +155,29 @@ func TestModelEditedMatchesBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted", true)
+}
+
+// BenchmarkFlatContainerAfterChange times GET of a package's flat
+// container version list at 50 and 20,000 versions: unchanged, right
+// after a push (the cached model edited) and right after a change of any
+// version (rebuilt).
+//
+//	go test ./internal/format/nuget -run '^$' -bench FlatContainerAfterChange -benchtime 40x -count 3
+func BenchmarkFlatContainerAfterChange(b *testing.B) {
+	for _, n := range []int{50, 20000} {
+		env := servicetest.New(b, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
+		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), env: env}
+		tr.push(b, "Big", "0.0.0")
+		ref := env.Repo.Ref(domain.FormatNuget, "", "big")
+		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		read := func() int {
+			req := httptest.NewRequest(http.MethodGet, "/nuget/d/acme-000000000000/nu/v3/flatcontainer/big/index.json", nil)
+			d := servicetest.ServeDiscard(tr.f, env.Repo, req, "v3/flatcontainer/big/index.json")
+			if d.Status != http.StatusOK || d.N < 8*n {
+				b.Fatalf("flat container: %d, %d bytes", d.Status, d.N)
+			}
+			return d.N
+		}
+		servicetest.BenchIndex(b, n, read, func(i int) { tr.push(b, "Big", fmt.Sprintf("9.0.%d", i)) }, func() { env.ChangeAny(b, ref, Rules{}) })
+	}
 }

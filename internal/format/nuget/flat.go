@@ -1,12 +1,17 @@
 package nuget
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // assetName is the stored name of a version's package file: the
@@ -60,12 +65,23 @@ func (f *Format) flatVersions(w http.ResponseWriter, r *http.Request, repo datap
 		writeError(w, http.StatusNotFound, "Package "+id+" has no versions here")
 		return
 	}
-	vs := make([]string, len(m.versions))
-	for i, v := range m.versions {
-		vs[i] = strings.ToLower(v.parsed.Normalized())
+	// The list kept with the model (its ETag from the package's stamp).
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	etag := vindex.ETag(flatRender, repo.Endpoint, id, strconv.FormatInt(m.pkgID, 10), m.stamp)
+	if m.stamp == "" { // merged through upstreams: no state names it
+		sum := sha256.Sum256(m.flat.Bytes())
+		etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"versions": vs}, false)
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "no-cache") // statuses change at any time
+	http.ServeContent(w, r, "", time.Time{}, m.flat.Reader())
 }
+
+// flatRender changes when the flat container's list is rendered
+// otherwise, so that an ETag of an older build is not confirmed.
+const flatRender = "1"
 
 // download serves a version's .nupkg, through the upstreams and external
 // connection when the repository has them.

@@ -2,6 +2,8 @@ package nuget
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
@@ -19,11 +21,13 @@ type pkgModel struct {
 	pkgID    int64
 	stamp    string
 	id       string // lowercased
-	versions []modelVersion
+	versions []*modelVersion
 	bytes    int
+	// flat is the flat container's version list, as JSON.
+	flat vindex.Doc
 	// ix holds the versions as items, for the edit that makes the model
 	// of the package's next state.
-	ix *vindex.Index[modelVersion]
+	ix *vindex.Index[*modelVersion]
 }
 
 type modelVersion struct {
@@ -32,7 +36,15 @@ type modelVersion struct {
 	status  domain.Status
 	version domain.PackageVersion // Metadata cleared (decoded in doc)
 	doc     versionDoc
-	size    int // bytes of the stored version, for the cache's bounds
+	size    int    // bytes of the stored version, for the cache's bounds
+	flat    []byte // its member of the flat container's list: "1.0.0"
+}
+
+// modelSpec keeps the visible versions in NuGet's order, with the flat
+// container's list joined per group of versions.
+func modelSpec(id string) vindex.Spec[*modelVersion] {
+	return vindex.Spec[*modelVersion]{Convert: modelOf(id),
+		Sections: []vindex.Section[*modelVersion]{{Part: func(v *modelVersion) []byte { return v.flat }, Sep: []byte(",")}}}
 }
 
 // visible reports whether NuGet clients see a version of status st:
@@ -47,19 +59,19 @@ func visible(st domain.Status) bool {
 func listedStatus(st domain.Status) bool { return st == domain.StatusPublished }
 
 func buildModel(pkg domain.Package, id string, versions []domain.PackageVersion) *pkgModel {
-	return newModel(pkg, id, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[modelVersion]{Convert: modelOf(id)}))
+	return newModel(pkg, id, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, modelSpec(id)))
 }
 
 // modelOf makes a visible version's place in the model of package id,
 // in NuGet's version order (VersionSortKey).
-func modelOf(id string) vindex.Convert[modelVersion] {
-	return func(v domain.PackageVersion) (vindex.Item[modelVersion], bool) {
+func modelOf(id string) vindex.Convert[*modelVersion] {
+	return func(v domain.PackageVersion) (vindex.Item[*modelVersion], bool) {
 		if !visible(v.Status) {
-			return vindex.Item[modelVersion]{}, false
+			return vindex.Item[*modelVersion]{}, false
 		}
 		pv, ok := ParseVersion(v.Version)
 		if !ok {
-			return vindex.Item[modelVersion]{}, false
+			return vindex.Item[*modelVersion]{}, false
 		}
 		doc := decodeDoc(v.Metadata)
 		if doc.ID == "" {
@@ -74,18 +86,29 @@ func modelOf(id string) vindex.Convert[modelVersion] {
 		doc.Nuspec = nil // served from the stored version, not the model
 		size := len(v.Metadata) + 256
 		v.Metadata = nil
-		return vindex.Item[modelVersion]{Key: Rules{}.VersionSortKey(v.Version),
-			Val: modelVersion{stored: v.Version, parsed: pv, status: v.Status, version: v, doc: doc, size: size}}, true
+		mv := &modelVersion{stored: v.Version, parsed: pv, status: v.Status, version: v, doc: doc, size: size}
+		mv.flat, _ = json.Marshal(strings.ToLower(pv.Normalized()))
+		return vindex.Item[*modelVersion]{Key: Rules{}.VersionSortKey(v.Version), Val: mv}, true
 	}
 }
 
-// newModel makes the model of pkg (as read with ix's versions) from ix.
-func newModel(pkg domain.Package, id string, ix *vindex.Index[modelVersion]) *pkgModel {
-	m := &pkgModel{pkgID: pkg.ID, stamp: ix.Stamp, id: id, ix: ix, versions: make([]modelVersion, 0, ix.Len())}
-	for _, it := range ix.Items() {
+// newModel makes the model of pkg (as read with ix's versions) from ix:
+// the flat container's list is the groups' joined members; the versions
+// (pointers) are listed in order for the registration and search.
+func newModel(pkg domain.Package, id string, ix *vindex.Index[*modelVersion]) *pkgModel {
+	m := &pkgModel{pkgID: pkg.ID, stamp: ix.Stamp, id: id, ix: ix, versions: make([]*modelVersion, 0, ix.Len())}
+	ix.Each(func(it vindex.Item[*modelVersion]) {
 		m.versions = append(m.versions, it.Val)
-		m.bytes += 2 * it.Val.size
+		m.bytes += 2*it.Val.size + len(it.Val.flat)
+	})
+	parts := [][]byte{[]byte(`{"versions":[`)}
+	for i, g := range ix.Joined(0) {
+		if i > 0 {
+			parts = append(parts, []byte(","))
+		}
+		parts = append(parts, g)
 	}
+	m.flat = vindex.NewDoc(append(parts, []byte(`]}`)))
 	return m
 }
 
@@ -127,7 +150,9 @@ func (f *Format) model(ctx context.Context, repo dataplane.Repo, id string) (*pk
 		if err != nil {
 			return nil, err
 		}
-		return buildModel(srcs[0].Package, ref.Package, service.MergeVersions(srcs)), nil
+		pkg := srcs[0].Package
+		pkg.Metadata = nil // no stamp: a merged model names no state of one package
+		return buildModel(pkg, ref.Package, service.MergeVersions(srcs)), nil
 	}
 	key := modelKey{repo.Endpoint, ref.Package}
 	stamp := loadState(cur).Stamp
@@ -139,11 +164,11 @@ func (f *Format) model(ctx context.Context, repo dataplane.Repo, id string) (*pk
 	m, _, err := f.builds.Do(ctx, modelBuild{key, cur.ID, stamp}, func() (*pkgModel, error) {
 		// The model of an earlier state is edited when the package's log
 		// names the versions changed since (vindex.Load).
-		var prev *vindex.Index[modelVersion]
+		var prev *vindex.Index[*modelVersion]
 		if old, ok := f.models.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, vindex.Spec[modelVersion]{Convert: modelOf(ref.Package)})
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, modelSpec(ref.Package))
 		if err != nil {
 			return nil, err
 		}

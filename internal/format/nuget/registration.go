@@ -48,7 +48,7 @@ func (f *Format) registration(w http.ResponseWriter, r *http.Request, repo datap
 		f.writeServiceError(w, err)
 		return
 	}
-	var vs []modelVersion
+	var vs []*modelVersion
 	for _, v := range m.versions {
 		if h.semver2 || !v.doc.SemVer2 {
 			vs = append(vs, v)
@@ -88,8 +88,8 @@ func (f *Format) registration(w http.ResponseWriter, r *http.Request, repo datap
 }
 
 // pages splits versions (oldest first) into pages of pageSize.
-func pages(vs []modelVersion) [][]modelVersion {
-	var out [][]modelVersion
+func pages(vs []*modelVersion) [][]*modelVersion {
+	var out [][]*modelVersion
 	for len(vs) > 0 {
 		n := min(pageSize, len(vs))
 		out = append(out, vs[:n])
@@ -98,14 +98,14 @@ func pages(vs []modelVersion) [][]modelVersion {
 	return out
 }
 
-func lowerVersion(v modelVersion) string { return strings.ToLower(v.parsed.Normalized()) }
-func chunkLower(c []modelVersion) string { return lowerVersion(c[0]) }
-func chunkUpper(c []modelVersion) string { return lowerVersion(c[len(c)-1]) }
+func lowerVersion(v *modelVersion) string { return strings.ToLower(v.parsed.Normalized()) }
+func chunkLower(c []*modelVersion) string { return lowerVersion(c[0]) }
+func chunkUpper(c []*modelVersion) string { return lowerVersion(c[len(c)-1]) }
 
 // registrationIndex is the registration index: its pages inlined with
 // their leaves for packages of at most inlineMax versions, else pages
 // with their URL and bounds only.
-func registrationIndex(u urls, vs []modelVersion) map[string]any {
+func registrationIndex(u urls, vs []*modelVersion) map[string]any {
 	chunks := pages(vs)
 	items := make([]map[string]any, 0, len(chunks))
 	for _, c := range chunks {
@@ -121,7 +121,7 @@ func registrationIndex(u urls, vs []modelVersion) map[string]any {
 
 // registrationPage is a registration page object; items (the leaves)
 // when withItems.
-func registrationPage(u urls, c []modelVersion, withItems bool) map[string]any {
+func registrationPage(u urls, c []*modelVersion, withItems bool) map[string]any {
 	lower, upper := chunkLower(c), chunkUpper(c)
 	p := map[string]any{
 		"@id":   u.page(lower, upper),
@@ -149,7 +149,7 @@ func registrationPage(u urls, c []modelVersion, withItems bool) map[string]any {
 
 // catalogEntry is a leaf's catalog entry: the package metadata
 // ("Catalog entry" in the "Package metadata" document).
-func catalogEntry(u urls, v modelVersion) map[string]any {
+func catalogEntry(u urls, v *modelVersion) map[string]any {
 	d := v.doc
 	listed := listedStatus(v.status)
 	groups := make([]map[string]any, 0, len(d.DependencyGroups))
@@ -213,7 +213,7 @@ func dependencyRange(r string) string {
 }
 
 // registrationLeaf is the registration leaf document.
-func registrationLeaf(u urls, v modelVersion) map[string]any {
+func registrationLeaf(u urls, v *modelVersion) map[string]any {
 	listed := listedStatus(v.status)
 	leaf := map[string]any{
 		"@id":            u.leaf(lowerVersion(v)),

@@ -62,14 +62,14 @@ func parseSearch(r *http.Request) (searchParams, string) {
 
 // shown reports whether a search shows a version: listed, and a
 // pre-release or SemVer 2.0.0 version only when asked for.
-func (p searchParams) shown(v modelVersion) bool {
+func (p searchParams) shown(v *modelVersion) bool {
 	return listedStatus(v.status) && (p.prerelease || !v.parsed.IsPrerelease()) && (p.semver2 || !v.doc.SemVer2)
 }
 
 // match is a package a search found, with the versions it shows.
 type match struct {
 	model    *pkgModel
-	versions []modelVersion
+	versions []*modelVersion
 }
 
 // find walks the repository's packages in ID order from the prefix (the
@@ -101,7 +101,7 @@ func (f *Format) find(ctx context.Context, repo dataplane.Repo, p searchParams) 
 				}
 				return nil, false, err
 			}
-			var vs []modelVersion
+			var vs []*modelVersion
 			for _, v := range m.versions {
 				if p.shown(v) {
 					vs = append(vs, v)

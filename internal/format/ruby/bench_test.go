@@ -3,6 +3,7 @@ package ruby
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -42,4 +43,27 @@ func BenchmarkVersionsFile(b *testing.B) {
 func newBenchRepo(b *testing.B) *testRepo {
 	env := servicetest.New(b, domain.FormatRuby, "gems", map[domain.Format]service.FormatRules{domain.FormatRuby: Rules{}})
 	return &testRepo{f: New(env.Svc, env.Log, b.TempDir()), svc: env.Svc, repo: env.Repo}
+}
+
+// BenchmarkInfoAfterChange times GET info/{gem} at 50 and 20,000
+// versions: unchanged, right after a push (the gem's cached index edited)
+// and right after a change of any version (rebuilt).
+//
+//	go test ./internal/format/ruby -run '^$' -bench InfoAfterChange -benchtime 40x -count 3
+func BenchmarkInfoAfterChange(b *testing.B) {
+	for _, n := range []int{50, 20000} {
+		env := servicetest.New(b, domain.FormatRuby, "gems", map[domain.Format]service.FormatRules{domain.FormatRuby: Rules{}})
+		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), svc: env.Svc, repo: env.Repo}
+		tr.push(b, "big", "0.0.0")
+		ref := tr.repo.Ref(domain.FormatRuby, "", "big")
+		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		read := func() int {
+			d := servicetest.ServeDiscard(tr.f, tr.repo, httptest.NewRequest(http.MethodGet, "/ruby/x/info/big", nil), "info/big")
+			if d.Status != http.StatusOK || d.N < 30*n {
+				b.Fatalf("info: %d, %d bytes", d.Status, d.N)
+			}
+			return d.N
+		}
+		servicetest.BenchIndex(b, n, read, func(i int) { tr.push(b, "big", fmt.Sprintf("9.0.%d", i)) }, func() { env.ChangeAny(b, ref, Rules{}) })
+	}
 }

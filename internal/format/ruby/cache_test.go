@@ -13,6 +13,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/servicetest"
 )
@@ -41,7 +42,7 @@ func testGem(name, version string) []byte {
 	return tarOf([2]string{"metadata.gz", string(gzipped(spec))}, [2]string{"data.tar.gz", string(gzipped(""))})
 }
 
-func (tr *testRepo) push(t *testing.T, name, version string) {
+func (tr *testRepo) push(t testing.TB, name, version string) {
 	t.Helper()
 	if rec := tr.do(http.MethodPost, "api/v1/gems", testGem(name, version)); rec.Code != http.StatusOK {
 		t.Fatalf("push %s %s: %d %s", name, version, rec.Code, rec.Body)
@@ -68,7 +69,7 @@ func (tr *testRepo) poison() {
 	}
 	for _, k := range tr.f.pkgs.Keys() {
 		if p, ok := tr.f.pkgs.Get(k); ok {
-			p.info = []byte("CACHED " + p.name)
+			p.info = vindex.NewDoc([][]byte{[]byte("CACHED " + p.name)})
 		}
 	}
 }
@@ -127,7 +128,7 @@ func TestIndexCaches(t *testing.T) {
 // TestSpecsFiles checks which versions each legacy specs file lists.
 func TestSpecsFiles(t *testing.T) {
 	mk := func(v, plat string) entry { return entry{version: v, platform: plat} }
-	p := &pkgIndex{name: "demo", entries: []entry{mk("0.9", "ruby"), mk("1.0", "java"), mk("1.0", "ruby"), mk("2.0.rc1", "ruby")}}
+	p := &pkgIndex{name: "demo", entriesV: []entry{mk("0.9", "ruby"), mk("1.0", "java"), mk("1.0", "ruby"), mk("2.0.rc1", "ruby")}}
 	rf, err := buildRepoFiles([]*pkgIndex{p}, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +143,7 @@ func TestSpecsFiles(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	if !strings.HasSuffix(string(rf.files["versions"]), "---\ndemo 0.9,1.0-java,1.0,2.0.rc1 "+p.infoMD5+"\n") {
+	if !strings.HasSuffix(string(rf.files["versions"]), "---\ndemo 0.9,1.0-java,1.0,2.0.rc1 "+p.infoMD5()+"\n") {
 		t.Errorf("versions:\n%s", rf.files["versions"])
 	}
 }
@@ -182,14 +183,17 @@ func TestInfoEditedMatchesBuilt(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := buildPkgIndex(pkg, versions)
-		if got != string(want.info) {
-			t.Fatalf("%s: info\n%s\nwant\n%s", step, got, want.info)
+		if got != string(want.info.Bytes()) {
+			t.Fatalf("%s: info\n%s\nwant\n%s", step, got, want.info.Bytes())
+		}
+		if got != string(renderInfo(want.entries())) {
+			t.Fatalf("%s: info\n%s\nrendered from the entries\n%s", step, got, renderInfo(want.entries()))
 		}
 		if edited := tr.f.edited.Load() > before; edited != wantEdited {
 			t.Fatalf("%s: edited %v, want %v", step, edited, wantEdited)
 		}
-		if versions := tr.get(t, "versions"); !strings.Contains(versions, want.infoMD5) {
-			t.Fatalf("%s: versions misses the info checksum %s:\n%s", step, want.infoMD5, versions)
+		if versions := tr.get(t, "versions"); !strings.Contains(versions, want.infoMD5()) {
+			t.Fatalf("%s: versions misses the info checksum %s:\n%s", step, want.infoMD5(), versions)
 		}
 	}
 	status := func(target domain.Status, versions ...string) {

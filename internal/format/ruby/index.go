@@ -7,8 +7,10 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -26,37 +28,72 @@ func (e entry) fullName(name string) string { return FullName(name, e.version, e
 // pkgIndex is what the indexes show of one package, derived from its
 // versions and cached under the package's stamp.
 type pkgIndex struct {
-	pkgID   int64
-	stamp   string
-	name    string
-	entries []entry // by version (Gem::Version order), then platform
-	info    []byte  // the compact index's info/{name}
-	infoMD5 string
-	// ix holds each version's entries, for the edit that makes the index
-	// of the package's next state.
-	ix *vindex.Index[[]entry]
+	pkgID int64
+	stamp string
+	name  string
+	info  vindex.Doc // the compact index's info/{name}
+	// ix holds each Published version's gem files, in Gem::Version order,
+	// with their lines of the info file joined per group of versions.
+	ix   *vindex.Index[gemFiles]
+	size int // bytes held, for the cache's bounds
+
+	// Derived on first use, from ix (or as set by a test).
+	entriesOnce sync.Once
+	entriesV    []entry // by version (Gem::Version order), then platform
+	md5Once     sync.Once
+	md5V        string // of info
 }
 
-func (p *pkgIndex) size() int {
-	n := len(p.info) + len(p.name) + 256
-	for _, e := range p.entries {
-		n += 2 * (512 + len(e.doc.Description) + len(e.doc.Summary))
-	}
-	return n
+// gemFiles are a version's gem files (one per platform) and their lines of
+// the info file.
+type gemFiles struct {
+	entries []entry
+	lines   []byte
+	size    int
+}
+
+// entries are the package's gem files, by version, then platform: every
+// one of them (for the repository-wide files), listed at the first use.
+func (p *pkgIndex) entries() []entry {
+	p.entriesOnce.Do(func() {
+		if p.ix != nil {
+			p.entriesV = make([]entry, 0, p.ix.Len())
+			p.ix.Each(func(it vindex.Item[gemFiles]) { p.entriesV = append(p.entriesV, it.Val.entries...) })
+		}
+	})
+	return p.entriesV
+}
+
+// infoMD5 is the MD5 of the info file, its ETag and its checksum in the
+// versions file: the info file's bytes are hashed at the first use.
+func (p *pkgIndex) infoMD5() string {
+	p.md5Once.Do(func() {
+		h := md5.New()
+		io.Copy(h, p.info.Reader()) //nolint:errcheck // hashes never fail
+		p.md5V = hex.EncodeToString(h.Sum(nil))
+	})
+	return p.md5V
 }
 
 // buildPkgIndex lists the Published versions' files of a package (only
 // Published versions are installable: Unlisted ones, which gem yank
 // makes, and Archived, Disposed or Unfinished ones leave every index).
 func buildPkgIndex(pkg domain.Package, versions []domain.PackageVersion) *pkgIndex {
-	return newPkgIndex(pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[[]entry]{Convert: versionEntries}))
+	return newPkgIndex(pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, gemSpec))
+}
+
+// gemSpec keeps each version's files and their info lines, joined per
+// group of versions.
+var gemSpec = vindex.Spec[gemFiles]{
+	Convert:  versionEntries,
+	Sections: []vindex.Section[gemFiles]{{Part: func(g gemFiles) []byte { return g.lines }}},
 }
 
 // versionEntries are a Published version's gem files, by platform,
 // ordered by Gem::Version (ties by version string).
-func versionEntries(v domain.PackageVersion) (vindex.Item[[]entry], bool) {
+func versionEntries(v domain.PackageVersion) (vindex.Item[gemFiles], bool) {
 	if v.Status != domain.StatusPublished {
-		return vindex.Item[[]entry]{}, false
+		return vindex.Item[gemFiles]{}, false
 	}
 	var es []entry
 	for plat, d := range decodeDoc(v.Metadata).Platforms {
@@ -66,66 +103,87 @@ func versionEntries(v domain.PackageVersion) (vindex.Item[[]entry], bool) {
 		es = append(es, entry{version: v.Version, platform: plat, doc: d})
 	}
 	if len(es) == 0 {
-		return vindex.Item[[]entry]{}, false
+		return vindex.Item[gemFiles]{}, false
 	}
 	sort.Slice(es, func(i, j int) bool { return es[i].platform < es[j].platform })
-	return vindex.Item[[]entry]{Key: Rules{}.VersionSortKey(v.Version), Val: es}, true
+	g := gemFiles{entries: es}
+	for _, e := range es {
+		g.lines = appendInfoLine(g.lines, e)
+		g.size += 512 + len(e.doc.Description) + len(e.doc.Summary)
+	}
+	g.size += len(g.lines)
+	return vindex.Item[gemFiles]{Key: Rules{}.VersionSortKey(v.Version), Val: g}, true
 }
 
-// newPkgIndex makes the index of pkg (as read with ix's versions) from ix.
-func newPkgIndex(pkg domain.Package, ix *vindex.Index[[]entry]) *pkgIndex {
+// newPkgIndex makes the index of pkg (as read with ix's versions) from ix:
+// it costs the number of groups of versions.
+func newPkgIndex(pkg domain.Package, ix *vindex.Index[gemFiles]) *pkgIndex {
 	p := &pkgIndex{pkgID: pkg.ID, stamp: ix.Stamp, name: pkg.Name, ix: ix}
-	for _, it := range ix.Items() {
-		p.entries = append(p.entries, it.Val...)
-	}
-	p.info = renderInfo(p.entries)
-	sum := md5.Sum(p.info)
-	p.infoMD5 = hex.EncodeToString(sum[:])
+	p.info = vindex.NewDoc(append([][]byte{[]byte("---\n")}, ix.Joined(0)...))
+	p.size = len(p.name) + 256 + ix.Len()*64
+	ix.Each(func(it vindex.Item[gemFiles]) { p.size += it.Val.size })
 	return p
 }
 
 // find returns the entry of version and platform.
 func (p *pkgIndex) find(version, platform string) (entry, bool) {
-	for _, e := range p.entries {
-		if e.version == version && e.platform == platform {
+	if p.ix == nil {
+		for _, e := range p.entries() {
+			if e.version == version && e.platform == platform {
+				return e, true
+			}
+		}
+		return entry{}, false
+	}
+	it, ok := p.ix.Get(version)
+	if !ok {
+		return entry{}, false
+	}
+	for _, e := range it.Val.entries {
+		if e.platform == platform {
 			return e, true
 		}
 	}
 	return entry{}, false
 }
 
-// renderInfo writes the compact index's info file: after "---", one line
-// per gem file, "VERSION[-PLATFORM] DEP:REQ&REQ,...|checksum:SHA256[,ruby:REQ][,rubygems:REQ]".
+// renderInfo writes the compact index's info file of entries: after
+// "---", one line per gem file.
 func renderInfo(entries []entry) []byte {
-	var b bytes.Buffer
-	b.WriteString("---\n")
+	b := []byte("---\n")
 	for _, e := range entries {
-		b.WriteString(e.version)
-		if e.platform != "ruby" {
-			b.WriteString("-" + e.platform)
-		}
-		b.WriteByte(' ')
-		first := true
-		for _, d := range e.doc.Dependencies {
-			if d.Type != depRuntime {
-				continue
-			}
-			if !first {
-				b.WriteByte(',')
-			}
-			first = false
-			b.WriteString(d.Name + ":" + requirement(d.Reqs, "&"))
-		}
-		b.WriteString("|checksum:" + e.doc.SHA256)
-		if r := requirement(e.doc.RequiredRuby, "&"); r != ">= 0" {
-			b.WriteString(",ruby:" + r)
-		}
-		if r := requirement(e.doc.RequiredRubygems, "&"); r != ">= 0" {
-			b.WriteString(",rubygems:" + r)
-		}
-		b.WriteByte('\n')
+		b = appendInfoLine(b, e)
 	}
-	return b.Bytes()
+	return b
+}
+
+// appendInfoLine appends a gem file's line of the info file,
+// "VERSION[-PLATFORM] DEP:REQ&REQ,...|checksum:SHA256[,ruby:REQ][,rubygems:REQ]".
+func appendInfoLine(b []byte, e entry) []byte {
+	b = append(b, e.version...)
+	if e.platform != "ruby" {
+		b = append(b, "-"+e.platform...)
+	}
+	b = append(b, ' ')
+	first := true
+	for _, d := range e.doc.Dependencies {
+		if d.Type != depRuntime {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, d.Name+":"+requirement(d.Reqs, "&")...)
+	}
+	b = append(b, "|checksum:"+e.doc.SHA256...)
+	if r := requirement(e.doc.RequiredRuby, "&"); r != ">= 0" {
+		b = append(b, ",ruby:"+r...)
+	}
+	if r := requirement(e.doc.RequiredRubygems, "&"); r != ">= 0" {
+		b = append(b, ",rubygems:"+r...)
+	}
+	return append(b, '\n')
 }
 
 // repoFiles are the files that list every gem of a repository.
@@ -152,14 +210,15 @@ func buildRepoFiles(pkgs []*pkgIndex, now time.Time) (*repoFiles, error) {
 	names.WriteString("---\n")
 	var specs, latest, pre marr
 	for _, p := range pkgs {
-		if len(p.entries) == 0 {
+		entries := p.entries()
+		if len(entries) == 0 {
 			continue
 		}
 		names.WriteString(p.name + "\n")
-		vs := make([]string, len(p.entries))
+		vs := make([]string, len(entries))
 		latestBy := map[string]entry{}
 		var platforms []string
-		for i, e := range p.entries {
+		for i, e := range entries {
 			vs[i] = strings.TrimPrefix(e.fullName(p.name), p.name+"-")
 			tuple := marr{mstr(p.name), gemVersion(e.version), mstr(e.platform)}
 			if Prerelease(e.version) {
@@ -177,7 +236,7 @@ func buildRepoFiles(pkgs []*pkgIndex, now time.Time) (*repoFiles, error) {
 			e := latestBy[plat]
 			latest = append(latest, marr{mstr(p.name), gemVersion(e.version), mstr(plat)})
 		}
-		fmt.Fprintf(&versions, "%s %s %s\n", p.name, strings.Join(vs, ","), p.infoMD5)
+		fmt.Fprintf(&versions, "%s %s %s\n", p.name, strings.Join(vs, ","), p.infoMD5())
 	}
 	r := &repoFiles{files: map[string][]byte{
 		"versions": versions.Bytes(),
@@ -277,7 +336,7 @@ func quickSpec(name string, e entry) ([]byte, error) {
 func dependencyList(pkgs []*pkgIndex) []byte {
 	out := marr{}
 	for _, p := range pkgs {
-		for _, e := range p.entries {
+		for _, e := range p.entries() {
 			deps := marr{}
 			for _, d := range e.doc.Dependencies {
 				if d.Type == depRuntime {

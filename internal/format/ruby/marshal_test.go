@@ -120,7 +120,7 @@ rake|development|>= 0
 
 func TestDependencyListLoadsInRuby(t *testing.T) {
 	t.Parallel()
-	p := &pkgIndex{name: "demo", entries: []entry{{version: "1.0", platform: "ruby", doc: platformDoc{Spec: Spec{
+	p := &pkgIndex{name: "demo", entriesV: []entry{{version: "1.0", platform: "ruby", doc: platformDoc{Spec: Spec{
 		Dependencies: []depDoc{{Name: "dep", Type: depRuntime, Reqs: [][2]string{{">=", "1"}}}, {Name: "rake", Type: depDevelopment}}}}}}}
 	got := rubyLoad(t, dependencyList([]*pkgIndex{p}), `p v`)
 	if got != `[{:name=>"demo", :number=>"1.0", :platform=>"ruby", :dependencies=>[["dep", ">= 1"]]}]` {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
@@ -53,11 +54,11 @@ func (f *Format) cachedIndex(r *http.Request, repo dataplane.Repo, cur domain.Pa
 	// names the versions changed since; the versions and the stamp the
 	// index is cached under come from one read transaction, so an entry
 	// never outlives the state it shows.
-	var prev *vindex.Index[[]entry]
+	var prev *vindex.Index[gemFiles]
 	if old, ok := f.pkgs.Peek(key); ok {
 		prev = old.ix
 	}
-	ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, f.ref(repo, cur.Name), cur, logOf, prev, vindex.Spec[[]entry]{Convert: versionEntries})
+	ix, pkg, how, err := vindex.Load(r.Context(), f.svc, repo.Caller, f.ref(repo, cur.Name), cur, logOf, prev, gemSpec)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (f *Format) cachedIndex(r *http.Request, repo dataplane.Repo, cur domain.Pa
 	}
 	p := newPkgIndex(pkg, ix)
 	if p.stamp != "" {
-		f.pkgs.Add(key, p, int64(p.size()))
+		f.pkgs.Add(key, p, int64(p.size))
 	}
 	return p, nil
 }
@@ -170,7 +171,10 @@ func (f *Format) info(w http.ResponseWriter, r *http.Request, repo dataplane.Rep
 		f.writeError(w, err)
 		return
 	}
-	serveBytes(w, r, "text/plain; charset=utf-8", `"`+p.infoMD5+`"`, p.info)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("ETag", `"`+p.infoMD5()+`"`)
+	w.Header().Set("Cache-Control", "no-cache") // statuses change at any time
+	http.ServeContent(w, r, "", time.Time{}, p.info.Reader())
 }
 
 // dependencies serves /api/v1/dependencies?gems=a,b: the installable files

@@ -40,8 +40,8 @@ func TestRemoteParseInfo(t *testing.T) {
 	// The listing renders as info lines again (versions not kept yet).
 	doc := decodeDoc(rv.Metadata.Raw)
 	idx := buildPkgIndex(domain.Package{Name: "demo"}, []domain.PackageVersion{{Version: "1.0.0", Status: domain.StatusPublished, Metadata: rv.Metadata.Raw}})
-	if len(doc.Platforms) != 2 || !strings.Contains(string(idx.info), "1.0.0 dep:~> 1.0&>= 1.0.2,other:>= 0|checksum:"+a+",ruby:>= 2.7\n") {
-		t.Errorf("info rendered from the listing:\n%s", idx.info)
+	if len(doc.Platforms) != 2 || !strings.Contains(string(idx.info.Bytes()), "1.0.0 dep:~> 1.0&>= 1.0.2,other:>= 0|checksum:"+a+",ruby:>= 2.7\n") {
+		t.Errorf("info rendered from the listing:\n%s", idx.info.Bytes())
 	}
 }
 

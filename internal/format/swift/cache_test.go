@@ -3,6 +3,7 @@ package swift
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/servicetest"
 )
@@ -39,7 +41,7 @@ func (tr *testRepo) get(path string) *httptest.ResponseRecorder {
 	return tr.serve(req, path)
 }
 
-func (tr *testRepo) publish(t *testing.T, version string) {
+func (tr *testRepo) publish(t testing.TB, version string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -58,7 +60,7 @@ func (tr *testRepo) publish(t *testing.T, version string) {
 func poison(tr *testRepo) {
 	for _, k := range tr.f.indexes.lru.Keys() {
 		if e, ok := tr.f.indexes.lru.Get(k); ok {
-			e.body = []byte("CACHED")
+			e.doc = vindex.NewDoc([][]byte{[]byte("CACHED")})
 		}
 	}
 }
@@ -164,4 +166,30 @@ func TestIndexEditedMatchesBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted", true)
+}
+
+// BenchmarkReleaseListAfterChange times GET of a package's list of
+// releases at 50 and 20,000 versions: unchanged, right after a publish
+// (the cached index edited) and right after a change of any version
+// (rebuilt).
+//
+//	go test ./internal/format/swift -run '^$' -bench ReleaseListAfterChange -benchtime 40x -count 3
+func BenchmarkReleaseListAfterChange(b *testing.B) {
+	for _, n := range []int{50, 20000} {
+		env := servicetest.New(b, domain.FormatSwift, "sw", map[domain.Format]service.FormatRules{domain.FormatSwift: Rules{}})
+		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), svc: env.Svc, repo: env.Repo}
+		tr.publish(b, "0.0.0")
+		ref := env.Repo.Ref(domain.FormatSwift, "mona", "kit")
+		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		read := func() int {
+			req := httptest.NewRequest(http.MethodGet, "/swift/x", nil)
+			req.Header.Set("Accept", "application/vnd.swift.registry.v1+json")
+			d := servicetest.ServeDiscard(tr.f, tr.repo, req, "mona/Kit")
+			if d.Status != http.StatusOK || d.N < 50*n {
+				b.Fatalf("release list: %d, %d bytes", d.Status, d.N)
+			}
+			return d.N
+		}
+		servicetest.BenchIndex(b, n, read, func(i int) { tr.publish(b, fmt.Sprintf("9.0.%d", i)) }, func() { env.ChangeAny(b, ref, Rules{}) })
+	}
 }

@@ -51,22 +51,21 @@ func listed(st domain.Status) bool {
 // once per package state: the list of releases (its body ready to send)
 // and what release metadata needs (order, for the Link header).
 type index struct {
-	key      indexKey
-	pkgID    int64
-	stamp    string
-	scope    string
-	name     string         // as published (display name of the newest release)
-	releases []release      // listed ones, highest precedence first
-	at       map[string]int // version → position in releases
-	body     []byte         // the list of releases (Registry.md 4.1)
-	latest   string         // highest precedence Published release; "" when none
+	key   indexKey
+	pkgID int64
+	stamp string
+	scope string
+	name  string     // as published (display name of the newest release)
+	doc   vindex.Doc // the list of releases (Registry.md 4.1)
+	// latest is the highest precedence Published release; "" when none.
+	latest string
 	// sources are the Link header entries locating the package's source
 	// repository: the latest release's repositoryURLs, the first
 	// canonical, the others alternate (Registry.md 4.1).
 	sources []string
-	// ix holds the releases as items, for the edit that makes the index
-	// of the package's next state.
-	ix *vindex.Index[listedRelease]
+	// ix holds the listed releases in order of precedence, lowest first.
+	ix   *vindex.Index[listedRelease]
+	size int // bytes held, for the cache's bounds
 }
 
 type indexKey struct {
@@ -75,46 +74,38 @@ type indexKey struct {
 	name     string
 }
 
-func (e *index) size() int {
-	n := 2*len(e.body) + len(strings.Join(e.sources, "")) + len(e.key.endpoint) + 2*len(e.key.scope) + 2*len(e.key.name) + len(e.stamp) + 256
-	for _, r := range e.releases {
-		n += 2 * (2*len(r.Version) + 64) // releases and ix.Items hold copies
-		n += 2*len(r.Version) + len(r.DisplayName) + len(r.Doc.Metadata) + len(r.Doc.Checksum) + len(r.Doc.Archive) + len(r.Doc.Signature) + 192
-		for k, v := range r.Doc.Manifests {
-			n += len(k) + len(v) + 32
-		}
+// releaseSize is what a release holds in memory, roughly.
+func releaseSize(r release, member []byte) int {
+	n := 2*len(r.Version) + len(r.DisplayName) + len(r.Doc.Metadata) + len(r.Doc.Checksum) + len(r.Doc.Archive) + len(r.Doc.Signature) + len(member) + 256
+	for k, v := range r.Doc.Manifests {
+		n += len(k) + len(v) + 32
 	}
 	return n
 }
 
 // release returns a listed release.
 func (e *index) release(version string) (release, bool) {
-	i, ok := e.at[version]
-	if !ok {
-		return release{}, false
-	}
-	return e.releases[i], true
+	it, ok := e.ix.Get(version)
+	return it.Val.release, ok
 }
 
 // neighbours are the Published releases just above and below version in
 // precedence ("" when none).
 func (e *index) neighbours(version string) (successor, predecessor string) {
-	i, ok := e.at[version]
-	if !ok {
-		return "", ""
-	}
-	for j := i - 1; j >= 0; j-- {
-		if available(e.releases[j].Status) {
-			successor = e.releases[j].Version
-			break
+	e.ix.Walk(version, true, func(it vindex.Item[listedRelease]) bool {
+		if available(it.Val.Status) {
+			successor = it.Version
+			return true
 		}
-	}
-	for j := i + 1; j < len(e.releases); j++ {
-		if available(e.releases[j].Status) {
-			predecessor = e.releases[j].Version
-			break
+		return false
+	})
+	e.ix.Walk(version, false, func(it vindex.Item[listedRelease]) bool {
+		if available(it.Val.Status) {
+			predecessor = it.Version
+			return true
 		}
-	}
+		return false
+	})
 	return successor, predecessor
 }
 
@@ -125,17 +116,32 @@ func releaseURL(endpoint, scope, name, version string) string {
 
 // buildIndex renders the index of a package from its versions.
 func buildIndex(key indexKey, pkg domain.Package, versions []domain.PackageVersion) (*index, error) {
-	return newIndex(key, pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, vindex.Spec[listedRelease]{Convert: releaseOf(key)})), nil
+	return newIndex(key, pkg, vindex.Build(pkg.ID, loadState(pkg).Stamp, versions, releaseSpec(key))), nil
 }
 
 // listedRelease is a release and its member of the list of releases.
 type listedRelease struct {
 	release
 	member []byte // "VERSION":{"url":...[,"problem":...]}
+	size   int
+}
+
+// releaseSpec keeps the listed releases in order of precedence, lowest
+// first, their members of the list joined per group (the list is read
+// from the highest), and finds the release whose display name names the
+// package: the newest one that has one.
+func releaseSpec(key indexKey) vindex.Spec[listedRelease] {
+	return vindex.Spec[listedRelease]{
+		Convert:  releaseOf(key),
+		Sections: []vindex.Section[listedRelease]{{Part: func(r listedRelease) []byte { return r.member }, Sep: []byte(","), Reverse: true}},
+		Better: func(a, b listedRelease) bool {
+			return a.DisplayName != "" && (b.DisplayName == "" || a.Published.After(b.Published))
+		},
+	}
 }
 
 // releaseOf makes a listed version's place in the index: ordered by
-// SemVer precedence, lowest first (the index is read backwards).
+// SemVer precedence, lowest first.
 func releaseOf(key indexKey) vindex.Convert[listedRelease] {
 	return func(v domain.PackageVersion) (vindex.Item[listedRelease], bool) {
 		if !listed(v.Status) || !ValidVersion(v.Version) {
@@ -156,43 +162,38 @@ func releaseOf(key indexKey) vindex.Convert[listedRelease] {
 			return vindex.Item[listedRelease]{}, false // strings and numbers only: never
 		}
 		member := append(append(k, ':'), val...)
-		return vindex.Item[listedRelease]{Key: semver.Key(v.Version), Val: listedRelease{r, member}}, true
+		return vindex.Item[listedRelease]{Key: semver.Key(v.Version), Val: listedRelease{r, member, releaseSize(r, member)}}, true
 	}
 }
 
-// newIndex makes the index of pkg (as read with ix's versions) from ix.
+// newIndex makes the index of pkg (as read with ix's versions) from ix:
+// it costs the number of groups of releases, and the releases walked
+// down from the highest to the first Published one.
 func newIndex(key indexKey, pkg domain.Package, ix *vindex.Index[listedRelease]) *index {
-	e := &index{key: key, pkgID: pkg.ID, stamp: ix.Stamp, scope: pkg.Namespace, name: pkg.Name, at: make(map[string]int, ix.Len()), ix: ix}
-	items := ix.Items()
-	var newest time.Time
-	e.releases = make([]release, 0, len(items))
-	size := 32
-	for i := len(items) - 1; i >= 0; i-- {
-		r := items[i].Val
-		e.releases = append(e.releases, r.release)
-		size += len(r.member) + 1
-		if r.DisplayName != "" && !r.Published.Before(newest) {
-			e.name, newest = r.DisplayName, r.Published
-		}
+	e := &index{key: key, pkgID: pkg.ID, stamp: ix.Stamp, scope: pkg.Namespace, name: pkg.Name, ix: ix}
+	if best, ok := ix.Best(); ok && best.Val.DisplayName != "" {
+		e.name = best.Val.DisplayName
 	}
 	// Written by hand to keep the order of precedence (Registry.md 4.1:
 	// "A server SHOULD list releases in order of precedence").
-	b := make([]byte, 0, size)
-	b = append(b, `{"releases":{`...)
-	for i, r := range e.releases {
-		e.at[r.Version] = i
-		if e.latest == "" && available(r.Status) {
-			e.latest = r.Version
-		}
+	parts := [][]byte{[]byte(`{"releases":{`)}
+	for i, g := range ix.Joined(0) {
 		if i > 0 {
-			b = append(b, ',')
+			parts = append(parts, []byte(","))
 		}
-		b = append(b, items[len(items)-1-i].Val.member...)
+		parts = append(parts, g)
 	}
-	e.body = append(b, "}}\n"...)
-	if r, ok := e.release(e.latest); ok {
-		e.sources = sourceLinks(r.Doc.Metadata)
-	}
+	e.doc = vindex.NewDoc(append(parts, []byte("}}\n")))
+	ix.Walk("", false, func(it vindex.Item[listedRelease]) bool {
+		if available(it.Val.Status) {
+			e.latest = it.Version
+			e.sources = sourceLinks(it.Val.Doc.Metadata)
+			return true
+		}
+		return false
+	})
+	e.size = int(e.doc.Size()) + len(strings.Join(e.sources, "")) + len(key.endpoint) + 2*len(key.scope) + 2*len(key.name) + len(e.stamp) + 256
+	ix.Each(func(it vindex.Item[listedRelease]) { e.size += it.Val.size })
 	return e
 }
 
@@ -250,7 +251,7 @@ func (c *indexCache) get(k indexKey, pkgID int64, stamp string) (*index, bool) {
 
 func (c *indexCache) put(e *index) {
 	if e.stamp != "" {
-		c.lru.Add(e.key, e, int64(e.size()))
+		c.lru.Add(e.key, e, int64(e.size))
 	}
 }
 
@@ -296,7 +297,7 @@ func (f *Format) loadIndex(ctx context.Context, repo dataplane.Repo, ref service
 		if old, ok := f.indexes.lru.Peek(key); ok {
 			prev = old.ix
 		}
-		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, vindex.Spec[listedRelease]{Convert: releaseOf(key)})
+		ix, pkg, how, err := vindex.Load(ctx, f.svc, repo.Caller, ref, cur, logOf, prev, releaseSpec(key))
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 func TestBuildIndex(t *testing.T) {
@@ -29,9 +30,10 @@ func TestBuildIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var order []string
-	for _, r := range e.releases {
-		order = append(order, r.Version)
-	}
+	e.ix.Walk("", false, func(it vindex.Item[listedRelease]) bool {
+		order = append(order, it.Version)
+		return false
+	})
 	if strings.Join(order, " ") != "2.0.0-rc.1 1.10.0 1.2.0 1.0.0 0.7.0" || e.latest != "1.2.0" || e.name != "LinkedList" {
 		t.Errorf("releases %v latest %q name %q", order, e.latest, e.name)
 	}
@@ -41,7 +43,7 @@ func TestBuildIndex(t *testing.T) {
 	if s, p := e.neighbours("1.10.0"); s != "" || p != "1.2.0" {
 		t.Errorf("neighbours of 1.10.0: %q %q", s, p)
 	}
-	body := string(e.body)
+	body := string(e.doc.Bytes())
 	if !strings.HasPrefix(body, `{"releases":{"2.0.0-rc.1":{"url":"https://h/swift/d/acme-123456789012/r/mona/linkedlist/2.0.0-rc.1","problem":{"status":410`) ||
 		!strings.Contains(body, `"1.2.0":{"url":"https://h/swift/d/acme-123456789012/r/mona/linkedlist/1.2.0"}`) {
 		t.Errorf("body %s", body)

@@ -2,9 +2,12 @@ package swift
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // Media types of Registry.md 3.5 and the problem details of 3.3.
@@ -103,6 +106,16 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 }
 
 // writeJSON answers 200 with a JSON document.
+// writeJSONDoc is writeJSON of a document kept in parts.
+func writeJSONDoc(w http.ResponseWriter, doc vindex.Doc) {
+	h := w.Header()
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Content-Version", apiVersion)
+	h.Set("Content-Length", strconv.FormatInt(doc.Size(), 10))
+	w.WriteHeader(http.StatusOK)
+	io.Copy(w, doc.Reader()) //nolint:errcheck // the client went away
+}
+
 func writeJSON(w http.ResponseWriter, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)

@@ -30,7 +30,7 @@ func (f *Format) listReleases(w http.ResponseWriter, r *http.Request, repo datap
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
 	w.Header().Set("Cache-Control", "no-cache") // statuses change at any time
-	writeJSON(w, e.body)
+	writeJSONDoc(w, e.doc)
 }
 
 // link renders one Link header value (RFC 8288).

@@ -138,18 +138,22 @@ func compare[T any](a, b Item[T]) int {
 type Convert[T any] func(v domain.PackageVersion) (item Item[T], ok bool)
 
 // Section is one run of the index's document made of each item's part
-// in order, separated by Sep (the files of a PyPI page, with ","): the
-// index keeps it joined per group of items (Index.Joined).
+// in order (from the last item when Reverse), separated by Sep (the files
+// of a PyPI page, with ","): the index keeps it joined per group of items
+// (Index.Joined).
 type Section[T any] struct {
-	Part func(T) []byte
-	Sep  []byte
+	Part    func(T) []byte
+	Sep     []byte
+	Reverse bool
 }
 
-// Spec says how a format's index is made: each version's item, and the
-// sections of its document kept joined.
+// Spec says how a format's index is made: each version's item, the
+// sections of its document kept joined, and optionally which item is
+// best (Index.Best: Better(a, b) reports whether a beats b).
 type Spec[T any] struct {
 	Convert  Convert[T]
 	Sections []Section[T]
+	Better   func(a, b T) bool
 }
 
 // Index is a package's index at one stamp: its items in order, in groups
@@ -164,6 +168,7 @@ type Index[T any] struct {
 	Stamp  string
 	groups []*group[T]
 	n      int
+	spec   Spec[T]
 }
 
 // group is a run of an index's items and its sections joined.
@@ -171,6 +176,7 @@ type group[T any] struct {
 	items  []Item[T]
 	names  []string // the items' versions, sorted: a version is found without looking at every item
 	joined [][]byte // per section of the Spec
+	best   int      // the group's best item (Spec.Better), the first of equals
 }
 
 // groupSpan is the mean number of items of a group.
@@ -201,14 +207,97 @@ func (ix *Index[T]) Items() []Item[T] {
 }
 
 // Joined returns section s of the index as each group's parts joined
-// with the section's separator; the document puts the separator between
-// them too. It costs the number of groups.
+// with the section's separator (from the last group for a Reverse
+// section); the document puts the separator between them too.
+// It costs the number of groups.
 func (ix *Index[T]) Joined(s int) [][]byte {
 	out := make([][]byte, len(ix.groups))
 	for i, g := range ix.groups {
-		out[i] = g.joined[s]
+		if ix.spec.Sections[s].Reverse {
+			out[len(out)-1-i] = g.joined[s]
+		} else {
+			out[i] = g.joined[s]
+		}
 	}
 	return out
+}
+
+// Best returns the best item by the Spec's Better (the first of equals);
+// ok is false for an empty index or a Spec without Better. It costs the
+// number of groups.
+func (ix *Index[T]) Best() (best Item[T], ok bool) {
+	if ix.spec.Better == nil {
+		return best, false
+	}
+	for _, g := range ix.groups {
+		it := g.items[g.best]
+		if !ok || ix.spec.Better(it.Val, best.Val) {
+			best, ok = it, true
+		}
+	}
+	return best, ok
+}
+
+// Get returns the item of version.
+func (ix *Index[T]) Get(version string) (Item[T], bool) {
+	gi := ix.find(version, nil, false)
+	if gi < 0 {
+		return Item[T]{}, false
+	}
+	for _, it := range ix.groups[gi].items {
+		if it.Version == version {
+			return it, true
+		}
+	}
+	return Item[T]{}, false
+}
+
+// Walk calls fn with the items after version (forward) or before it, in
+// that direction, until fn returns true; from the first item (forward)
+// or the last one when version is "". It costs the items fn sees and a
+// search for version.
+func (ix *Index[T]) Walk(version string, forward bool, fn func(Item[T]) bool) {
+	gi, i := 0, -1
+	if !forward {
+		gi = len(ix.groups) - 1
+		if gi >= 0 {
+			i = len(ix.groups[gi].items)
+		}
+	}
+	if version != "" {
+		if gi = ix.find(version, nil, false); gi < 0 {
+			return
+		}
+		i = slices.IndexFunc(ix.groups[gi].items, func(it Item[T]) bool { return it.Version == version })
+	}
+	step := 1
+	if !forward {
+		step = -1
+	}
+	for gi >= 0 && gi < len(ix.groups) {
+		items := ix.groups[gi].items
+		for i += step; i >= 0 && i < len(items); i += step {
+			if fn(items[i]) {
+				return
+			}
+		}
+		gi += step
+		if gi >= 0 && gi < len(ix.groups) {
+			i = -1
+			if !forward {
+				i = len(ix.groups[gi].items)
+			}
+		}
+	}
+}
+
+// Each calls fn with every item in order (it costs them all).
+func (ix *Index[T]) Each(fn func(Item[T])) {
+	for _, g := range ix.groups {
+		for _, it := range g.items {
+			fn(it)
+		}
+	}
 }
 
 // Build makes the index of a package's versions.
@@ -221,7 +310,7 @@ func Build[T any](pkgID int64, stamp string, versions []domain.PackageVersion, s
 		}
 	}
 	slices.SortFunc(items, compare)
-	return &Index[T]{PkgID: pkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items)}
+	return &Index[T]{PkgID: pkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items), spec: spec}
 }
 
 // split cuts items into groups; the last one ends at the end of items
@@ -249,13 +338,24 @@ func newGroup[T any](items []Item[T], spec Spec[T]) *group[T] {
 	slices.Sort(g.names)
 	for s, sec := range spec.Sections {
 		var b []byte
-		for i, it := range items {
+		for i := range items {
+			it := items[i]
+			if sec.Reverse {
+				it = items[len(items)-1-i]
+			}
 			if i > 0 {
 				b = append(b, sec.Sep...)
 			}
 			b = append(b, sec.Part(it.Val)...)
 		}
 		g.joined[s] = b
+	}
+	if spec.Better != nil {
+		for i := range items {
+			if spec.Better(items[i].Val, items[g.best].Val) {
+				g.best = i
+			}
+		}
 	}
 	return g
 }
@@ -335,9 +435,9 @@ func (ix *Index[T]) Edit(stamp string, changed []string, rows []domain.PackageVe
 			items = append(items, it)
 		}
 		slices.SortFunc(items, compare)
-		return &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items)}
+		return &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: split(items, true, spec), n: len(items), spec: spec}
 	}
-	out := &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: make([]*group[T], 0, len(ix.groups)+len(adds))}
+	out := &Index[T]{PkgID: ix.PkgID, Stamp: stamp, groups: make([]*group[T], 0, len(ix.groups)+len(adds)), spec: spec}
 	for gi := 0; gi < len(ix.groups); {
 		if !dirty[gi] {
 			out.groups = append(out.groups, ix.groups[gi])

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/artifactd/artifactd/internal/domain"
@@ -21,7 +22,9 @@ var spec = Spec[string]{
 		}
 		return Item[string]{Key: v.Metadata, Val: v.Version + "@" + string(v.Metadata)}, true
 	},
-	Sections: []Section[string]{{Part: func(s string) []byte { return []byte(s) }, Sep: []byte(",")}},
+	Sections: []Section[string]{{Part: func(s string) []byte { return []byte(s) }, Sep: []byte(",")},
+		{Part: func(s string) []byte { return []byte(s) }, Sep: []byte(";"), Reverse: true}},
+	Better: func(a, b string) bool { return len(a) > len(b) },
 }
 
 // sameIndex reports whether two indexes hold the same items in the same
@@ -30,7 +33,67 @@ func sameIndex(a, b *Index[string]) bool {
 	if !slices.EqualFunc(a.Items(), b.Items(), func(x, y Item[string]) bool { return x.Version == y.Version && x.Val == y.Val }) {
 		return false
 	}
-	return slices.EqualFunc(a.Joined(0), b.Joined(0), func(x, y []byte) bool { return string(x) == string(y) })
+	eq := func(x, y []byte) bool { return string(x) == string(y) }
+	ba, _ := a.Best()
+	bb, _ := b.Best()
+	return slices.EqualFunc(a.Joined(0), b.Joined(0), eq) && slices.EqualFunc(a.Joined(1), b.Joined(1), eq) && ba.Version == bb.Version
+}
+
+// checkReads checks Joined, Best, Get and Walk against the items.
+func checkReads(t *testing.T, ix *Index[string], rng *rand.Rand) {
+	t.Helper()
+	items := ix.Items()
+	var vals, rev []string
+	for i := range items {
+		vals = append(vals, items[i].Val)
+		rev = append(rev, items[len(items)-1-i].Val)
+	}
+	join := func(groups [][]byte, sep string) string {
+		var out []string
+		for _, g := range groups {
+			out = append(out, string(g))
+		}
+		return strings.Join(out, sep)
+	}
+	if got := join(ix.Joined(0), ","); got != strings.Join(vals, ",") {
+		t.Fatalf("Joined(0) = %q, want %q", got, strings.Join(vals, ","))
+	}
+	if got := join(ix.Joined(1), ";"); got != strings.Join(rev, ";") {
+		t.Fatalf("Joined(1) = %q, want %q", got, strings.Join(rev, ";"))
+	}
+	if best, ok := ix.Best(); ok != (len(items) > 0) || ok && best.Version != items[slices.IndexFunc(items, func(it Item[string]) bool {
+		return !slices.ContainsFunc(items, func(o Item[string]) bool { return len(o.Val) > len(it.Val) })
+	})].Version {
+		t.Fatalf("Best = %v %v", best, ok)
+	}
+	if len(items) == 0 {
+		return
+	}
+	at := rng.IntN(len(items))
+	if it, ok := ix.Get(items[at].Version); !ok || it.Val != items[at].Val {
+		t.Fatalf("Get(%s) = %v %v", items[at].Version, it, ok)
+	}
+	if _, ok := ix.Get("nope"); ok {
+		t.Fatal("Get of a missing version")
+	}
+	var fwd, back []string
+	ix.Walk(items[at].Version, true, func(it Item[string]) bool { fwd = append(fwd, it.Version); return false })
+	ix.Walk(items[at].Version, false, func(it Item[string]) bool { back = append(back, it.Version); return false })
+	var wantFwd, wantBack []string
+	for i := at + 1; i < len(items); i++ {
+		wantFwd = append(wantFwd, items[i].Version)
+	}
+	for i := at - 1; i >= 0; i-- {
+		wantBack = append(wantBack, items[i].Version)
+	}
+	if !slices.Equal(fwd, wantFwd) || !slices.Equal(back, wantBack) {
+		t.Fatalf("Walk from %d: %v %v, want %v %v", at, fwd, back, wantFwd, wantBack)
+	}
+	var last string
+	ix.Walk("", false, func(it Item[string]) bool { last = it.Version; return true })
+	if last != items[len(items)-1].Version {
+		t.Fatalf("Walk from the end starts at %s", last)
+	}
 }
 
 // TestLogAndEdit: after random changes of random versions, an index built
@@ -80,6 +143,7 @@ func TestLogAndEdit(t *testing.T) {
 			pasts[i].changes++
 		}
 		want := Build(1, log.Stamp, rows(), spec)
+		checkReads(t, want, rng)
 		for _, p := range pasts {
 			names, ok := log.Since(p.ix.Stamp)
 			if !ok {
@@ -95,6 +159,7 @@ func TestLogAndEdit(t *testing.T) {
 				}
 			}
 			got := p.ix.Edit(log.Stamp, names, fresh, spec)
+			checkReads(t, got, rng)
 			if !sameIndex(got, want) || got.Len() != want.Len() {
 				t.Fatalf("step %d: edited %v\n%q\nbuilt %v\n%q", step, got.Items(), got.Joined(0), want.Items(), want.Joined(0))
 			}
