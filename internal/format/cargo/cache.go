@@ -31,7 +31,7 @@ type fileEntry struct {
 func (e *fileEntry) size() int {
 	n := int(e.doc.Size()) + len(e.key.endpoint) + len(e.key.crate) + len(e.stamp) + len(e.etag) + 128
 	if e.ix != nil {
-		n += e.ix.Len() * 96 // the lines are the file's parts: counted once
+		n += int(e.doc.Size()) + e.ix.Len()*96 // each version's line, beside the groups' joined ones
 	}
 	return n
 }

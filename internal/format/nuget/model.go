@@ -109,6 +109,7 @@ func newModel(pkg domain.Package, id string, ix *vindex.Index[*modelVersion]) *p
 		parts = append(parts, g)
 	}
 	m.flat = vindex.NewDoc(append(parts, []byte(`]}`)))
+	m.bytes += int(m.flat.Size())
 	return m
 }
 

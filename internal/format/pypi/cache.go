@@ -30,8 +30,9 @@ type pageEntry struct {
 func (e *pageEntry) size() int {
 	n := int(e.doc.Size()) + len(e.key.endpoint) + len(e.key.project) + len(e.key.ct) + len(e.stamp) + len(e.etag) + 128
 	if e.ix != nil {
-		// The files and versions are the page's parts: counted once.
-		n += e.ix.Len() * (len(e.key.project) + 160)
+		// Each version's part, beside the page's (its groups' parts
+		// joined).
+		n += int(e.doc.Size()) + e.ix.Len()*(len(e.key.project)+160)
 	}
 	return n
 }

@@ -120,7 +120,7 @@ func versionEntries(v domain.PackageVersion) (vindex.Item[gemFiles], bool) {
 func newPkgIndex(pkg domain.Package, ix *vindex.Index[gemFiles]) *pkgIndex {
 	p := &pkgIndex{pkgID: pkg.ID, stamp: ix.Stamp, name: pkg.Name, ix: ix}
 	p.info = vindex.NewDoc(append([][]byte{[]byte("---\n")}, ix.Joined(0)...))
-	p.size = len(p.name) + 256 + ix.Len()*64
+	p.size = len(p.name) + 256 + ix.Len()*64 + int(p.info.Size())
 	ix.Each(func(it vindex.Item[gemFiles]) { p.size += it.Val.size })
 	return p
 }
