@@ -12,19 +12,39 @@ import (
 // writeBody answers b with an ETag; gzipped (Content-Encoding: gzip) when
 // gz, as the RegistrationsBaseUrl/3.4.0 and /3.6.0 hives are.
 func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, b []byte, gz bool) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("X-Content-Type-Options", "nosniff")
+	writePrepared(w, r, status, contentType, prepare(b, gz))
+}
+
+// prepared is a body ready to send: gzipped when the hive wants it, and
+// its ETag (of the plain bytes).
+type prepared struct {
+	body []byte
+	etag string
+	gz   bool
+}
+
+func prepare(b []byte, gz bool) prepared {
 	sum := sha256.Sum256(b)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	p := prepared{body: b, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gz: gz}
 	if gz {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
 		zw.Write(b)
 		zw.Close()
-		b = buf.Bytes()
+		p.body = buf.Bytes()
+		p.etag = `W/` + p.etag
+	}
+	return p
+}
+
+// writePrepared answers a prepared body.
+func writePrepared(w http.ResponseWriter, r *http.Request, status int, contentType string, p prepared) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	b, etag := p.body, p.etag
+	if p.gz {
 		h.Set("Content-Encoding", "gzip")
-		etag = `W/` + etag
 	}
 	if status != http.StatusOK {
 		w.WriteHeader(status)

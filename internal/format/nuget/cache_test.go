@@ -181,3 +181,30 @@ func BenchmarkFlatContainerAfterChange(b *testing.B) {
 		servicetest.BenchIndex(b, n, read, func(i int) { tr.push(b, "Big", fmt.Sprintf("9.0.%d", i)) }, func() { env.ChangeAny(b, ref, Rules{}) })
 	}
 }
+
+// BenchmarkRegistrationReads times the registration index (plain and
+// gzipped semver2 hives) and a leaf of a package of 50 and 20,000
+// versions, unchanged: each hive's view of the model is made at its first
+// request, so a read costs its answer.
+//
+//	go test ./internal/format/nuget -run '^$' -bench RegistrationReads -benchtime 200x
+func BenchmarkRegistrationReads(b *testing.B) {
+	for _, n := range []int{50, 20000} {
+		env := servicetest.New(b, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
+		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), env: env}
+		tr.push(b, "Big", "0.0.0")
+		ref := env.Repo.Ref(domain.FormatNuget, "", "big")
+		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		for _, p := range []string{"v3/registration/big/index.json", "v3/registration-gz-semver2/big/index.json", "v3/registration/big/1.0.7.json"} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, p), func(b *testing.B) {
+				for range b.N {
+					req := httptest.NewRequest(http.MethodGet, "/nuget/d/acme-000000000000/nu/"+p, nil)
+					d := servicetest.ServeDiscard(tr.f, env.Repo, req, p)
+					if d.Status != 200 {
+						b.Fatal(d.Status)
+					}
+				}
+			})
+		}
+	}
+}

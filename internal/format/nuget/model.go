@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
 	"github.com/artifactd/artifactd/internal/domain"
@@ -25,6 +26,11 @@ type pkgModel struct {
 	bytes    int
 	// flat is the flat container's version list, as JSON.
 	flat vindex.Doc
+	// views are the registration hives' views, made at their first use.
+	views [len(hives)]struct {
+		once sync.Once
+		view *registrationView
+	}
 	// ix holds the versions as items, for the edit that makes the model
 	// of the package's next state.
 	ix *vindex.Index[*modelVersion]

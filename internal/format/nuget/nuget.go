@@ -75,7 +75,7 @@ type hive struct {
 	semver2 bool
 }
 
-var hives = []hive{
+var hives = [...]hive{
 	{"registration/", false, false},
 	{"registration-gz/", true, false},
 	{"registration-gz-semver2/", true, true},

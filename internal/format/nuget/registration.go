@@ -1,7 +1,9 @@
 package nuget
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/artifactd/artifactd/internal/dataplane"
@@ -48,43 +50,67 @@ func (f *Format) registration(w http.ResponseWriter, r *http.Request, repo datap
 		f.writeServiceError(w, err)
 		return
 	}
-	var vs []*modelVersion
-	for _, v := range m.versions {
-		if h.semver2 || !v.doc.SemVer2 {
-			vs = append(vs, v)
-		}
-	}
-	if len(vs) == 0 {
+	u := newURLs(repo, h, id)
+	view := m.registrationView(h, u)
+	if len(view.vs) == 0 {
 		writeError(w, http.StatusNotFound, "Package "+id+" has no versions here")
 		return
 	}
-	u := newURLs(repo, h, id)
 	switch {
 	case len(segs) == 2 && segs[1] == "index.json":
-		writeJSON(w, r, http.StatusOK, registrationIndex(u, vs), h.gzip)
+		writePrepared(w, r, http.StatusOK, "application/json; charset=utf-8", view.index)
 	case len(segs) == 4 && segs[1] == "page" && strings.HasSuffix(segs[3], ".json"):
 		lower, upper := strings.ToLower(segs[2]), strings.ToLower(strings.TrimSuffix(segs[3], ".json"))
-		for _, chunk := range pages(vs) {
-			if chunkLower(chunk) == lower && chunkUpper(chunk) == upper {
-				p := registrationPage(u, chunk, true)
-				p["parent"] = u.index()
-				writeJSON(w, r, http.StatusOK, p, h.gzip)
-				return
-			}
+		if i, ok := view.pageAt[[2]string{lower, upper}]; ok {
+			p := registrationPage(u, view.chunks[i], true)
+			p["parent"] = u.index()
+			writeJSON(w, r, http.StatusOK, p, h.gzip)
+			return
 		}
 		writeError(w, http.StatusNotFound, "No such registration page")
 	case len(segs) == 2 && strings.HasSuffix(segs[1], ".json"):
 		ver, ok := NormalizeVersion(strings.TrimSuffix(segs[1], ".json"))
-		for _, v := range vs {
-			if ok && v.stored == ver {
-				writeJSON(w, r, http.StatusOK, registrationLeaf(u, v), h.gzip)
-				return
-			}
+		if it, found := m.ix.Get(ver); ok && found && (h.semver2 || !it.Val.doc.SemVer2) {
+			writeJSON(w, r, http.StatusOK, registrationLeaf(u, it.Val), h.gzip)
+			return
 		}
 		writeError(w, http.StatusNotFound, "Package version not found")
 	default:
 		writeError(w, http.StatusNotFound, "Not found")
 	}
+}
+
+// registrationView is what a hive shows of a model: its versions, their
+// pages and the index document, made at the hive's first request of the
+// model's state, so that later requests cost their answer's size.
+type registrationView struct {
+	vs     []*modelVersion
+	chunks [][]*modelVersion
+	pageAt map[[2]string]int // lower, upper → chunk
+	index  prepared          // the registration index, as JSON (gzipped for a gzip hive)
+}
+
+// registrationView returns the view of hive h (whose URLs are u) of m.
+func (m *pkgModel) registrationView(h hive, u urls) *registrationView {
+	i := slices.Index(hives[:], h)
+	m.views[i].once.Do(func() {
+		v := &registrationView{pageAt: map[[2]string]int{}}
+		for _, mv := range m.versions {
+			if h.semver2 || !mv.doc.SemVer2 {
+				v.vs = append(v.vs, mv)
+			}
+		}
+		v.chunks = pages(v.vs)
+		for i, c := range v.chunks {
+			v.pageAt[[2]string{chunkLower(c), chunkUpper(c)}] = i
+		}
+		if len(v.vs) > 0 {
+			b, _ := json.Marshal(registrationIndex(u, v.vs)) // strings and numbers: never fails
+			v.index = prepare(b, h.gzip)
+		}
+		m.views[i].view = v
+	})
+	return m.views[i].view
 }
 
 // pages splits versions (oldest first) into pages of pageSize.
