@@ -157,6 +157,17 @@ func TestModelEditedMatchesBuilt(t *testing.T) {
 	check("deleted", true)
 }
 
+// bigPackage is a repository whose package "Big" has n versions: 0.0.0
+// pushed, the others its copies written to the store.
+func bigPackage(b *testing.B, n int) (*testRepo, service.PackageRef) {
+	env := servicetest.New(b, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
+	tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), env: env}
+	tr.push(b, "Big", "0.0.0")
+	ref := env.Repo.Ref(domain.FormatNuget, "", "big")
+	env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+	return tr, ref
+}
+
 // BenchmarkFlatContainerAfterChange times GET of a package's flat
 // container version list at 50 and 20,000 versions: unchanged, right
 // after a push (the cached model edited) and right after a change of any
@@ -165,11 +176,8 @@ func TestModelEditedMatchesBuilt(t *testing.T) {
 //	go test ./internal/format/nuget -run '^$' -bench FlatContainerAfterChange -benchtime 40x -count 3
 func BenchmarkFlatContainerAfterChange(b *testing.B) {
 	for _, n := range []int{50, 20000} {
-		env := servicetest.New(b, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
-		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), env: env}
-		tr.push(b, "Big", "0.0.0")
-		ref := env.Repo.Ref(domain.FormatNuget, "", "big")
-		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		tr, ref := bigPackage(b, n)
+		env := tr.env
 		read := func() int {
 			req := httptest.NewRequest(http.MethodGet, "/nuget/d/acme-000000000000/nu/v3/flatcontainer/big/index.json", nil)
 			d := servicetest.ServeDiscard(tr.f, env.Repo, req, "v3/flatcontainer/big/index.json")
@@ -190,18 +198,15 @@ func BenchmarkFlatContainerAfterChange(b *testing.B) {
 //	go test ./internal/format/nuget -run '^$' -bench RegistrationReads -benchtime 200x
 func BenchmarkRegistrationReads(b *testing.B) {
 	for _, n := range []int{50, 20000} {
-		env := servicetest.New(b, domain.FormatNuget, "nu", map[domain.Format]service.FormatRules{domain.FormatNuget: Rules{}})
-		tr := &testRepo{f: New(env.Svc, env.Log, b.TempDir()), env: env}
-		tr.push(b, "Big", "0.0.0")
-		ref := env.Repo.Ref(domain.FormatNuget, "", "big")
-		env.CloneVersions(b, ref, "0.0.0", n, func(i int) string { return fmt.Sprintf("1.0.%d", i) }, Rules{})
+		tr, _ := bigPackage(b, n)
+		env := tr.env
 		for _, p := range []string{"v3/registration/big/index.json", "v3/registration-gz-semver2/big/index.json", "v3/registration/big/1.0.7.json"} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, p), func(b *testing.B) {
 				for range b.N {
 					req := httptest.NewRequest(http.MethodGet, "/nuget/d/acme-000000000000/nu/"+p, nil)
 					d := servicetest.ServeDiscard(tr.f, env.Repo, req, p)
-					if d.Status != 200 {
-						b.Fatal(d.Status)
+					if d.Status != http.StatusOK || d.N == 0 {
+						b.Fatalf("%s: %d, %d bytes", p, d.Status, d.N)
 					}
 				}
 			})
