@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // Editing a cached document's groups of versions (verGroup) after
@@ -61,7 +62,7 @@ func regroup(groups []verGroup, edited map[int][]groupHead, r *groupRenderer) ([
 		carry = append(carry, hs...)
 		start := 0
 		for j := range carry {
-			if !endsGroup(carry[j].version) && !(i == len(groups)-1 && j == len(carry)-1) {
+			if !vindex.EndsGroup(carry[j].version) && !(i == len(groups)-1 && j == len(carry)-1) {
 				continue // the last group ends with the last version
 			}
 			g, err := r.group(pendingVersions(carry[start : j+1]))

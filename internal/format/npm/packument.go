@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 
 	"github.com/artifactd/artifactd/internal/semver"
 )
@@ -255,7 +256,7 @@ func (d *docInput) render(abbreviated bool, old []verGroup) (out doc, lay docLay
 	var groups []verGroup
 	start := 0
 	for i := range d.versions {
-		if i < len(d.versions)-1 && !endsGroup(d.versions[i].version) {
+		if i < len(d.versions)-1 && !vindex.EndsGroup(d.versions[i].version) {
 			continue
 		}
 		g, err := r.group(d.versions[start : i+1])

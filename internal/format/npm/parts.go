@@ -1,9 +1,10 @@
 package npm
 
 import (
-	"errors"
 	"io"
 	"time"
+
+	"github.com/artifactd/artifactd/internal/format/vindex"
 )
 
 // doc is a rendered packument as parts written one after the other. The
@@ -50,54 +51,10 @@ func (d doc) writeTo(w io.Writer) error {
 
 // reader reads the document, seeking as http.ServeContent does for
 // ranges.
-func (d doc) reader() io.ReadSeeker { return &partsReader{parts: d.parts, size: int64(d.size)} }
-
-type partsReader struct {
-	parts [][]byte
-	size  int64
-	off   int64
-}
-
-func (r *partsReader) Read(b []byte) (int, error) {
-	if r.off >= r.size {
-		return 0, io.EOF
-	}
-	n := 0
-	var start int64
-	for _, p := range r.parts {
-		end := start + int64(len(p))
-		if r.off < end && n < len(b) {
-			c := copy(b[n:], p[r.off-start:])
-			n += c
-			r.off += int64(c)
-		}
-		start = end
-		if n == len(b) {
-			break
-		}
-	}
-	return n, nil
-}
-
-func (r *partsReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += r.off
-	case io.SeekEnd:
-		offset += r.size
-	default:
-		return 0, errors.New("npm: bad whence")
-	}
-	if offset < 0 {
-		return 0, errors.New("npm: seek before the start")
-	}
-	r.off = offset
-	return offset, nil
-}
+func (d doc) reader() io.ReadSeeker { return vindex.NewDoc(d.parts).Reader() }
 
 // verGroup is a run of consecutive versions (SemVer order) rendered
-// together. Where runs end depends on the versions alone (endsGroup), so
+// together. Where runs end depends on the versions alone (vindex.EndsGroup), so
 // that a change of one version changes its run only (or joins or splits
 // it), whatever the package's size.
 type verGroup struct {
@@ -113,20 +70,6 @@ type groupHead struct {
 	revision  string
 	version   string
 	published time.Time
-}
-
-// groupSpan is the mean number of versions in a group.
-const groupSpan = 64
-
-// endsGroup reports whether a group ends after version: about one version
-// in groupSpan, chosen by a hash of the version string (FNV-1a).
-func endsGroup(version string) bool {
-	h := uint32(2166136261)
-	for i := 0; i < len(version); i++ {
-		h ^= uint32(version[i])
-		h *= 16777619
-	}
-	return h%groupSpan == 0
 }
 
 // sameHeads reports whether g renders versions (a run of the document's).

@@ -140,7 +140,7 @@ func (f *Format) buildPackument(ctx context.Context, repo dataplane.Repo, ref se
 	if err != nil || !ok {
 		return newCacheEntry(key, pm.Package, out.bytes(), ok), err
 	}
-	lay.lastPublished, lay.versionsStamp = pm.LastPublished, st.Versions
+	lay.lastPublished, lay.versionsStamp = pm.LastPublished, st.Versions.Stamp
 	return stampedEntry(key, pm.Package.ID, st, out, lay, f.cachedGzip(key)), nil
 }
 
@@ -153,7 +153,7 @@ func (f *Format) cachedGzip(key cacheKey) *lazyGzip {
 }
 
 // fromCached renders pkg's document from the cached one of an earlier
-// state whose versions differ by publishes alone (state.touchedSince) or
+// state whose versions differ by publishes alone (its versions' log) or
 // not at all (only dist-tags changed): the published versions are read
 // again, one row each, every other version's rendering is the cached
 // document's (its group of versions, bytes and all) or, in a group a
@@ -167,13 +167,13 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 		return cacheEntry{}, 0, false
 	}
 	st := loadState(pkg)
-	if st.Stamp == "" || st.Versions == "" {
+	if st.Stamp == "" || st.Versions.Stamp == "" {
 		return cacheEntry{}, 0, false
 	}
 	how = rebuiltTags
 	var touched []string
-	if st.Versions != old.lay.versionsStamp {
-		if touched, ok = st.touchedSince(old.lay.versionsStamp); !ok {
+	if st.Versions.Stamp != old.lay.versionsStamp {
+		if touched, ok = st.Versions.Since(old.lay.versionsStamp); !ok {
 			return cacheEntry{}, 0, false
 		}
 		how = rebuiltTouched
@@ -235,7 +235,7 @@ func (f *Format) fromCached(ctx context.Context, repo dataplane.Repo, ref servic
 	if err != nil {
 		return cacheEntry{}, 0, false
 	}
-	lay.versionsStamp, lay.lastPublished = st.Versions, lastPublished
+	lay.versionsStamp, lay.lastPublished = st.Versions.Stamp, lastPublished
 	return stampedEntry(key, pkg.ID, st, doc, lay, old.gz), how, true
 }
 

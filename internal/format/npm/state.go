@@ -2,10 +2,10 @@ package npm
 
 import (
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 
 	"github.com/artifactd/artifactd/internal/semver"
@@ -20,17 +20,13 @@ type state struct {
 	// package or its versions. Packument caches are keyed on it, so every
 	// node sharing the database sees a change at once.
 	Stamp string `json:"stamp,omitempty"`
-	// Versions changes with Stamp, except when only the dist-tags change:
-	// a packument rendered at one state is then the next one's but for
-	// its head (Format.fromCached). Empty in states written before it.
-	Versions string `json:"versions,omitempty"`
-	// Touched names the versions that publishes changed since the
-	// versions stamp TouchedFrom, each with the versions stamp it left:
-	// a packument of an earlier stamp of the chain becomes the current
-	// one by reading these versions again (Format.fromCached). Every
-	// other change of versions clears it.
-	TouchedFrom string  `json:"touchedFrom,omitempty"`
-	Touched     []touch `json:"touched,omitempty"`
+	// Versions is the log of the package's versions (vindex.Log): its
+	// stamp changes with Stamp, except when only the dist-tags change (a
+	// packument rendered at one state is then the next one's but for its
+	// head), and it lists the versions publishes changed since, which a
+	// packument of an earlier stamp reads again to become the current one
+	// (Format.fromCached). Every other change of versions clears the list.
+	Versions vindex.Log `json:"versionsLog,omitzero"`
 	// Modified is when Stamp last changed.
 	Modified time.Time `json:"modified,omitzero"`
 }
@@ -45,75 +41,25 @@ func loadState(p domain.Package) state {
 	return st
 }
 
-// touch is one publish in state.Touched.
-type touch struct {
-	Version string `json:"v"`
-	Stamp   string `json:"s"` // the versions stamp after it
-}
-
-// maxTouched bounds state.Touched: a document more publishes behind is
-// rebuilt from every version.
-const maxTouched = 16
-
 // save writes st into p with a new stamp, after a change that may touch
 // any version.
 func (st state) save(p *domain.Package, now time.Time) error {
-	st.Versions = domain.NewStamp()
-	st.TouchedFrom, st.Touched = "", nil
+	st.Versions.Renew(nil)
 	return st.saveTags(p, now)
 }
 
 // saveTouched is save after a change of one version alone (a publish),
-// which it records in Touched.
+// which the versions' log records.
 func (st state) saveTouched(p *domain.Package, now time.Time, version string) error {
-	prev := st.Versions
-	st.Versions = domain.NewStamp()
-	switch {
-	case prev == "":
-		st.TouchedFrom, st.Touched = "", nil
-	case len(st.Touched) == 0:
-		st.TouchedFrom, st.Touched = prev, []touch{{version, st.Versions}}
-	default:
-		st.Touched = append(slices.Clip(st.Touched), touch{version, st.Versions})
-		if len(st.Touched) > maxTouched {
-			st.TouchedFrom, st.Touched = st.Touched[0].Stamp, st.Touched[1:]
-		}
-	}
+	st.Versions.Renew([]string{version})
 	return st.saveTags(p, now)
-}
-
-// touchedSince returns the versions changed since the versions stamp
-// from, when the state knows them (ok false: any version may have).
-func (st state) touchedSince(from string) (versions []string, ok bool) {
-	if from == "" || st.Versions == "" || len(st.Touched) == 0 {
-		return nil, false
-	}
-	i := -1 // the first touch after from
-	if st.TouchedFrom == from {
-		i = 0
-	} else {
-		for j, t := range st.Touched {
-			if t.Stamp == from {
-				i = j + 1
-			}
-		}
-	}
-	if i < 0 || i >= len(st.Touched) {
-		return nil, false
-	}
-	for _, t := range st.Touched[i:] {
-		if !slices.Contains(versions, t.Version) {
-			versions = append(versions, t.Version)
-		}
-	}
-	return versions, true
 }
 
 // saveTags writes st into p with a new stamp after a change of its
 // dist-tags alone: the versions stamp stays.
 func (st state) saveTags(p *domain.Package, now time.Time) error {
-	if st.Versions == "" {
-		st.Versions = domain.NewStamp()
+	if st.Versions.Stamp == "" {
+		st.Versions.Renew(nil)
 	}
 	st.Stamp = domain.NewStamp()
 	st.Modified = now.UTC()

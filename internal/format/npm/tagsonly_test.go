@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/artifactd/artifactd/internal/domain"
+	"github.com/artifactd/artifactd/internal/format/vindex"
 	"github.com/artifactd/artifactd/internal/service"
 	"github.com/artifactd/artifactd/internal/servicetest"
 )
@@ -233,7 +234,7 @@ func publishesMatchCold(t *testing.T, cacheBytes int) {
 			if rng.IntN(4) == 0 {
 				v += fmt.Sprintf("-rc.%d", rng.IntN(9))
 			}
-			if !used[v] && endsGroup(v) == ends {
+			if !used[v] && vindex.EndsGroup(v) == ends {
 				used[v] = true
 				return v
 			}

@@ -182,9 +182,11 @@ type group[T any] struct {
 // groupSpan is the mean number of items of a group.
 const groupSpan = 64
 
-// endsGroup reports whether a group ends after the item of version v
-// (FNV-1a: where groups end depends on the versions alone).
-func endsGroup(v string) bool {
+// EndsGroup reports whether a group ends after the item of version v:
+// about one version in groupSpan, chosen by FNV-1a of its name, so that
+// where groups end depends on the versions alone (npm's packuments cut
+// their groups the same way).
+func EndsGroup(v string) bool {
 	h := uint32(2166136261)
 	for i := 0; i < len(v); i++ {
 		h ^= uint32(v[i])
@@ -319,7 +321,7 @@ func split[T any](items []Item[T], last bool, spec Spec[T]) []*group[T] {
 	var out []*group[T]
 	start := 0
 	for i, it := range items {
-		if endsGroup(it.Version) || (last && i == len(items)-1) {
+		if EndsGroup(it.Version) || (last && i == len(items)-1) {
 			out = append(out, newGroup(slices.Clip(items[start:i+1]), spec))
 			start = i + 1
 		}
