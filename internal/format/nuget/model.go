@@ -107,13 +107,7 @@ func newModel(pkg domain.Package, id string, ix *vindex.Index[*modelVersion]) *p
 		m.versions = append(m.versions, it.Val)
 		m.bytes += 2*it.Val.size + len(it.Val.flat)
 	})
-	parts := [][]byte{[]byte(`{"versions":[`)}
-	for i, g := range ix.Joined(0) {
-		if i > 0 {
-			parts = append(parts, []byte(","))
-		}
-		parts = append(parts, g)
-	}
+	parts := append([][]byte{[]byte(`{"versions":[`)}, ix.Joined(0)...)
 	m.flat = vindex.NewDoc(append(parts, []byte(`]}`)))
 	m.bytes += int(m.flat.Size())
 	return m

@@ -88,9 +88,9 @@ func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[pagePart]) *
 	if key.ct == ContentTypeJSON {
 		head := append([]byte(`{"meta":{"api-version":"`+apiVersion+`"},"name":`), appendJSONString(nil, pkg.Name)...)
 		parts = append(parts, append(head, `,"files":[`...))
-		parts = appendJoined(parts, ix.Joined(0), comma)
+		parts = append(parts, ix.Joined(0)...)
 		parts = append(parts, []byte(`],"versions":[`))
-		parts = appendJoined(parts, ix.Joined(1), comma)
+		parts = append(parts, ix.Joined(1)...)
 		parts = append(parts, []byte("]}\n"))
 	} else {
 		parts = append(parts, []byte(projectHTMLHead(pkg.Name)))
@@ -99,17 +99,6 @@ func assemblePage(key pageKey, pkg domain.Package, ix *vindex.Index[pagePart]) *
 	}
 	return &pageEntry{key: key, pkgID: pkg.ID, stamp: ix.Stamp, doc: vindex.NewDoc(parts), ix: ix,
 		etag: vindex.ETag(renderVersion, key.endpoint, key.project, key.ct, strconv.FormatInt(pkg.ID, 10), ix.Stamp)}
-}
-
-// appendJoined appends groups to parts with sep between them.
-func appendJoined(parts, groups [][]byte, sep []byte) [][]byte {
-	for i, g := range groups {
-		if i > 0 {
-			parts = append(parts, sep)
-		}
-		parts = append(parts, g)
-	}
-	return parts
 }
 
 // appendJSONString appends s as encoding/json writes it.

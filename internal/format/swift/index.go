@@ -176,13 +176,7 @@ func newIndex(key indexKey, pkg domain.Package, ix *vindex.Index[listedRelease])
 	}
 	// Written by hand to keep the order of precedence (Registry.md 4.1:
 	// "A server SHOULD list releases in order of precedence").
-	parts := [][]byte{[]byte(`{"releases":{`)}
-	for i, g := range ix.Joined(0) {
-		if i > 0 {
-			parts = append(parts, []byte(","))
-		}
-		parts = append(parts, g)
-	}
+	parts := append([][]byte{[]byte(`{"releases":{`)}, ix.Joined(0)...)
 	e.doc = vindex.NewDoc(append(parts, []byte("}}\n")))
 	ix.Walk("", false, func(it vindex.Item[listedRelease]) bool {
 		if available(it.Val.Status) {

@@ -208,18 +208,22 @@ func (ix *Index[T]) Items() []Item[T] {
 	return out
 }
 
-// Joined returns section s of the index as each group's parts joined
-// with the section's separator (from the last group for a Reverse
-// section); the document puts the separator between them too.
-// It costs the number of groups.
+// Joined returns section s of the index as parts to write one after the
+// other: each group's parts joined, from the last group for a Reverse
+// section, with the section's separator between groups. It costs the
+// number of groups.
 func (ix *Index[T]) Joined(s int) [][]byte {
-	out := make([][]byte, len(ix.groups))
-	for i, g := range ix.groups {
-		if ix.spec.Sections[s].Reverse {
-			out[len(out)-1-i] = g.joined[s]
-		} else {
-			out[i] = g.joined[s]
+	sec := ix.spec.Sections[s]
+	out := make([][]byte, 0, 2*len(ix.groups))
+	for i := range ix.groups {
+		g := ix.groups[i]
+		if sec.Reverse {
+			g = ix.groups[len(ix.groups)-1-i]
 		}
+		if i > 0 && len(sec.Sep) > 0 {
+			out = append(out, sec.Sep)
+		}
+		out = append(out, g.joined[s])
 	}
 	return out
 }

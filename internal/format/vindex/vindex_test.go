@@ -1,6 +1,7 @@
 package vindex
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -48,17 +49,11 @@ func checkReads(t *testing.T, ix *Index[string], rng *rand.Rand) {
 		vals = append(vals, items[i].Val)
 		rev = append(rev, items[len(items)-1-i].Val)
 	}
-	join := func(groups [][]byte, sep string) string {
-		var out []string
-		for _, g := range groups {
-			out = append(out, string(g))
-		}
-		return strings.Join(out, sep)
-	}
-	if got := join(ix.Joined(0), ","); got != strings.Join(vals, ",") {
+	join := func(parts [][]byte) string { return string(bytes.Join(parts, nil)) }
+	if got := join(ix.Joined(0)); got != strings.Join(vals, ",") {
 		t.Fatalf("Joined(0) = %q, want %q", got, strings.Join(vals, ","))
 	}
-	if got := join(ix.Joined(1), ";"); got != strings.Join(rev, ";") {
+	if got := join(ix.Joined(1)); got != strings.Join(rev, ";") {
 		t.Fatalf("Joined(1) = %q, want %q", got, strings.Join(rev, ";"))
 	}
 	if best, ok := ix.Best(); ok != (len(items) > 0) || ok && best.Version != items[slices.IndexFunc(items, func(it Item[string]) bool {
