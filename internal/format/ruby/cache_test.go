@@ -219,3 +219,14 @@ func TestInfoEditedMatchesBuilt(t *testing.T) {
 	}
 	check("a version deleted", true)
 }
+
+// renderInfo writes the compact index's info file of entries in one go:
+// after "---", one line per gem file (what the groups' lines must add up
+// to).
+func renderInfo(entries []entry) []byte {
+	b := []byte("---\n")
+	for _, e := range entries {
+		b = appendInfoLine(b, e)
+	}
+	return b
+}

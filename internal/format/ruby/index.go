@@ -127,14 +127,6 @@ func newPkgIndex(pkg domain.Package, ix *vindex.Index[gemFiles]) *pkgIndex {
 
 // find returns the entry of version and platform.
 func (p *pkgIndex) find(version, platform string) (entry, bool) {
-	if p.ix == nil {
-		for _, e := range p.entries() {
-			if e.version == version && e.platform == platform {
-				return e, true
-			}
-		}
-		return entry{}, false
-	}
 	it, ok := p.ix.Get(version)
 	if !ok {
 		return entry{}, false
@@ -145,16 +137,6 @@ func (p *pkgIndex) find(version, platform string) (entry, bool) {
 		}
 	}
 	return entry{}, false
-}
-
-// renderInfo writes the compact index's info file of entries: after
-// "---", one line per gem file.
-func renderInfo(entries []entry) []byte {
-	b := []byte("---\n")
-	for _, e := range entries {
-		b = appendInfoLine(b, e)
-	}
-	return b
 }
 
 // appendInfoLine appends a gem file's line of the info file,
