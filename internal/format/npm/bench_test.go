@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/artifactd/artifactd/internal/servicetest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,38 +32,9 @@ func benchRepo(b *testing.B, n int) (*storeRepo, pkgName) {
 	return sr, name
 }
 
-// discard is a ResponseWriter that counts the body instead of keeping
-// it, as a connection would send it: the benchmarks measure the server's
-// work, not a recorder's copy of the document.
-type discard struct {
-	h      http.Header
-	status int
-	n      int
-}
-
-func (d *discard) Header() http.Header { return d.h }
-func (d *discard) WriteHeader(s int)   { d.status = s }
-func (d *discard) Write(p []byte) (int, error) {
-	if d.status == 0 {
-		d.status = http.StatusOK
-	}
-	d.n += len(p)
-	return len(p), nil
-}
-
 // getPackument asks for a packument as npm does (gzip accepted).
 func getPackument(b *testing.B, sr *storeRepo, name pkgName, accept string) {
-	w := &discard{h: http.Header{}}
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.Header.Set("Accept", accept)
-	req.Header.Set("Accept-Encoding", "gzip")
-	repo := sr.repo
-	repo.Path = name.String()
-	sr.f.ServeRepo(w, req, repo)
-	if w.status != http.StatusOK {
-		b.Fatalf("GET %s: %d", name, w.status)
-	}
-	b.SetBytes(int64(w.n))
+	getPackumentAs(b, sr, name, accept, true)
 }
 
 var benchAccepts = []struct{ name, accept string }{{"full", "application/json"}, {"abbreviated", abbreviatedType}}
@@ -165,19 +137,18 @@ func setDeprecated(manifest []byte, msg string) []byte {
 
 // getPackumentAs is getPackument with gzip accepted or not.
 func getPackumentAs(b *testing.B, sr *storeRepo, name pkgName, accept string, gz bool) {
-	w := &discard{h: http.Header{}}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("Accept", accept)
 	if gz {
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
-	repo := sr.repo
-	repo.Path = name.String()
-	sr.f.ServeRepo(w, req, repo)
-	if w.status != http.StatusOK || (gz && w.h.Get("Content-Encoding") != "gzip") {
-		b.Fatalf("GET %s: %d %q", name, w.status, w.h.Get("Content-Encoding"))
+	// Into a writer that counts the bytes, as a connection would send
+	// them: the benchmarks measure the server, not a recorder's copy.
+	w := servicetest.ServeDiscard(sr.f, sr.repo, req, name.String())
+	if w.Status != http.StatusOK || (gz && w.Header().Get("Content-Encoding") != "gzip") {
+		b.Fatalf("GET %s: %d %q", name, w.Status, w.Header().Get("Content-Encoding"))
 	}
-	b.SetBytes(int64(w.n))
+	b.SetBytes(int64(w.N))
 }
 
 // BenchmarkGetVersion serves GET /<name>/<version> and /<name>/latest.
@@ -187,12 +158,9 @@ func BenchmarkGetVersion(b *testing.B) {
 		for _, spec := range []string{"0.0.2", "latest"} {
 			b.Run(fmt.Sprintf("%s/versions=%d", spec, n), func(b *testing.B) {
 				for range b.N {
-					w := &discard{h: http.Header{}}
-					repo := sr.repo
-					repo.Path = name.String() + "/" + spec
-					sr.f.ServeRepo(w, httptest.NewRequest(http.MethodGet, "/", nil), repo)
-					if w.status != http.StatusOK {
-						b.Fatalf("GET %s: %d", repo.Path, w.status)
+					path := name.String() + "/" + spec
+					if w := servicetest.ServeDiscard(sr.f, sr.repo, httptest.NewRequest(http.MethodGet, "/", nil), path); w.Status != http.StatusOK {
+						b.Fatalf("GET %s: %d", path, w.Status)
 					}
 				}
 			})
