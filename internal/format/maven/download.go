@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -214,8 +215,10 @@ func publishedVersion(v domain.PackageVersion) (vindex.Item[listedVersion], bool
 	return vindex.Item[listedVersion]{Key: Rules{}.VersionSortKey(v.Version), Val: listedVersion{v.PublishedTime, line.Bytes()}}, true
 }
 
-// versionSentinel stands for the versions list in a rendered skeleton.
-const versionSentinel = "artifactd-versions"
+// versionSentinel stands for the versions list in a rendered skeleton: a
+// "/" cannot be in a groupId or artifactId (path segments), a version,
+// latest or release, so it appears once, on its own line.
+const versionSentinel = "artifactd/versions"
 
 // artifactDocument renders the artifact-level maven-metadata.xml of the
 // versions in ix, and when it last changed: the document rendered with one
@@ -240,12 +243,8 @@ func artifactDocument(p Path, ix *vindex.Index[listedVersion]) ([]byte, time.Tim
 	skeleton := RenderArtifactMetadata(md)
 	line := versionIndent + "<version>" + versionSentinel + "</version>\n"
 	at := bytes.Index(skeleton, []byte(line))
-	if at < 0 || bytes.Count(skeleton, []byte(versionSentinel)) != 1 {
-		// An artifact named like the stand-in: render every version.
-		var versions []string
-		ix.Each(func(it vindex.Item[listedVersion]) { versions = append(versions, it.Version) })
-		md.Versions = versions
-		return RenderArtifactMetadata(md), modified, nil
+	if at < 0 {
+		return nil, time.Time{}, fmt.Errorf("maven: the metadata skeleton of %s:%s has no versions line", p.GroupID, p.ArtifactID)
 	}
 	parts := append([][]byte{skeleton[:at]}, ix.Joined(0)...)
 	parts = append(parts, skeleton[at+len(line):])
